@@ -1,0 +1,36 @@
+import type { SimClock } from './clock.js';
+import type { FaultTable } from './faults.js';
+import type { SimUrls } from './payloads.js';
+import type { RateLimiter } from './rate-limits.js';
+import type { SimStore } from './store.js';
+import type { SimWorld } from './world.js';
+
+export interface SimBehaviour {
+  /** GHES 3.12/3.13: `iss` must be the numeric app id */
+  appIdOnlyIssuer: boolean;
+  /** issue the long `ghs_<appid>_<jwt>` format unless the mint request says otherwise */
+  statelessTokens: boolean;
+  /** GitHub's newer announcement: app user tokens may add/remove installation repositories */
+  allowUserTokensForInstallationRepos: boolean;
+  /** a fresh installation token answers 401 for this long (GitHub's replication lag) */
+  newTokenLagMs: number;
+  /** extra latency on every token mint (benchmarks use ~300 ms, as on github.com) */
+  mintLatencyMs: number;
+}
+
+/** What every route of the simulator shares. */
+export interface SimContext {
+  store: SimStore;
+  world: SimWorld;
+  clock: SimClock;
+  faults: FaultTable;
+  limits: RateLimiter;
+  behaviour: SimBehaviour;
+  urls: () => SimUrls;
+  /** requests per `METHOD /template` */
+  requestCounts: Map<string, number>;
+  /** browser sessions of simulated users: session id -> user id */
+  sessions: Map<string, number>;
+  /** OAuth codes: code -> grant */
+  oauthCodes: Map<string, { appId: number; userId: number; redirectUri: string | null; expiresAt: number }>;
+}

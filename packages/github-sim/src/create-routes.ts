@@ -1,0 +1,46 @@
+import { Hono } from 'hono';
+import type { SimContext } from './context.js';
+import { SimHttpError } from './errors.js';
+import { page } from './html.js';
+import { registerAdminRoutes } from './routes/admin-routes.js';
+import { registerAppRoutes } from './routes/app-routes.js';
+import { registerContentsRoutes } from './routes/contents-routes.js';
+import { registerInstallationRoutes } from './routes/installation-routes.js';
+import { registerRepoRoutes } from './routes/repo-routes.js';
+import { registerUserRoutes } from './routes/user-routes.js';
+import { registerWebInstall } from './routes/web-install.js';
+import { registerWebOAuth } from './routes/web-oauth.js';
+import { registerWebSession } from './routes/web-session.js';
+
+/** GHES-shaped: REST under `/api/v3`, web pages and OAuth at the root. */
+export function createRoutes(ctx: SimContext): Hono {
+  const api = new Hono();
+  const onError = (error: Error, c: Parameters<Parameters<Hono['onError']>[0]>[1]) => {
+    if (error instanceof SimHttpError) return c.json(error.body(), error.status as 400, error.headers);
+    console.error('github-sim internal error', error);
+    return c.json({ message: 'Server Error', status: '500' }, 500);
+  };
+  api.onError(onError);
+  api.notFound((c) => c.json({ message: 'Not Found', documentation_url: 'https://docs.github.com/rest', status: '404' }, 404));
+  registerAppRoutes(api, ctx);
+  registerInstallationRoutes(api, ctx);
+  registerRepoRoutes(api, ctx);
+  registerContentsRoutes(api, ctx);
+  registerUserRoutes(api, ctx);
+
+  const root = new Hono();
+  root.use('*', async (c, next) => {
+    await next();
+    // GitHub's clock, which clients use to correct their JWT times.
+    c.res.headers.set('date', new Date(ctx.clock.now()).toUTCString());
+    c.res.headers.set('x-github-api-version-selected', '2022-11-28');
+  });
+  root.onError(onError);
+  root.route('/api/v3', api);
+  registerWebSession(root, ctx);
+  registerWebInstall(root, ctx);
+  registerWebOAuth(root, ctx);
+  registerAdminRoutes(root, ctx);
+  root.get('/', (c) => c.html(page('GitHub simulator', `<h1>GitHub simulator</h1><p>REST: <code>${ctx.urls().api}</code></p><p><a href="/login">Sign in</a></p>`)));
+  return root;
+}

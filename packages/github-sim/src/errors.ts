@@ -1,0 +1,26 @@
+/** An error answered in GitHub's shape: `{ message, documentation_url, status }`. */
+export class SimHttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly headers: Record<string, string> = {},
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+
+  body() {
+    return {
+      message: this.message,
+      documentation_url: 'https://docs.github.com/rest',
+      status: String(this.status),
+      ...this.extra,
+    };
+  }
+}
+
+export const badCredentials = () => new SimHttpError(401, 'Bad credentials');
+export const notFound = () => new SimHttpError(404, 'Not Found');
+export const resourceNotAccessible = () => new SimHttpError(403, 'Resource not accessible by integration');
+export const validationFailed = (message: string, errors: unknown[] = []) =>
+  new SimHttpError(422, message, {}, { errors });

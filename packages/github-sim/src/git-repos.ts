@@ -1,0 +1,93 @@
+import { execFile } from 'node:child_process';
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const exec = promisify(execFile);
+
+const authorEnv = (now: number) => ({
+  GIT_AUTHOR_NAME: 'github-sim',
+  GIT_AUTHOR_EMAIL: 'sim@github.invalid',
+  GIT_COMMITTER_NAME: 'github-sim',
+  GIT_COMMITTER_EMAIL: 'sim@github.invalid',
+  GIT_AUTHOR_DATE: `${Math.floor(now / 1000)} +0000`,
+  GIT_COMMITTER_DATE: `${Math.floor(now / 1000)} +0000`,
+});
+
+async function git(gitDir: string, args: string[], options: { input?: string | Buffer; env?: Record<string, string> } = {}) {
+  const child = exec('git', ['--git-dir', gitDir, ...args], {
+    env: { ...process.env, ...options.env },
+    encoding: 'buffer',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (options.input !== undefined) child.child.stdin?.end(options.input);
+  const { stdout } = await child;
+  return stdout as Buffer;
+}
+
+export interface FileCommit {
+  commitSha: string;
+  blobSha: string;
+  treeSha: string;
+  parentSha: string | null;
+  size: number;
+}
+
+/** Real bare repositories on disk, for the contents API and git smart HTTP. */
+export class GitRepositories {
+  constructor(readonly root: string) {}
+
+  dirFor(repoId: number): string {
+    return join(this.root, `${repoId}.git`);
+  }
+
+  async init(repoId: number): Promise<string> {
+    const dir = this.dirFor(repoId);
+    await mkdir(dir, { recursive: true });
+    await exec('git', ['init', '--quiet', '--bare', '--initial-branch=main', dir]);
+    await git(dir, ['config', 'http.receivepack', 'true']);
+    return dir;
+  }
+
+  async remove(gitDir: string): Promise<void> {
+    await rm(gitDir, { recursive: true, force: true });
+  }
+
+  async headSha(gitDir: string, branch: string): Promise<string | null> {
+    try {
+      return (await git(gitDir, ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`])).toString().trim() || null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** The blob of `path` on `branch`, or null when either does not exist. */
+  async readFile(gitDir: string, branch: string, path: string): Promise<{ sha: string; content: Buffer } | null> {
+    const head = await this.headSha(gitDir, branch);
+    if (!head) return null;
+    const line = (await git(gitDir, ['ls-tree', head, '--', path])).toString().trim();
+    const match = /^\d+ blob ([0-9a-f]{40})\t/.exec(line);
+    if (!match) return null;
+    const content = await git(gitDir, ['cat-file', 'blob', match[1]!]);
+    return { sha: match[1]!, content };
+  }
+
+  /** Commits `content` at `path` on `branch` with plumbing commands (no work tree). */
+  async writeFile(gitDir: string, branch: string, path: string, content: Buffer, message: string, now: number): Promise<FileCommit> {
+    const parent = await this.headSha(gitDir, branch);
+    const indexFile = join(gitDir, `index-${process.pid}-${Math.random().toString(36).slice(2)}`);
+    const env = { GIT_INDEX_FILE: indexFile, ...authorEnv(now) };
+    try {
+      if (parent) await git(gitDir, ['read-tree', parent], { env });
+      const blobSha = (await git(gitDir, ['hash-object', '-w', '--stdin'], { input: content })).toString().trim();
+      await git(gitDir, ['update-index', '--add', '--cacheinfo', `100644,${blobSha},${path}`], { env });
+      const treeSha = (await git(gitDir, ['write-tree'], { env })).toString().trim();
+      const commitArgs = ['commit-tree', treeSha, '-m', message, ...(parent ? ['-p', parent] : [])];
+      const commitSha = (await git(gitDir, commitArgs, { env })).toString().trim();
+      await git(gitDir, ['update-ref', `refs/heads/${branch}`, commitSha, ...(parent ? [parent] : [])]);
+      return { commitSha, blobSha, treeSha, parentSha: parent, size: content.length };
+    } finally {
+      await rm(indexFile, { force: true });
+    }
+  }
+}

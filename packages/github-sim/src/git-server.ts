@@ -1,0 +1,55 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { SimContext } from './context.js';
+import { SimHttpError } from './errors.js';
+import { parseGitRequest, serveWithHttpBackend } from './git-http.js';
+import { credentialOf, resolvePrincipal } from './principal.js';
+import { assertRepoAccess } from './repo-access.js';
+
+function plain(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}) {
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', ...headers });
+  res.end(`${text}\n`);
+}
+
+/**
+ * Git smart HTTP at `/{owner}/{repo}.git`, authenticated like GitHub: Basic auth with the token as password
+ * (`x-access-token:<token>` for installation tokens), fetch needs contents:read, push contents:write, and the
+ * token's repository scope is enforced. Returns false when the request is not a git request.
+ */
+export function handleGitRequest(ctx: SimContext, req: IncomingMessage, res: ServerResponse): boolean {
+  const target = parseGitRequest(req.method ?? 'GET', req.url ?? '/');
+  if (!target) return false;
+  ctx.requestCounts.set(`GIT ${target.service}`, (ctx.requestCounts.get(`GIT ${target.service}`) ?? 0) + 1);
+  const credential = credentialOf(req.headers.authorization);
+  if (!credential) {
+    plain(res, 401, 'Authentication required', { 'www-authenticate': 'Basic realm="GitHub"' });
+    return true;
+  }
+  const repo = ctx.store.findRepo(target.owner, target.repo);
+  try {
+    const principal = resolvePrincipal(ctx, credential);
+    if (!repo) throw new SimHttpError(404, 'Repository not found.');
+    const level = target.service === 'git-receive-pack' ? 'write' : 'read';
+    assertRepoAccess(ctx, principal, repo, 'contents', level);
+    const who = principal.kind === 'installation' || principal.kind === 'app' ? `${principal.app.slug}[bot]` : principal.user.login;
+    if (target.service === 'git-receive-pack' && target.tail !== 'info/refs') {
+      res.on('finish', () => {
+        repo.pushedAt = ctx.clock.now();
+      });
+    }
+    serveWithHttpBackend(req, res, repo.gitDir, target, who);
+  } catch (error) {
+    const status = error instanceof SimHttpError ? error.status : 500;
+    if (status === 401) {
+      plain(res, 401, 'Invalid username or token. Password authentication is not supported for Git operations.', {
+        'www-authenticate': 'Basic realm="GitHub"',
+      });
+    } else if (status === 404) {
+      plain(res, 404, 'Repository not found.');
+    } else if (status === 403) {
+      plain(res, 403, `Permission to ${target.owner}/${target.repo}.git denied.`);
+    } else {
+      plain(res, 500, 'Internal error');
+    }
+  }
+  return true;
+}

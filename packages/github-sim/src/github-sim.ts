@@ -1,0 +1,192 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { getRequestListener } from '@hono/node-server';
+import { createSimClock, type SimClock } from './clock.js';
+import type { SimBehaviour, SimContext } from './context.js';
+import { createRoutes } from './create-routes.js';
+import { FaultTable } from './faults.js';
+import { handleGitRequest } from './git-server.js';
+import { GitRepositories } from './git-repos.js';
+import type { RepositorySelection, SimAccount, SimApp, SimInstallation, SimRepo } from './model.js';
+import type { SimUrls } from './payloads.js';
+import { defaultRateLimits, RateLimiter, type RateLimitSettings } from './rate-limits.js';
+import { type SeedAppOptions, SimStore } from './store.js';
+import { WebhookDispatcher } from './webhook-dispatcher.js';
+import { SimWorld } from './world.js';
+
+export interface GitHubSimOptions {
+  port?: number;
+  host?: string;
+  /** where the bare repositories live; a temporary folder (removed on close) by default */
+  dataDir?: string;
+  clock?: SimClock;
+  behaviour?: Partial<SimBehaviour>;
+  rateLimits?: Partial<RateLimitSettings>;
+  /** GitHub gives up on a delivery after 10 s (30 s on GHES) */
+  webhookTimeoutMs?: number;
+}
+
+const defaultBehaviour: SimBehaviour = {
+  appIdOnlyIssuer: false,
+  statelessTokens: false,
+  allowUserTokensForInstallationRepos: false,
+  newTokenLagMs: 0,
+  mintLatencyMs: 0,
+};
+
+/**
+ * A GitHub (Enterprise Server shaped) simulator: REST at `apiUrl` (`/api/v3`), web pages, OAuth and git at
+ * `webUrl`. State lives in memory and is seeded from code; every change goes through `world` so that the
+ * webhooks GitHub would send are sent.
+ */
+export class GitHubSim {
+  readonly store: SimStore;
+  readonly world: SimWorld;
+  readonly clock: SimClock;
+  readonly faults = new FaultTable();
+  readonly limits: RateLimiter;
+  readonly behaviour: SimBehaviour;
+  readonly webhooks: WebhookDispatcher;
+  readonly context: SimContext;
+  private server: Server | null = null;
+  private baseUrl = '';
+  private readonly ownsDataDir: boolean;
+  private readonly dataDir: string;
+
+  private constructor(options: GitHubSimOptions) {
+    this.clock = options.clock ?? createSimClock();
+    const now = () => this.clock.now();
+    this.ownsDataDir = !options.dataDir;
+    this.dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'github-sim-'));
+    this.store = new SimStore(now);
+    this.webhooks = new WebhookDispatcher({ now, timeoutMs: options.webhookTimeoutMs ?? 10_000 });
+    this.world = new SimWorld(this.store, new GitRepositories(this.dataDir), this.webhooks, now, () => this.urls);
+    this.limits = new RateLimiter({ ...defaultRateLimits, ...options.rateLimits }, now);
+    this.behaviour = { ...defaultBehaviour, ...options.behaviour };
+    this.context = {
+      store: this.store,
+      world: this.world,
+      clock: this.clock,
+      faults: this.faults,
+      limits: this.limits,
+      behaviour: this.behaviour,
+      urls: () => this.urls,
+      requestCounts: new Map(),
+      sessions: new Map(),
+      oauthCodes: new Map(),
+    };
+  }
+
+  /** Creates the simulator and starts its HTTP server (port 0 picks a free one). */
+  static async start(options: GitHubSimOptions = {}): Promise<GitHubSim> {
+    const sim = new GitHubSim(options);
+    await sim.listen(options.port ?? 0, options.host ?? '127.0.0.1');
+    return sim;
+  }
+
+  get urls(): SimUrls {
+    return { api: `${this.baseUrl}/api/v3`, web: this.baseUrl };
+  }
+
+  get apiUrl(): string {
+    return this.urls.api;
+  }
+
+  get webUrl(): string {
+    return this.baseUrl;
+  }
+
+  private async listen(port: number, host: string) {
+    const routes = createRoutes(this.context);
+    const listener = getRequestListener(routes.fetch);
+    this.server = createServer((req, res) => {
+      if (!handleGitRequest(this.context, req, res)) void listener(req, res);
+    });
+    await new Promise<void>((resolve, reject) => {
+      this.server!.once('error', reject);
+      this.server!.listen(port, host, () => resolve());
+    });
+    const address = this.server.address() as AddressInfo;
+    const shownHost = host.includes(':') ? `[${host}]` : host;
+    this.baseUrl = `http://${shownHost}:${address.port}`;
+  }
+
+  async close(): Promise<void> {
+    await this.webhooks.settle().catch(() => {});
+    if (this.server) {
+      this.server.closeAllConnections();
+      await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+      this.server = null;
+    }
+    if (this.ownsDataDir) rmSync(this.dataDir, { recursive: true, force: true });
+  }
+
+  // ---- seeding and scenario sugar -------------------------------------------------------------
+
+  addUser(login: string, options?: Parameters<SimStore['addUser']>[1]) {
+    return this.store.addUser(login, options);
+  }
+
+  addOrg(login: string, members?: Record<string, 'admin' | 'member'>) {
+    return this.store.addOrg(login, members);
+  }
+
+  addApp(options: SeedAppOptions) {
+    return this.store.addApp(options);
+  }
+
+  async createRepository(ownerLogin: string, name: string, options: { autoInit?: boolean; creatorApp?: SimApp; private?: boolean } = {}): Promise<SimRepo> {
+    return this.world.createRepository(this.store.requireAccount(ownerLogin), name, {
+      autoInit: options.autoInit ?? true,
+      private: options.private ?? true,
+      creatorAppId: options.creatorApp?.id ?? null,
+    });
+  }
+
+  /** Installs `app` on an account as `by` would on the install page (webhook included, no redirect). */
+  install(app: SimApp, accountLogin: string, options: { by?: string; selection?: RepositorySelection; repositories?: string[]; requester?: string } = {}): SimInstallation {
+    const account = this.store.requireAccount(accountLogin);
+    const sender: SimAccount = options.by ? this.store.requireAccount(options.by) : account;
+    const ids = (options.repositories ?? []).map((name) => {
+      const repo = this.store.findRepo(accountLogin, name);
+      if (!repo) throw new Error(`no repository ${accountLogin}/${name}`);
+      return repo.id;
+    });
+    const requester = options.requester ? this.store.requireAccount(options.requester) : undefined;
+    return this.world.install(app, account, sender, options.selection ?? 'selected', ids, requester).installation;
+  }
+
+  /** An org owner approves a member's install request: the installation arrives by webhook, with no state. */
+  approveInstallRequest(requestId: number, ownerLogin: string): SimInstallation {
+    const request = this.store.installRequests.get(requestId);
+    if (!request) throw new Error(`no install request ${requestId}`);
+    this.store.installRequests.delete(requestId);
+    const app = this.store.requireApp(request.appId);
+    const account = this.store.account(request.accountId)!;
+    const owner = this.store.requireAccount(ownerLogin);
+    const requester = this.store.account(request.requesterId) ?? null;
+    return this.world.install(app, account, owner, request.selection, request.repositoryIds, requester).installation;
+  }
+
+  mintCount(installationId?: number): number {
+    if (installationId !== undefined) return this.world.mintsByInstallation.get(installationId) ?? 0;
+    let total = 0;
+    for (const count of this.world.mintsByInstallation.values()) total += count;
+    return total;
+  }
+
+  requestCount(template: string): number {
+    return this.context.requestCounts.get(template) ?? 0;
+  }
+
+  /** A browser-less sign-in for tests: the cookie header of a session of `login`. */
+  sessionCookieFor(login: string): string {
+    const user = this.store.requireUser(login);
+    const id = `test-${user.id}-${Math.random().toString(36).slice(2)}`;
+    this.context.sessions.set(id, user.id);
+    return `sim_session=${id}`;
+  }
+}

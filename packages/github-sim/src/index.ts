@@ -1,0 +1,19 @@
+export { GitHubSim, type GitHubSimOptions } from './github-sim.js';
+export { createSimClock, type SimClock } from './clock.js';
+export type { SimBehaviour } from './context.js';
+export type { FaultRule } from './faults.js';
+export type { RateLimitSettings } from './rate-limits.js';
+export type { SeedAppOptions, SeededApp } from './store.js';
+export type { WebhookDelivery } from './webhook-dispatcher.js';
+export type {
+  Permissions,
+  RepositorySelection,
+  SimAccount,
+  SimApp,
+  SimInstallation,
+  SimOrg,
+  SimRepo,
+  SimToken,
+  SimUser,
+} from './model.js';
+export { seedDemo, type DemoSeed } from './demo-seed.js';

@@ -1,0 +1,36 @@
+import type { Hono } from 'hono';
+import type { SimContext } from '../context.js';
+import { defineRoute } from '../define-route.js';
+import { paginate } from '../paginate.js';
+import { repository } from '../payloads.js';
+import { rateBucket } from '../principal.js';
+
+/** Routes called with an installation token. */
+export function registerInstallationRoutes(api: Hono, ctx: SimContext) {
+  const { store } = ctx;
+
+  defineRoute(api, ctx, 'GET /installation/repositories', ['installation'], (c, p) => {
+    if (p.kind !== 'installation') throw new Error('unreachable');
+    const scope = p.token.repositoryIds;
+    const repos = store
+      .installationRepos(p.installation)
+      .filter((repo) => !scope || scope.includes(repo.id))
+      .sort((a, b) => a.id - b.id);
+    return c.json({
+      total_count: repos.length,
+      repository_selection: scope ? 'selected' : p.installation.selection,
+      repositories: paginate(c, repos).map((repo) => repository(ctx.urls(), repo, store.account(repo.ownerId)!)),
+    });
+  });
+
+  defineRoute(api, ctx, 'DELETE /installation/token', ['installation'], (c, p) => {
+    if (p.kind === 'installation') p.token.revoked = true;
+    return c.body(null, 204);
+  });
+
+  defineRoute(api, ctx, 'GET /rate_limit', ['installation', 'user', 'pat'], (c, p) => {
+    const bucket = rateBucket(ctx, p)!;
+    const core = ctx.limits.peek(bucket.key, bucket.limit);
+    return c.json({ resources: { core }, rate: core });
+  });
+}

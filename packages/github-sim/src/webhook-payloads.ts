@@ -1,0 +1,72 @@
+import { installation, repository, simpleUser, type SimUrls, webhookRepositoryRef } from './payloads.js';
+import type { SimAccount, SimApp, SimInstallation, SimRepo } from './model.js';
+import type { SimStore } from './store.js';
+
+/** Builds webhook payloads shaped like `@octokit/webhooks-examples`. */
+export class WebhookPayloads {
+  constructor(
+    private readonly store: SimStore,
+    private readonly urls: () => SimUrls,
+  ) {}
+
+  private installationObject(app: SimApp, inst: SimInstallation) {
+    const account = this.store.account(inst.accountId)!;
+    const suspendedBy = inst.suspendedById ? (this.store.account(inst.suspendedById) ?? null) : null;
+    return installation(this.urls(), app, inst, account, suspendedBy);
+  }
+
+  private refs(repos: SimRepo[]) {
+    return repos.map((repo) => webhookRepositoryRef(repo, this.store.account(repo.ownerId)!));
+  }
+
+  installation(action: string, app: SimApp, inst: SimInstallation, sender: SimAccount, requester?: SimAccount | null) {
+    const payload: Record<string, unknown> = {
+      action,
+      installation: this.installationObject(app, inst),
+      sender: simpleUser(this.urls(), sender),
+    };
+    if (action !== 'suspend' && action !== 'unsuspend') payload.repositories = this.refs(this.store.installationRepos(inst));
+    if (requester !== undefined) payload.requester = requester ? simpleUser(this.urls(), requester) : null;
+    return payload;
+  }
+
+  installationRepositories(action: 'added' | 'removed', app: SimApp, inst: SimInstallation, sender: SimAccount, added: SimRepo[], removed: SimRepo[]) {
+    return {
+      action,
+      installation: this.installationObject(app, inst),
+      repository_selection: inst.selection,
+      repositories_added: this.refs(added),
+      repositories_removed: this.refs(removed),
+      requester: null,
+      sender: simpleUser(this.urls(), sender),
+    };
+  }
+
+  installationTarget(app: SimApp, inst: SimInstallation, account: SimAccount, oldLogin: string, sender: SimAccount) {
+    return {
+      action: 'renamed',
+      account: { ...simpleUser(this.urls(), account), ...(account.type === 'Organization' ? { description: null } : {}) },
+      changes: { login: { from: oldLogin } },
+      installation: { id: inst.id, node_id: Buffer.from(`I:${inst.id}`).toString('base64url') },
+      sender: simpleUser(this.urls(), sender),
+      target_type: account.type,
+    };
+  }
+
+  appAuthorizationRevoked(user: SimAccount) {
+    return { action: 'revoked', sender: simpleUser(this.urls(), user) };
+  }
+
+  repository(action: string, inst: SimInstallation, repo: SimRepo, sender: SimAccount, changes?: Record<string, unknown>) {
+    const owner = this.store.account(repo.ownerId)!;
+    const payload: Record<string, unknown> = {
+      action,
+      repository: repository(this.urls(), repo, owner),
+      sender: simpleUser(this.urls(), sender),
+      installation: { id: inst.id, node_id: Buffer.from(`I:${inst.id}`).toString('base64url') },
+    };
+    if (owner.type === 'Organization') payload.organization = { login: owner.login, id: owner.id, node_id: owner.nodeId };
+    if (changes) payload.changes = changes;
+    return payload;
+  }
+}

@@ -1,0 +1,264 @@
+import type { GitRepositories } from './git-repos.js';
+import type { Permissions, RepositorySelection, SimAccount, SimApp, SimInstallation, SimRepo, SimToken, SimUser } from './model.js';
+import type { SimUrls } from './payloads.js';
+import type { SimStore } from './store.js';
+import {
+  classicToken,
+  installationTokenLifetimeMs,
+  refreshTokenLifetimeMs,
+  statelessInstallationToken,
+  userTokenLifetimeMs,
+} from './tokens.js';
+import type { WebhookDispatcher } from './webhook-dispatcher.js';
+import { WebhookPayloads } from './webhook-payloads.js';
+
+export interface MintOptions {
+  repositoryIds?: number[] | null;
+  permissions?: Permissions;
+  stateless?: boolean;
+}
+
+/**
+ * Every change to the simulated world goes through here, so that the REST routes, the web pages and the
+ * code-level scenario controls send the same webhooks GitHub would (and none it would not).
+ */
+export class SimWorld {
+  readonly payloads: WebhookPayloads;
+  /** tokens minted per installation id, for tests and benchmarks */
+  readonly mintsByInstallation = new Map<number, number>();
+
+  constructor(
+    readonly store: SimStore,
+    readonly git: GitRepositories,
+    readonly webhooks: WebhookDispatcher,
+    readonly now: () => number,
+    readonly urls: () => SimUrls,
+  ) {
+    this.payloads = new WebhookPayloads(store, urls);
+  }
+
+  // ---- repositories ----------------------------------------------------------------------------
+
+  async createRepository(
+    owner: SimAccount,
+    name: string,
+    options: { description?: string | null; private?: boolean; autoInit?: boolean; creatorAppId?: number | null } = {},
+  ): Promise<SimRepo> {
+    const placeholder = this.store.createRepoRecord(owner, name, '', options);
+    placeholder.gitDir = await this.git.init(placeholder.id);
+    if (options.autoInit) {
+      await this.git.writeFile(placeholder.gitDir, 'main', 'README.md', Buffer.from(`# ${name}\n`), 'Initial commit', this.now());
+    }
+    // An app always gains access to the repositories it creates, even on "Only select repositories".
+    if (options.creatorAppId) {
+      const inst = this.store.installationFor(options.creatorAppId, owner.id);
+      if (inst && inst.selection === 'selected') inst.repositoryIds.add(placeholder.id);
+    }
+    return placeholder;
+  }
+
+  renameRepository(repo: SimRepo, newName: string, sender: SimAccount) {
+    const oldName = repo.name;
+    repo.name = newName;
+    repo.updatedAt = this.now();
+    this.sendRepositoryEvent(repo, 'renamed', sender, { repository: { name: { from: oldName } } });
+  }
+
+  transferRepository(repo: SimRepo, newOwner: SimAccount, sender: SimAccount) {
+    const oldOwner = this.store.account(repo.ownerId)!;
+    for (const inst of this.store.installations.values()) inst.repositoryIds.delete(repo.id);
+    repo.ownerId = newOwner.id;
+    repo.updatedAt = this.now();
+    const changes = { owner: { from: { [oldOwner.type === 'User' ? 'user' : 'organization']: { login: oldOwner.login, id: oldOwner.id } } } };
+    this.sendRepositoryEvent(repo, 'transferred', sender, changes);
+  }
+
+  /** GitHub never sends `repository.deleted` to apps: the deletion is silent here too. */
+  async deleteRepository(repo: SimRepo) {
+    for (const inst of this.store.installations.values()) inst.repositoryIds.delete(repo.id);
+    this.store.repos.delete(repo.id);
+    await this.git.remove(repo.gitDir);
+  }
+
+  private sendRepositoryEvent(repo: SimRepo, action: string, sender: SimAccount, changes?: Record<string, unknown>) {
+    for (const inst of this.store.installations.values()) {
+      if (!this.store.installationReaches(inst, repo) || inst.suspendedAt || !inst.events.includes('repository')) continue;
+      const app = this.store.requireApp(inst.appId);
+      this.webhooks.deliver(app, 'repository', this.payloads.repository(action, inst, repo, sender, changes), {
+        installationId: inst.id,
+        repositoryId: repo.id,
+      });
+    }
+  }
+
+  // ---- installations ---------------------------------------------------------------------------
+
+  install(app: SimApp, account: SimAccount, sender: SimAccount, selection: RepositorySelection, repositoryIds: number[], requester?: SimAccount | null) {
+    const valid = repositoryIds.filter((id) => this.store.repos.get(id)?.ownerId === account.id);
+    const existing = this.store.installationFor(app.id, account.id);
+    if (existing) {
+      this.updateSelection(existing, selection, valid, sender);
+      return { installation: existing, setupAction: 'update' as const };
+    }
+    const inst = this.store.createInstallation(app.id, account.id, selection, valid);
+    this.webhooks.deliver(app, 'installation', this.payloads.installation('created', app, inst, sender, requester), { installationId: inst.id });
+    return { installation: inst, setupAction: 'install' as const };
+  }
+
+  updateSelection(inst: SimInstallation, selection: RepositorySelection, repositoryIds: number[], sender: SimAccount) {
+    const before = new Set(this.store.installationRepos(inst).map((r) => r.id));
+    inst.selection = selection;
+    inst.repositoryIds = new Set(selection === 'selected' ? repositoryIds : []);
+    inst.updatedAt = this.now();
+    const after = this.store.installationRepos(inst);
+    const added = after.filter((r) => !before.has(r.id));
+    const afterIds = new Set(after.map((r) => r.id));
+    const removed = [...before].filter((id) => !afterIds.has(id)).map((id) => this.store.repos.get(id)!).filter(Boolean);
+    this.sendRepositoriesChange(inst, sender, added, removed);
+  }
+
+  addRepository(inst: SimInstallation, repo: SimRepo, sender: SimAccount) {
+    if (inst.selection === 'all' || inst.repositoryIds.has(repo.id)) return;
+    inst.repositoryIds.add(repo.id);
+    inst.updatedAt = this.now();
+    this.sendRepositoriesChange(inst, sender, [repo], []);
+  }
+
+  removeRepository(inst: SimInstallation, repo: SimRepo, sender: SimAccount) {
+    if (!inst.repositoryIds.delete(repo.id)) return;
+    inst.updatedAt = this.now();
+    this.sendRepositoriesChange(inst, sender, [], [repo]);
+  }
+
+  private sendRepositoriesChange(inst: SimInstallation, sender: SimAccount, added: SimRepo[], removed: SimRepo[]) {
+    const app = this.store.requireApp(inst.appId);
+    if (added.length > 0) {
+      this.webhooks.deliver(app, 'installation_repositories', this.payloads.installationRepositories('added', app, inst, sender, added, []), { installationId: inst.id });
+    }
+    if (removed.length > 0) {
+      this.webhooks.deliver(app, 'installation_repositories', this.payloads.installationRepositories('removed', app, inst, sender, [], removed), { installationId: inst.id });
+    }
+  }
+
+  suspend(inst: SimInstallation, by: SimAccount) {
+    inst.suspendedAt = this.now();
+    inst.suspendedById = by.id;
+    const app = this.store.requireApp(inst.appId);
+    // GitHub sends the suspend event itself, then nothing more until unsuspended.
+    this.webhooks.deliver(app, 'installation', this.payloads.installation('suspend', app, inst, by), { installationId: inst.id });
+  }
+
+  unsuspend(inst: SimInstallation, by: SimAccount) {
+    inst.suspendedAt = null;
+    inst.suspendedById = null;
+    const app = this.store.requireApp(inst.appId);
+    this.webhooks.deliver(app, 'installation', this.payloads.installation('unsuspend', app, inst, by), { installationId: inst.id });
+  }
+
+  uninstall(inst: SimInstallation, sender: SimAccount) {
+    const app = this.store.requireApp(inst.appId);
+    const payload = this.payloads.installation('deleted', app, inst, sender);
+    this.store.installations.delete(inst.id);
+    for (const token of this.store.tokens.values()) if (token.installationId === inst.id) token.revoked = true;
+    this.webhooks.deliver(app, 'installation', payload, { installationId: inst.id });
+  }
+
+  acceptNewPermissions(inst: SimInstallation, permissions: Permissions, sender: SimAccount) {
+    inst.permissions = { ...permissions };
+    inst.updatedAt = this.now();
+    const app = this.store.requireApp(inst.appId);
+    app.permissions = { ...permissions };
+    this.webhooks.deliver(app, 'installation', this.payloads.installation('new_permissions_accepted', app, inst, sender), { installationId: inst.id });
+  }
+
+  renameAccount(account: SimAccount, newLogin: string, sender: SimAccount) {
+    const oldLogin = account.login;
+    account.login = newLogin;
+    for (const inst of this.store.installations.values()) {
+      if (inst.accountId !== account.id || inst.suspendedAt) continue;
+      const app = this.store.requireApp(inst.appId);
+      this.webhooks.deliver(app, 'installation_target', this.payloads.installationTarget(app, inst, account, oldLogin, sender), { installationId: inst.id });
+    }
+  }
+
+  revokeAuthorization(app: SimApp, user: SimUser) {
+    this.store.authorizations.get(app.id)?.delete(user.id);
+    for (const token of this.store.tokens.values()) {
+      if (token.appId === app.id && token.userId === user.id && (token.kind === 'user' || token.kind === 'refresh')) token.revoked = true;
+    }
+    this.webhooks.deliver(app, 'github_app_authorization', this.payloads.appAuthorizationRevoked(user));
+  }
+
+  // ---- tokens ----------------------------------------------------------------------------------
+
+  mintInstallationToken(app: SimApp, inst: SimInstallation, options: MintOptions = {}): SimToken {
+    const now = this.now();
+    const expiresAt = now + installationTokenLifetimeMs;
+    const permissions = options.permissions ?? { ...inst.permissions };
+    const repositoryIds = options.repositoryIds ?? null;
+    const value = options.stateless
+      ? statelessInstallationToken(app.id, inst.id, expiresAt, permissions, repositoryIds)
+      : classicToken('ghs_');
+    const token: SimToken = {
+      kind: 'installation',
+      value,
+      appId: app.id,
+      installationId: inst.id,
+      userId: null,
+      repositoryIds,
+      permissions,
+      scopes: [],
+      createdAt: now,
+      expiresAt,
+      revoked: false,
+    };
+    this.store.tokens.set(value, token);
+    this.mintsByInstallation.set(inst.id, (this.mintsByInstallation.get(inst.id) ?? 0) + 1);
+    return token;
+  }
+
+  issueUserTokens(app: SimApp, user: SimUser) {
+    const now = this.now();
+    const access: SimToken = {
+      kind: 'user',
+      value: classicToken('ghu_'),
+      appId: app.id,
+      installationId: null,
+      userId: user.id,
+      repositoryIds: null,
+      permissions: { ...app.permissions },
+      scopes: [],
+      createdAt: now,
+      expiresAt: now + userTokenLifetimeMs,
+      revoked: false,
+    };
+    const refresh: SimToken = { ...access, kind: 'refresh', value: classicToken('ghr_'), expiresAt: now + refreshTokenLifetimeMs };
+    access.pairedWith = refresh.value;
+    refresh.pairedWith = access.value;
+    this.store.tokens.set(access.value, access);
+    this.store.tokens.set(refresh.value, refresh);
+    let authorized = this.store.authorizations.get(app.id);
+    if (!authorized) this.store.authorizations.set(app.id, (authorized = new Set()));
+    authorized.add(user.id);
+    return { access, refresh };
+  }
+
+  /** A classic personal access token for a simulated user (scopes such as `repo`). */
+  addPersonalAccessToken(user: SimUser, scopes: string[] = ['repo']): string {
+    const token: SimToken = {
+      kind: 'pat',
+      value: classicToken('ghp_'),
+      appId: null,
+      installationId: null,
+      userId: user.id,
+      repositoryIds: null,
+      permissions: {},
+      scopes,
+      createdAt: this.now(),
+      expiresAt: null,
+      revoked: false,
+    };
+    this.store.tokens.set(token.value, token);
+    return token.value;
+  }
+}
