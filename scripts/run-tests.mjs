@@ -1,7 +1,7 @@
 // Runs the whole suite (typecheck, lint, vitest) and ends with the plain closing line
 // "N passed, N failed" that CI reads, because vitest's own summary is not in that form.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 
 const run = (cmd, args) => spawnSync(cmd, args, { stdio: 'inherit', env: process.env }).status ?? 1;
 
@@ -17,7 +17,11 @@ if (run('npx', ['biome', 'check', '.']) !== 0) {
 }
 mkdirSync('.tmp', { recursive: true });
 const status = run('npx', [
-  'vitest', 'run', '--reporter=default', '--reporter=json', '--outputFile.json=.tmp/vitest.json',
+  'vitest',
+  'run',
+  '--reporter=default',
+  '--reporter=json',
+  '--outputFile.json=.tmp/vitest.json',
   ...process.argv.slice(2),
 ]);
 let passed = 0;

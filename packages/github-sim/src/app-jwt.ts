@@ -10,7 +10,8 @@ export interface JwtRules {
 }
 
 const couldNotDecode = 'A JSON web token could not be decoded';
-const iatMessage = "'Issued at' claim ('iat') must be an Integer representing the time that the assertion was issued";
+const iatMessage =
+  "'Issued at' claim ('iat') must be an Integer representing the time that the assertion was issued";
 const expPastMessage =
   "'Expiration time' claim ('exp') must be a numeric value representing the future time at which the assertion expires";
 const expFarMessage = "'Expiration time' claim ('exp') is too far in the future";
@@ -41,20 +42,25 @@ export function checkAppJwt(store: SimStore, jwt: string, nowMs: number, rules: 
 
   const signed = `${headerPart}.${payloadPart}`;
   const signature = Buffer.from(signaturePart, 'base64url');
-  const valid = app.publicKeys.some((pem) => createVerify('RSA-SHA256').update(signed).verify(pem, signature));
+  const valid = app.publicKeys.some((pem) =>
+    createVerify('RSA-SHA256').update(signed).verify(pem, signature),
+  );
   // GitHub answers the same when the key belongs to another app: "could not be decoded".
   if (!valid) return { ok: false, message: couldNotDecode };
 
   const now = Math.floor(nowMs / 1000);
   const { iat, exp } = claims;
-  if (typeof iat !== 'number' || !Number.isInteger(iat) || iat > now) return { ok: false, message: iatMessage };
-  if (typeof exp !== 'number' || !Number.isInteger(exp) || exp <= now) return { ok: false, message: expPastMessage };
+  if (typeof iat !== 'number' || !Number.isInteger(iat) || iat > now)
+    return { ok: false, message: iatMessage };
+  if (typeof exp !== 'number' || !Number.isInteger(exp) || exp <= now)
+    return { ok: false, message: expPastMessage };
   if (exp > now + 600) return { ok: false, message: expFarMessage };
   return { ok: true, app };
 }
 
 function findIssuer(store: SimStore, iss: unknown, rules: JwtRules): SimApp | undefined {
-  if (typeof iss === 'number' || (typeof iss === 'string' && /^\d+$/.test(iss))) return store.apps.get(Number(iss));
+  if (typeof iss === 'number' || (typeof iss === 'string' && /^\d+$/.test(iss)))
+    return store.apps.get(Number(iss));
   if (typeof iss === 'string' && !rules.appIdOnlyIssuer) return store.appByClientId(iss);
   return undefined;
 }

@@ -50,7 +50,7 @@ console.log(`github-sim listening
   users:        ada (admin of tisket-com), bob (member of tisket-com), cyd (admin of acme-corp)
   controls:     GET ${sim.webUrl}/_sim/state, GET /_sim/counters, POST /_sim/faults, PUT /_sim/clock`);
 if (values['print-key']) console.log(demo.privateKey);
-else console.log('  (pass --print-key to print the demo app\'s private key)');
+else console.log("  (pass --print-key to print the demo app's private key)");
 
 const stop = async () => {
   await sim.close();

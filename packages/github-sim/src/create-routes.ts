@@ -21,7 +21,9 @@ export function createRoutes(ctx: SimContext): Hono {
     return c.json({ message: 'Server Error', status: '500' }, 500);
   };
   api.onError(onError);
-  api.notFound((c) => c.json({ message: 'Not Found', documentation_url: 'https://docs.github.com/rest', status: '404' }, 404));
+  api.notFound((c) =>
+    c.json({ message: 'Not Found', documentation_url: 'https://docs.github.com/rest', status: '404' }, 404),
+  );
   registerAppRoutes(api, ctx);
   registerInstallationRoutes(api, ctx);
   registerRepoRoutes(api, ctx);
@@ -41,6 +43,13 @@ export function createRoutes(ctx: SimContext): Hono {
   registerWebInstall(root, ctx);
   registerWebOAuth(root, ctx);
   registerAdminRoutes(root, ctx);
-  root.get('/', (c) => c.html(page('GitHub simulator', `<h1>GitHub simulator</h1><p>REST: <code>${ctx.urls().api}</code></p><p><a href="/login">Sign in</a></p>`)));
+  root.get('/', (c) =>
+    c.html(
+      page(
+        'GitHub simulator',
+        `<h1>GitHub simulator</h1><p>REST: <code>${ctx.urls().api}</code></p><p><a href="/login">Sign in</a></p>`,
+      ),
+    ),
+  );
   return root;
 }

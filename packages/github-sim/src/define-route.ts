@@ -1,7 +1,13 @@
 import type { Context, Hono } from 'hono';
 import type { SimContext } from './context.js';
 import { SimHttpError } from './errors.js';
-import { credentialOf, type Principal, type PrincipalKind, rateBucket, resolvePrincipal } from './principal.js';
+import {
+  credentialOf,
+  type Principal,
+  type PrincipalKind,
+  rateBucket,
+  resolvePrincipal,
+} from './principal.js';
 
 export type RouteAuth = PrincipalKind[] | 'none';
 
@@ -26,30 +32,48 @@ export function defineRoute(api: Hono, ctx: SimContext, template: string, auth: 
   const honoPath = path.replace(/\{(\w+)\}/g, ':$1').replace(':path', ':path{.+}');
   api.on(method, honoPath, async (c) => {
     ctx.requestCounts.set(template, (ctx.requestCounts.get(template) ?? 0) + 1);
-    const fault = ctx.faults.take(template);
-    if (fault?.latencyMs) await sleep(fault.latencyMs);
-    if (fault?.hang) await new Promise(() => {});
-    if (fault?.status) {
-      return c.json((fault.body ?? { message: 'Simulated fault' }) as object, fault.status as 500, fault.headers ?? {});
-    }
-    if (auth === 'none') return handler(c, undefined as unknown as Principal);
+    if (auth === 'none')
+      return withFault(c, ctx, template, () => handler(c, undefined as unknown as Principal));
     const credential = credentialOf(c.req.header('authorization'));
     if (!credential) throw new SimHttpError(401, 'Requires authentication');
     const principal = resolvePrincipal(ctx, credential);
     if (!auth.includes(principal.kind)) {
       // A JWT-only route answers 401 to any other credential; the others refuse with 403.
       const jwtOnly = auth.length === 1 && auth[0] === 'app';
-      throw new SimHttpError(jwtOnly ? 401 : 403, wrongCredentialMessage[jwtOnly ? 'app' : principal.kind] ?? 'Forbidden');
+      throw new SimHttpError(
+        jwtOnly ? 401 : 403,
+        wrongCredentialMessage[jwtOnly ? 'app' : principal.kind] ?? 'Forbidden',
+      );
     }
     const bucket = rateBucket(ctx, principal);
-    if (!bucket) return handler(c, principal);
+    if (!bucket) return withFault(c, ctx, template, () => handler(c, principal));
     const headers = ctx.limits.consume(bucket.key, bucket.limit, bucket.what);
     for (const [name, value] of Object.entries(headers)) c.header(name, value);
     const leave = ctx.limits.enter(bucket.key);
     try {
-      return await handler(c, principal);
+      return await withFault(c, ctx, template, () => handler(c, principal));
     } finally {
       leave();
     }
   });
+}
+
+/** Injected latency counts as time in flight (secondary limits see it), like a slow GitHub would. */
+async function withFault(
+  c: Context,
+  ctx: SimContext,
+  template: string,
+  run: () => Response | Promise<Response>,
+) {
+  const fault = ctx.faults.take(template);
+  if (fault?.latencyMs) await sleep(fault.latencyMs);
+  if (fault?.hang) await new Promise(() => {});
+  if (fault?.status) {
+    return c.json(
+      (fault.body ?? { message: 'Simulated fault' }) as object,
+      fault.status as 500,
+      fault.headers ?? {},
+    );
+  }
+  return run();
 }

@@ -14,7 +14,13 @@ export interface DemoSeed {
  */
 export function seedDemo(
   sim: GitHubSim,
-  options: { setupUrl?: string | null; callbackUrls?: string[]; webhookUrl?: string | null; webhookSecret?: string | null; requestOAuthOnInstall?: boolean } = {},
+  options: {
+    setupUrl?: string | null;
+    callbackUrls?: string[];
+    webhookUrl?: string | null;
+    webhookSecret?: string | null;
+    requestOAuthOnInstall?: boolean;
+  } = {},
 ): DemoSeed {
   sim.addUser('ada', { name: 'Ada Admin' });
   sim.addUser('bob', { name: 'Bob Member' });

@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { dirname, basename } from 'node:path';
+import { basename, dirname } from 'node:path';
 
 /** `/{owner}/{repo}(.git)/info/refs`, `/git-upload-pack`, `/git-receive-pack` */
-const gitPath = /^\/([A-Za-z0-9-]+)\/([A-Za-z0-9._-]+?)(?:\.git)?\/(info\/refs|git-upload-pack|git-receive-pack)$/;
+const gitPath =
+  /^\/([A-Za-z0-9-]+)\/([A-Za-z0-9._-]+?)(?:\.git)?\/(info\/refs|git-upload-pack|git-receive-pack)$/;
 
 export interface GitRequestTarget {
   owner: string;
@@ -30,7 +31,13 @@ export function parseGitRequest(method: string, url: string): GitRequestTarget |
  * Serves one smart-HTTP request with `git http-backend` (CGI) over a real bare repository.
  * Node has no CGI adapter, hence this small bridge: environment in, status line and headers parsed out.
  */
-export function serveWithHttpBackend(req: IncomingMessage, res: ServerResponse, gitDir: string, target: GitRequestTarget, remoteUser: string) {
+export function serveWithHttpBackend(
+  req: IncomingMessage,
+  res: ServerResponse,
+  gitDir: string,
+  target: GitRequestTarget,
+  remoteUser: string,
+) {
   const url = new URL(req.url ?? '/', 'http://sim');
   const env: NodeJS.ProcessEnv = {
     ...process.env,

@@ -14,7 +14,11 @@ const authorEnv = (now: number) => ({
   GIT_COMMITTER_DATE: `${Math.floor(now / 1000)} +0000`,
 });
 
-async function git(gitDir: string, args: string[], options: { input?: string | Buffer; env?: Record<string, string> } = {}) {
+async function git(
+  gitDir: string,
+  args: string[],
+  options: { input?: string | Buffer; env?: Record<string, string> } = {},
+) {
   const child = exec('git', ['--git-dir', gitDir, ...args], {
     env: { ...process.env, ...options.env },
     encoding: 'buffer',
@@ -55,14 +59,21 @@ export class GitRepositories {
 
   async headSha(gitDir: string, branch: string): Promise<string | null> {
     try {
-      return (await git(gitDir, ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`])).toString().trim() || null;
+      return (
+        (await git(gitDir, ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`])).toString().trim() ||
+        null
+      );
     } catch {
       return null;
     }
   }
 
   /** The blob of `path` on `branch`, or null when either does not exist. */
-  async readFile(gitDir: string, branch: string, path: string): Promise<{ sha: string; content: Buffer } | null> {
+  async readFile(
+    gitDir: string,
+    branch: string,
+    path: string,
+  ): Promise<{ sha: string; content: Buffer } | null> {
     const head = await this.headSha(gitDir, branch);
     if (!head) return null;
     const line = (await git(gitDir, ['ls-tree', head, '--', path])).toString().trim();
@@ -73,13 +84,22 @@ export class GitRepositories {
   }
 
   /** Commits `content` at `path` on `branch` with plumbing commands (no work tree). */
-  async writeFile(gitDir: string, branch: string, path: string, content: Buffer, message: string, now: number): Promise<FileCommit> {
+  async writeFile(
+    gitDir: string,
+    branch: string,
+    path: string,
+    content: Buffer,
+    message: string,
+    now: number,
+  ): Promise<FileCommit> {
     const parent = await this.headSha(gitDir, branch);
     const indexFile = join(gitDir, `index-${process.pid}-${Math.random().toString(36).slice(2)}`);
     const env = { GIT_INDEX_FILE: indexFile, ...authorEnv(now) };
     try {
       if (parent) await git(gitDir, ['read-tree', parent], { env });
-      const blobSha = (await git(gitDir, ['hash-object', '-w', '--stdin'], { input: content })).toString().trim();
+      const blobSha = (await git(gitDir, ['hash-object', '-w', '--stdin'], { input: content }))
+        .toString()
+        .trim();
       await git(gitDir, ['update-index', '--add', '--cacheinfo', `100644,${blobSha},${path}`], { env });
       const treeSha = (await git(gitDir, ['write-tree'], { env })).toString().trim();
       const commitArgs = ['commit-tree', treeSha, '-m', message, ...(parent ? ['-p', parent] : [])];

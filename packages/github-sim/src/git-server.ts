@@ -30,7 +30,10 @@ export function handleGitRequest(ctx: SimContext, req: IncomingMessage, res: Ser
     if (!repo) throw new SimHttpError(404, 'Repository not found.');
     const level = target.service === 'git-receive-pack' ? 'write' : 'read';
     assertRepoAccess(ctx, principal, repo, 'contents', level);
-    const who = principal.kind === 'installation' || principal.kind === 'app' ? `${principal.app.slug}[bot]` : principal.user.login;
+    const who =
+      principal.kind === 'installation' || principal.kind === 'app'
+        ? `${principal.app.slug}[bot]`
+        : principal.user.login;
     if (target.service === 'git-receive-pack' && target.tail !== 'info/refs') {
       res.on('finish', () => {
         repo.pushedAt = ctx.clock.now();
@@ -40,9 +43,14 @@ export function handleGitRequest(ctx: SimContext, req: IncomingMessage, res: Ser
   } catch (error) {
     const status = error instanceof SimHttpError ? error.status : 500;
     if (status === 401) {
-      plain(res, 401, 'Invalid username or token. Password authentication is not supported for Git operations.', {
-        'www-authenticate': 'Basic realm="GitHub"',
-      });
+      plain(
+        res,
+        401,
+        'Invalid username or token. Password authentication is not supported for Git operations.',
+        {
+          'www-authenticate': 'Basic realm="GitHub"',
+        },
+      );
     } else if (status === 404) {
       plain(res, 404, 'Repository not found.');
     } else if (status === 403) {

@@ -8,8 +8,8 @@ import { createSimClock, type SimClock } from './clock.js';
 import type { SimBehaviour, SimContext } from './context.js';
 import { createRoutes } from './create-routes.js';
 import { FaultTable } from './faults.js';
-import { handleGitRequest } from './git-server.js';
 import { GitRepositories } from './git-repos.js';
+import { handleGitRequest } from './git-server.js';
 import type { RepositorySelection, SimAccount, SimApp, SimInstallation, SimRepo } from './model.js';
 import type { SimUrls } from './payloads.js';
 import { defaultRateLimits, RateLimiter, type RateLimitSettings } from './rate-limits.js';
@@ -63,7 +63,13 @@ export class GitHubSim {
     this.dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'github-sim-'));
     this.store = new SimStore(now);
     this.webhooks = new WebhookDispatcher({ now, timeoutMs: options.webhookTimeoutMs ?? 10_000 });
-    this.world = new SimWorld(this.store, new GitRepositories(this.dataDir), this.webhooks, now, () => this.urls);
+    this.world = new SimWorld(
+      this.store,
+      new GitRepositories(this.dataDir),
+      this.webhooks,
+      now,
+      () => this.urls,
+    );
     this.limits = new RateLimiter({ ...defaultRateLimits, ...options.rateLimits }, now);
     this.behaviour = { ...defaultBehaviour, ...options.behaviour };
     this.context = {
@@ -138,7 +144,11 @@ export class GitHubSim {
     return this.store.addApp(options);
   }
 
-  async createRepository(ownerLogin: string, name: string, options: { autoInit?: boolean; creatorApp?: SimApp; private?: boolean } = {}): Promise<SimRepo> {
+  async createRepository(
+    ownerLogin: string,
+    name: string,
+    options: { autoInit?: boolean; creatorApp?: SimApp; private?: boolean } = {},
+  ): Promise<SimRepo> {
     return this.world.createRepository(this.store.requireAccount(ownerLogin), name, {
       autoInit: options.autoInit ?? true,
       private: options.private ?? true,
@@ -147,7 +157,16 @@ export class GitHubSim {
   }
 
   /** Installs `app` on an account as `by` would on the install page (webhook included, no redirect). */
-  install(app: SimApp, accountLogin: string, options: { by?: string; selection?: RepositorySelection; repositories?: string[]; requester?: string } = {}): SimInstallation {
+  install(
+    app: SimApp,
+    accountLogin: string,
+    options: {
+      by?: string;
+      selection?: RepositorySelection;
+      repositories?: string[];
+      requester?: string;
+    } = {},
+  ): SimInstallation {
     const account = this.store.requireAccount(accountLogin);
     const sender: SimAccount = options.by ? this.store.requireAccount(options.by) : account;
     const ids = (options.repositories ?? []).map((name) => {
@@ -156,7 +175,8 @@ export class GitHubSim {
       return repo.id;
     });
     const requester = options.requester ? this.store.requireAccount(options.requester) : undefined;
-    return this.world.install(app, account, sender, options.selection ?? 'selected', ids, requester).installation;
+    return this.world.install(app, account, sender, options.selection ?? 'selected', ids, requester)
+      .installation;
   }
 
   /** An org owner approves a member's install request: the installation arrives by webhook, with no state. */
@@ -168,7 +188,8 @@ export class GitHubSim {
     const account = this.store.account(request.accountId)!;
     const owner = this.store.requireAccount(ownerLogin);
     const requester = this.store.account(request.requesterId) ?? null;
-    return this.world.install(app, account, owner, request.selection, request.repositoryIds, requester).installation;
+    return this.world.install(app, account, owner, request.selection, request.repositoryIds, requester)
+      .installation;
   }
 
   mintCount(installationId?: number): number {

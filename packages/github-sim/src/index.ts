@@ -1,10 +1,8 @@
-export { GitHubSim, type GitHubSimOptions } from './github-sim.js';
 export { createSimClock, type SimClock } from './clock.js';
 export type { SimBehaviour } from './context.js';
+export { type DemoSeed, seedDemo } from './demo-seed.js';
 export type { FaultRule } from './faults.js';
-export type { RateLimitSettings } from './rate-limits.js';
-export type { SeedAppOptions, SeededApp } from './store.js';
-export type { WebhookDelivery } from './webhook-dispatcher.js';
+export { GitHubSim, type GitHubSimOptions } from './github-sim.js';
 export type {
   Permissions,
   RepositorySelection,
@@ -16,4 +14,6 @@ export type {
   SimToken,
   SimUser,
 } from './model.js';
-export { seedDemo, type DemoSeed } from './demo-seed.js';
+export type { RateLimitSettings } from './rate-limits.js';
+export type { SeedAppOptions, SeededApp } from './store.js';
+export type { WebhookDelivery } from './webhook-dispatcher.js';

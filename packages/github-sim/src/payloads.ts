@@ -6,7 +6,8 @@ export interface SimUrls {
   web: string;
 }
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z'));
+const iso = (ms: number | null) =>
+  ms === null ? null : new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /** `simple-user` of GitHub's OpenAPI description (used for users and organizations as accounts). */
 export function simpleUser(urls: SimUrls, account: SimAccount) {
@@ -82,18 +83,45 @@ export function integration(urls: SimUrls, app: SimApp, owner: SimAccount, insta
   };
 }
 
-export function installationHtmlUrl(urls: SimUrls, installation: SimInstallation, account: SimAccount): string {
+export function installationHtmlUrl(
+  urls: SimUrls,
+  installation: SimInstallation,
+  account: SimAccount,
+): string {
   return account.type === 'Organization'
     ? `${urls.web}/organizations/${account.login}/settings/installations/${installation.id}`
     : `${urls.web}/settings/installations/${installation.id}`;
 }
 
+/**
+ * The account inside an installation. GitHub's published description of `GET /app/installations` types it as
+ * `allOf [simple-user, enterprise]`, which also requires name, slug and the two dates: we send them, so that
+ * answers validate against that description; clients ignore the extra fields.
+ */
+function installationAccount(urls: SimUrls, account: SimAccount) {
+  return {
+    ...simpleUser(urls, account),
+    name: account.name,
+    slug: account.login.toLowerCase(),
+    created_at: iso(account.createdAt),
+    updated_at: iso(account.createdAt),
+    website_url: null,
+    description: null,
+  };
+}
+
 /** `installation`: GET /app/installations/{id} and the lookups. */
-export function installation(urls: SimUrls, app: SimApp, inst: SimInstallation, account: SimAccount, suspendedBy: SimAccount | null) {
+export function installation(
+  urls: SimUrls,
+  app: SimApp,
+  inst: SimInstallation,
+  account: SimAccount,
+  suspendedBy: SimAccount | null,
+) {
   return {
     id: inst.id,
     client_id: app.clientId,
-    account: simpleUser(urls, account),
+    account: installationAccount(urls, account),
     repository_selection: inst.selection,
     access_tokens_url: `${urls.api}/app/installations/${inst.id}/access_tokens`,
     repositories_url: `${urls.api}/installation/repositories`,
@@ -115,7 +143,12 @@ export function installation(urls: SimUrls, app: SimApp, inst: SimInstallation, 
 }
 
 /** `repository` / `full-repository` (the latter adds a few counts). */
-export function repository(urls: SimUrls, repo: SimRepo, owner: SimAccount, options: { full?: boolean } = {}) {
+export function repository(
+  urls: SimUrls,
+  repo: SimRepo,
+  owner: SimAccount,
+  options: { full?: boolean } = {},
+) {
   const fullName = `${owner.login}/${repo.name}`;
   const u = `${urls.api}/repos/${fullName}`;
   const base = {

@@ -33,7 +33,9 @@ const looksLikeJwt = (value: string) => /^eyJ[\w-]*\.[\w-]+\.[\w-]*$/.test(value
 /** Resolves a credential to who is calling, with GitHub's 401s for anything not live. */
 export function resolvePrincipal(ctx: SimContext, credential: string): Principal {
   if (looksLikeJwt(credential)) {
-    const check = checkAppJwt(ctx.store, credential, ctx.clock.now(), { appIdOnlyIssuer: ctx.behaviour.appIdOnlyIssuer });
+    const check = checkAppJwt(ctx.store, credential, ctx.clock.now(), {
+      appIdOnlyIssuer: ctx.behaviour.appIdOnlyIssuer,
+    });
     if (!check.ok) throw new SimHttpError(401, check.message);
     return { kind: 'app', app: check.app };
   }
@@ -58,10 +60,17 @@ export function principalOf(c: Context): Principal {
 }
 
 /** The rate-limit bucket and its size for a principal (installations share one per installation). */
-export function rateBucket(ctx: SimContext, p: Principal): { key: string; limit: number; what: string } | null {
+export function rateBucket(
+  ctx: SimContext,
+  p: Principal,
+): { key: string; limit: number; what: string } | null {
   switch (p.kind) {
     case 'installation':
-      return { key: `installation:${p.installation.id}`, limit: ctx.limits.settings.installation, what: `installation ID ${p.installation.id}` };
+      return {
+        key: `installation:${p.installation.id}`,
+        limit: ctx.limits.settings.installation,
+        what: `installation ID ${p.installation.id}`,
+      };
     case 'user':
       return { key: `user:${p.user.id}`, limit: ctx.limits.settings.user, what: `user ID ${p.user.id}` };
     case 'pat':

@@ -80,7 +80,12 @@ export class RateLimiter {
     if (!window || window.resetAt <= this.now()) {
       return { limit, remaining: limit, used: 0, reset: Math.ceil((this.now() + 3600_000) / 1000) };
     }
-    return { limit: window.limit, remaining: Math.max(0, window.limit - window.used), used: window.used, reset: Math.ceil(window.resetAt / 1000) };
+    return {
+      limit: window.limit,
+      remaining: Math.max(0, window.limit - window.used),
+      used: window.used,
+      reset: Math.ceil(window.resetAt / 1000),
+    };
   }
 
   exhaust(key: string) {

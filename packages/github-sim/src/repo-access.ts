@@ -8,7 +8,13 @@ import { permits } from './tokens.js';
  * Can this principal use `permission` at `level` on the repository? GitHub answers 404 when the repository
  * is out of reach (it does not say whether it exists) and 403 when it is in reach but the permission is missing.
  */
-export function assertRepoAccess(ctx: SimContext, p: Principal, repo: SimRepo, permission: string, level: PermissionLevel) {
+export function assertRepoAccess(
+  ctx: SimContext,
+  p: Principal,
+  repo: SimRepo,
+  permission: string,
+  level: PermissionLevel,
+) {
   const { store } = ctx;
   switch (p.kind) {
     case 'app':
@@ -16,7 +22,10 @@ export function assertRepoAccess(ctx: SimContext, p: Principal, repo: SimRepo, p
     case 'installation': {
       if (!store.installationReaches(p.installation, repo)) throw notFound();
       if (p.token.repositoryIds && !p.token.repositoryIds.includes(repo.id)) throw notFound();
-      if (!permits(p.token.permissions, permission, level) || !permits(p.installation.permissions, permission, level)) {
+      if (
+        !permits(p.token.permissions, permission, level) ||
+        !permits(p.installation.permissions, permission, level)
+      ) {
         throw new SimHttpError(403, 'Resource not accessible by integration');
       }
       return;
@@ -27,7 +36,8 @@ export function assertRepoAccess(ctx: SimContext, p: Principal, repo: SimRepo, p
       // A user token reaches only what both the user and the app's installation reach.
       const inst = store.installationFor(p.app.id, owner.id);
       if (!role || !inst || inst.suspendedAt || !store.installationReaches(inst, repo)) throw notFound();
-      if (!permits(inst.permissions, permission, level)) throw new SimHttpError(403, 'Resource not accessible by integration');
+      if (!permits(inst.permissions, permission, level))
+        throw new SimHttpError(403, 'Resource not accessible by integration');
       if (level === 'admin' || (permission === 'administration' && level === 'write')) {
         if (role !== 'admin') throw new SimHttpError(403, 'Must have admin rights to Repository.');
       }

@@ -77,7 +77,11 @@ export class SimStore {
     return user;
   }
 
-  addOrg(login: string, members: Record<string, 'admin' | 'member'> = {}, options: { id?: number } = {}): SimOrg {
+  addOrg(
+    login: string,
+    members: Record<string, 'admin' | 'member'> = {},
+    options: { id?: number } = {},
+  ): SimOrg {
     this.assertLoginFree(login);
     const id = options.id ?? this.nextAccountId();
     const org: SimOrg = {
@@ -136,12 +140,19 @@ export class SimStore {
     if (app.publicKeys.length >= 25) throw new Error('an app has at most 25 private keys');
     const pem =
       privateKeyPem ??
-      generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+      generateKeyPairSync('rsa', { modulusLength: 2048 })
+        .privateKey.export({ type: 'pkcs1', format: 'pem' })
+        .toString();
     app.publicKeys.push(createPublicKey(pem).export({ type: 'spki', format: 'pem' }).toString());
     return pem;
   }
 
-  createRepoRecord(owner: SimAccount, name: string, gitDir: string, options: { description?: string | null; private?: boolean } = {}): SimRepo {
+  createRepoRecord(
+    owner: SimAccount,
+    name: string,
+    gitDir: string,
+    options: { description?: string | null; private?: boolean } = {},
+  ): SimRepo {
     if (this.findRepo(owner.login, name)) throw new Error(`repository ${owner.login}/${name} exists`);
     const id = this.nextRepoId();
     const now = this.now();
@@ -163,7 +174,12 @@ export class SimStore {
     return repo;
   }
 
-  createInstallation(appId: number, accountId: number, selection: RepositorySelection, repositoryIds: number[]): SimInstallation {
+  createInstallation(
+    appId: number,
+    accountId: number,
+    selection: RepositorySelection,
+    repositoryIds: number[],
+  ): SimInstallation {
     const app = this.requireApp(appId);
     const existing = this.installationFor(appId, accountId);
     if (existing) throw new Error(`app ${app.slug} is already installed on account ${accountId}`);
@@ -185,7 +201,13 @@ export class SimStore {
     return inst;
   }
 
-  createInstallRequest(appId: number, accountId: number, requesterId: number, selection: RepositorySelection, repositoryIds: number[]): SimInstallRequest {
+  createInstallRequest(
+    appId: number,
+    accountId: number,
+    requesterId: number,
+    selection: RepositorySelection,
+    repositoryIds: number[],
+  ): SimInstallRequest {
     const request = { id: this.nextRequestId(), appId, accountId, requesterId, selection, repositoryIds };
     this.installRequests.set(request.id, request);
     return request;

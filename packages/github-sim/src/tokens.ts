@@ -17,8 +17,16 @@ export function classicToken(prefix: 'ghs_' | 'ghu_' | 'ghr_' | 'ghp_'): string 
  * The stateless format GitHub rolls out from 2026-04-27: `ghs_<appid>_<jwt>`, around 520 characters.
  * The simulator still tracks it in its token table; only the shape matters to clients.
  */
-export function statelessInstallationToken(appId: number, installationId: number, expiresAt: number, permissions: Permissions, repositoryIds: number[] | null): string {
-  const header = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT', kid: randomAlphanumeric(16) })).toString('base64url');
+export function statelessInstallationToken(
+  appId: number,
+  installationId: number,
+  expiresAt: number,
+  permissions: Permissions,
+  repositoryIds: number[] | null,
+): string {
+  const header = Buffer.from(
+    JSON.stringify({ alg: 'HS256', typ: 'JWT', kid: randomAlphanumeric(16) }),
+  ).toString('base64url');
   const payload = Buffer.from(
     JSON.stringify({
       iss: 'https://github.com',

@@ -44,7 +44,12 @@ export class WebhookDispatcher {
     this.paused = paused;
   }
 
-  deliver(app: SimApp, event: string, payload: Record<string, unknown>, meta: { installationId?: number | null; repositoryId?: number | null } = {}): WebhookDelivery | null {
+  deliver(
+    app: SimApp,
+    event: string,
+    payload: Record<string, unknown>,
+    meta: { installationId?: number | null; repositoryId?: number | null } = {},
+  ): WebhookDelivery | null {
     if (!app.webhookUrl) return null;
     const delivery: WebhookDelivery = {
       id: this.nextId(),

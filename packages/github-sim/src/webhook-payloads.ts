@@ -1,5 +1,5 @@
-import { installation, repository, simpleUser, type SimUrls, webhookRepositoryRef } from './payloads.js';
 import type { SimAccount, SimApp, SimInstallation, SimRepo } from './model.js';
+import { installation, repository, type SimUrls, simpleUser, webhookRepositoryRef } from './payloads.js';
 import type { SimStore } from './store.js';
 
 /** Builds webhook payloads shaped like `@octokit/webhooks-examples`. */
@@ -19,18 +19,32 @@ export class WebhookPayloads {
     return repos.map((repo) => webhookRepositoryRef(repo, this.store.account(repo.ownerId)!));
   }
 
-  installation(action: string, app: SimApp, inst: SimInstallation, sender: SimAccount, requester?: SimAccount | null) {
+  installation(
+    action: string,
+    app: SimApp,
+    inst: SimInstallation,
+    sender: SimAccount,
+    requester?: SimAccount | null,
+  ) {
     const payload: Record<string, unknown> = {
       action,
       installation: this.installationObject(app, inst),
       sender: simpleUser(this.urls(), sender),
     };
-    if (action !== 'suspend' && action !== 'unsuspend') payload.repositories = this.refs(this.store.installationRepos(inst));
+    if (action !== 'suspend' && action !== 'unsuspend')
+      payload.repositories = this.refs(this.store.installationRepos(inst));
     if (requester !== undefined) payload.requester = requester ? simpleUser(this.urls(), requester) : null;
     return payload;
   }
 
-  installationRepositories(action: 'added' | 'removed', app: SimApp, inst: SimInstallation, sender: SimAccount, added: SimRepo[], removed: SimRepo[]) {
+  installationRepositories(
+    action: 'added' | 'removed',
+    app: SimApp,
+    inst: SimInstallation,
+    sender: SimAccount,
+    added: SimRepo[],
+    removed: SimRepo[],
+  ) {
     return {
       action,
       installation: this.installationObject(app, inst),
@@ -42,10 +56,19 @@ export class WebhookPayloads {
     };
   }
 
-  installationTarget(app: SimApp, inst: SimInstallation, account: SimAccount, oldLogin: string, sender: SimAccount) {
+  installationTarget(
+    app: SimApp,
+    inst: SimInstallation,
+    account: SimAccount,
+    oldLogin: string,
+    sender: SimAccount,
+  ) {
     return {
       action: 'renamed',
-      account: { ...simpleUser(this.urls(), account), ...(account.type === 'Organization' ? { description: null } : {}) },
+      account: {
+        ...simpleUser(this.urls(), account),
+        ...(account.type === 'Organization' ? { description: null } : {}),
+      },
       changes: { login: { from: oldLogin } },
       installation: { id: inst.id, node_id: Buffer.from(`I:${inst.id}`).toString('base64url') },
       sender: simpleUser(this.urls(), sender),
@@ -57,7 +80,13 @@ export class WebhookPayloads {
     return { action: 'revoked', sender: simpleUser(this.urls(), user) };
   }
 
-  repository(action: string, inst: SimInstallation, repo: SimRepo, sender: SimAccount, changes?: Record<string, unknown>) {
+  repository(
+    action: string,
+    inst: SimInstallation,
+    repo: SimRepo,
+    sender: SimAccount,
+    changes?: Record<string, unknown>,
+  ) {
     const owner = this.store.account(repo.ownerId)!;
     const payload: Record<string, unknown> = {
       action,
@@ -65,7 +94,8 @@ export class WebhookPayloads {
       sender: simpleUser(this.urls(), sender),
       installation: { id: inst.id, node_id: Buffer.from(`I:${inst.id}`).toString('base64url') },
     };
-    if (owner.type === 'Organization') payload.organization = { login: owner.login, id: owner.id, node_id: owner.nodeId };
+    if (owner.type === 'Organization')
+      payload.organization = { login: owner.login, id: owner.id, node_id: owner.nodeId };
     if (changes) payload.changes = changes;
     return payload;
   }

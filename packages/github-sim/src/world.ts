@@ -1,5 +1,14 @@
 import type { GitRepositories } from './git-repos.js';
-import type { Permissions, RepositorySelection, SimAccount, SimApp, SimInstallation, SimRepo, SimToken, SimUser } from './model.js';
+import type {
+  Permissions,
+  RepositorySelection,
+  SimAccount,
+  SimApp,
+  SimInstallation,
+  SimRepo,
+  SimToken,
+  SimUser,
+} from './model.js';
 import type { SimUrls } from './payloads.js';
 import type { SimStore } from './store.js';
 import {
@@ -42,12 +51,24 @@ export class SimWorld {
   async createRepository(
     owner: SimAccount,
     name: string,
-    options: { description?: string | null; private?: boolean; autoInit?: boolean; creatorAppId?: number | null } = {},
+    options: {
+      description?: string | null;
+      private?: boolean;
+      autoInit?: boolean;
+      creatorAppId?: number | null;
+    } = {},
   ): Promise<SimRepo> {
     const placeholder = this.store.createRepoRecord(owner, name, '', options);
     placeholder.gitDir = await this.git.init(placeholder.id);
     if (options.autoInit) {
-      await this.git.writeFile(placeholder.gitDir, 'main', 'README.md', Buffer.from(`# ${name}\n`), 'Initial commit', this.now());
+      await this.git.writeFile(
+        placeholder.gitDir,
+        'main',
+        'README.md',
+        Buffer.from(`# ${name}\n`),
+        'Initial commit',
+        this.now(),
+      );
     }
     // An app always gains access to the repositories it creates, even on "Only select repositories".
     if (options.creatorAppId) {
@@ -69,7 +90,13 @@ export class SimWorld {
     for (const inst of this.store.installations.values()) inst.repositoryIds.delete(repo.id);
     repo.ownerId = newOwner.id;
     repo.updatedAt = this.now();
-    const changes = { owner: { from: { [oldOwner.type === 'User' ? 'user' : 'organization']: { login: oldOwner.login, id: oldOwner.id } } } };
+    const changes = {
+      owner: {
+        from: {
+          [oldOwner.type === 'User' ? 'user' : 'organization']: { login: oldOwner.login, id: oldOwner.id },
+        },
+      },
+    };
     this.sendRepositoryEvent(repo, 'transferred', sender, changes);
   }
 
@@ -80,20 +107,42 @@ export class SimWorld {
     await this.git.remove(repo.gitDir);
   }
 
-  private sendRepositoryEvent(repo: SimRepo, action: string, sender: SimAccount, changes?: Record<string, unknown>) {
+  private sendRepositoryEvent(
+    repo: SimRepo,
+    action: string,
+    sender: SimAccount,
+    changes?: Record<string, unknown>,
+  ) {
     for (const inst of this.store.installations.values()) {
-      if (!this.store.installationReaches(inst, repo) || inst.suspendedAt || !inst.events.includes('repository')) continue;
+      if (
+        !this.store.installationReaches(inst, repo) ||
+        inst.suspendedAt ||
+        !inst.events.includes('repository')
+      )
+        continue;
       const app = this.store.requireApp(inst.appId);
-      this.webhooks.deliver(app, 'repository', this.payloads.repository(action, inst, repo, sender, changes), {
-        installationId: inst.id,
-        repositoryId: repo.id,
-      });
+      this.webhooks.deliver(
+        app,
+        'repository',
+        this.payloads.repository(action, inst, repo, sender, changes),
+        {
+          installationId: inst.id,
+          repositoryId: repo.id,
+        },
+      );
     }
   }
 
   // ---- installations ---------------------------------------------------------------------------
 
-  install(app: SimApp, account: SimAccount, sender: SimAccount, selection: RepositorySelection, repositoryIds: number[], requester?: SimAccount | null) {
+  install(
+    app: SimApp,
+    account: SimAccount,
+    sender: SimAccount,
+    selection: RepositorySelection,
+    repositoryIds: number[],
+    requester?: SimAccount | null,
+  ) {
     const valid = repositoryIds.filter((id) => this.store.repos.get(id)?.ownerId === account.id);
     const existing = this.store.installationFor(app.id, account.id);
     if (existing) {
@@ -101,11 +150,21 @@ export class SimWorld {
       return { installation: existing, setupAction: 'update' as const };
     }
     const inst = this.store.createInstallation(app.id, account.id, selection, valid);
-    this.webhooks.deliver(app, 'installation', this.payloads.installation('created', app, inst, sender, requester), { installationId: inst.id });
+    this.webhooks.deliver(
+      app,
+      'installation',
+      this.payloads.installation('created', app, inst, sender, requester),
+      { installationId: inst.id },
+    );
     return { installation: inst, setupAction: 'install' as const };
   }
 
-  updateSelection(inst: SimInstallation, selection: RepositorySelection, repositoryIds: number[], sender: SimAccount) {
+  updateSelection(
+    inst: SimInstallation,
+    selection: RepositorySelection,
+    repositoryIds: number[],
+    sender: SimAccount,
+  ) {
     const before = new Set(this.store.installationRepos(inst).map((r) => r.id));
     inst.selection = selection;
     inst.repositoryIds = new Set(selection === 'selected' ? repositoryIds : []);
@@ -113,7 +172,10 @@ export class SimWorld {
     const after = this.store.installationRepos(inst);
     const added = after.filter((r) => !before.has(r.id));
     const afterIds = new Set(after.map((r) => r.id));
-    const removed = [...before].filter((id) => !afterIds.has(id)).map((id) => this.store.repos.get(id)!).filter(Boolean);
+    const removed = [...before]
+      .filter((id) => !afterIds.has(id))
+      .map((id) => this.store.repos.get(id)!)
+      .filter(Boolean);
     this.sendRepositoriesChange(inst, sender, added, removed);
   }
 
@@ -130,13 +192,28 @@ export class SimWorld {
     this.sendRepositoriesChange(inst, sender, [], [repo]);
   }
 
-  private sendRepositoriesChange(inst: SimInstallation, sender: SimAccount, added: SimRepo[], removed: SimRepo[]) {
+  private sendRepositoriesChange(
+    inst: SimInstallation,
+    sender: SimAccount,
+    added: SimRepo[],
+    removed: SimRepo[],
+  ) {
     const app = this.store.requireApp(inst.appId);
     if (added.length > 0) {
-      this.webhooks.deliver(app, 'installation_repositories', this.payloads.installationRepositories('added', app, inst, sender, added, []), { installationId: inst.id });
+      this.webhooks.deliver(
+        app,
+        'installation_repositories',
+        this.payloads.installationRepositories('added', app, inst, sender, added, []),
+        { installationId: inst.id },
+      );
     }
     if (removed.length > 0) {
-      this.webhooks.deliver(app, 'installation_repositories', this.payloads.installationRepositories('removed', app, inst, sender, [], removed), { installationId: inst.id });
+      this.webhooks.deliver(
+        app,
+        'installation_repositories',
+        this.payloads.installationRepositories('removed', app, inst, sender, [], removed),
+        { installationId: inst.id },
+      );
     }
   }
 
@@ -145,21 +222,26 @@ export class SimWorld {
     inst.suspendedById = by.id;
     const app = this.store.requireApp(inst.appId);
     // GitHub sends the suspend event itself, then nothing more until unsuspended.
-    this.webhooks.deliver(app, 'installation', this.payloads.installation('suspend', app, inst, by), { installationId: inst.id });
+    this.webhooks.deliver(app, 'installation', this.payloads.installation('suspend', app, inst, by), {
+      installationId: inst.id,
+    });
   }
 
   unsuspend(inst: SimInstallation, by: SimAccount) {
     inst.suspendedAt = null;
     inst.suspendedById = null;
     const app = this.store.requireApp(inst.appId);
-    this.webhooks.deliver(app, 'installation', this.payloads.installation('unsuspend', app, inst, by), { installationId: inst.id });
+    this.webhooks.deliver(app, 'installation', this.payloads.installation('unsuspend', app, inst, by), {
+      installationId: inst.id,
+    });
   }
 
   uninstall(inst: SimInstallation, sender: SimAccount) {
     const app = this.store.requireApp(inst.appId);
     const payload = this.payloads.installation('deleted', app, inst, sender);
     this.store.installations.delete(inst.id);
-    for (const token of this.store.tokens.values()) if (token.installationId === inst.id) token.revoked = true;
+    for (const token of this.store.tokens.values())
+      if (token.installationId === inst.id) token.revoked = true;
     this.webhooks.deliver(app, 'installation', payload, { installationId: inst.id });
   }
 
@@ -168,7 +250,12 @@ export class SimWorld {
     inst.updatedAt = this.now();
     const app = this.store.requireApp(inst.appId);
     app.permissions = { ...permissions };
-    this.webhooks.deliver(app, 'installation', this.payloads.installation('new_permissions_accepted', app, inst, sender), { installationId: inst.id });
+    this.webhooks.deliver(
+      app,
+      'installation',
+      this.payloads.installation('new_permissions_accepted', app, inst, sender),
+      { installationId: inst.id },
+    );
   }
 
   renameAccount(account: SimAccount, newLogin: string, sender: SimAccount) {
@@ -177,14 +264,24 @@ export class SimWorld {
     for (const inst of this.store.installations.values()) {
       if (inst.accountId !== account.id || inst.suspendedAt) continue;
       const app = this.store.requireApp(inst.appId);
-      this.webhooks.deliver(app, 'installation_target', this.payloads.installationTarget(app, inst, account, oldLogin, sender), { installationId: inst.id });
+      this.webhooks.deliver(
+        app,
+        'installation_target',
+        this.payloads.installationTarget(app, inst, account, oldLogin, sender),
+        { installationId: inst.id },
+      );
     }
   }
 
   revokeAuthorization(app: SimApp, user: SimUser) {
     this.store.authorizations.get(app.id)?.delete(user.id);
     for (const token of this.store.tokens.values()) {
-      if (token.appId === app.id && token.userId === user.id && (token.kind === 'user' || token.kind === 'refresh')) token.revoked = true;
+      if (
+        token.appId === app.id &&
+        token.userId === user.id &&
+        (token.kind === 'user' || token.kind === 'refresh')
+      )
+        token.revoked = true;
     }
     this.webhooks.deliver(app, 'github_app_authorization', this.payloads.appAuthorizationRevoked(user));
   }
@@ -232,14 +329,19 @@ export class SimWorld {
       expiresAt: now + userTokenLifetimeMs,
       revoked: false,
     };
-    const refresh: SimToken = { ...access, kind: 'refresh', value: classicToken('ghr_'), expiresAt: now + refreshTokenLifetimeMs };
+    const refresh: SimToken = {
+      ...access,
+      kind: 'refresh',
+      value: classicToken('ghr_'),
+      expiresAt: now + refreshTokenLifetimeMs,
+    };
     access.pairedWith = refresh.value;
     refresh.pairedWith = access.value;
     this.store.tokens.set(access.value, access);
     this.store.tokens.set(refresh.value, refresh);
-    let authorized = this.store.authorizations.get(app.id);
-    if (!authorized) this.store.authorizations.set(app.id, (authorized = new Set()));
+    const authorized = this.store.authorizations.get(app.id) ?? new Set<number>();
     authorized.add(user.id);
+    this.store.authorizations.set(app.id, authorized);
     return { access, refresh };
   }
 

@@ -27,15 +27,21 @@ describe('app JWT checks', () => {
 
   it('accepts only the app id when switched to GHES 3.12 behaviour', async () => {
     sim.behaviour.appIdOnlyIssuer = true;
-    expect((await api(sim, 'GET', '/app', { token: goodJwt(world.privateKey, world.app.clientId) })).status).toBe(401);
-    expect((await api(sim, 'GET', '/app', { token: goodJwt(world.privateKey, world.app.id) })).status).toBe(200);
+    expect(
+      (await api(sim, 'GET', '/app', { token: goodJwt(world.privateKey, world.app.clientId) })).status,
+    ).toBe(401);
+    expect((await api(sim, 'GET', '/app', { token: goodJwt(world.privateKey, world.app.id) })).status).toBe(
+      200,
+    );
   });
 
-  it('rejects fractional claims with GitHub\'s iat message', async () => {
+  it("rejects fractional claims with GitHub's iat message", async () => {
     const token = signJwt(world.privateKey, { iat: now() - 60.5, exp: now() + 500, iss: world.app.id });
     const answer = await api(sim, 'GET', '/app', { token });
     expect(answer.status).toBe(401);
-    expect(answer.body.message).toBe("'Issued at' claim ('iat') must be an Integer representing the time that the assertion was issued");
+    expect(answer.body.message).toBe(
+      "'Issued at' claim ('iat') must be an Integer representing the time that the assertion was issued",
+    );
   });
 
   it('rejects an iat in the future', async () => {
@@ -52,11 +58,15 @@ describe('app JWT checks', () => {
 
   it('rejects an expired JWT', async () => {
     const token = signJwt(world.privateKey, { iat: now() - 700, exp: now() - 1, iss: world.app.id });
-    expect((await api(sim, 'GET', '/app', { token })).body.message).toMatch(/must be a numeric value representing the future time/);
+    expect((await api(sim, 'GET', '/app', { token })).body.message).toMatch(
+      /must be a numeric value representing the future time/,
+    );
   });
 
   it('answers "could not be decoded" when the key belongs to another app', async () => {
-    const stranger = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+    const stranger = generateKeyPairSync('rsa', { modulusLength: 2048 })
+      .privateKey.export({ type: 'pkcs1', format: 'pem' })
+      .toString();
     const answer = await api(sim, 'GET', '/app', { token: goodJwt(stranger, world.app.id) });
     expect(answer.status).toBe(401);
     expect(answer.body.message).toBe('A JSON web token could not be decoded');
@@ -65,7 +75,9 @@ describe('app JWT checks', () => {
   it('accepts a second key during rotation', async () => {
     const second = sim.store.addAppKey(world.app.id);
     expect((await api(sim, 'GET', '/app', { token: goodJwt(second, world.app.id) })).status).toBe(200);
-    expect((await api(sim, 'GET', '/app', { token: goodJwt(world.privateKey, world.app.id) })).status).toBe(200);
+    expect((await api(sim, 'GET', '/app', { token: goodJwt(world.privateKey, world.app.id) })).status).toBe(
+      200,
+    );
   });
 
   it('sends its own clock in the Date header, shifted by the configured offset', async () => {

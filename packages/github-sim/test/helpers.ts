@@ -2,7 +2,11 @@ import { createSign } from 'node:crypto';
 import type { GitHubSim } from '../src/index.js';
 
 /** Signs an app JWT by hand so tests can set every claim, including wrong ones. */
-export function signJwt(privateKey: string, claims: Record<string, unknown>, header: Record<string, unknown> = { alg: 'RS256', typ: 'JWT' }): string {
+export function signJwt(
+  privateKey: string,
+  claims: Record<string, unknown>,
+  header: Record<string, unknown> = { alg: 'RS256', typ: 'JWT' },
+): string {
   const enc = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
   const body = `${enc(header)}.${enc(claims)}`;
   const signature = createSign('RSA-SHA256').update(body).sign(privateKey).toString('base64url');
@@ -21,14 +25,24 @@ export interface ApiAnswer {
 }
 
 /** A REST call against the simulator's `/api/v3`. */
-export async function api(sim: GitHubSim, method: string, path: string, options: { token?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<ApiAnswer> {
+export async function api(
+  sim: GitHubSim,
+  method: string,
+  path: string,
+  options: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<ApiAnswer> {
   const headers: Record<string, string> = { accept: 'application/vnd.github+json', ...options.headers };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   if (options.body !== undefined) headers['content-type'] = 'application/json';
   const response = await fetch(`${sim.apiUrl}${path}`, {
     method,
     headers,
-    body: options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body),
+    body:
+      options.body === undefined
+        ? undefined
+        : typeof options.body === 'string'
+          ? options.body
+          : JSON.stringify(options.body),
   });
   const text = await response.text();
   let body: unknown = text;
@@ -55,8 +69,12 @@ export async function basicWorld(sim: GitHubSim, options: { selection?: 'all' | 
   });
   const jwt = () => goodJwt(privateKey!, app.clientId, sim.clock.now());
   const mint = async (body: unknown = {}) => {
-    const answer = await api(sim, 'POST', `/app/installations/${installation.id}/access_tokens`, { token: jwt(), body });
-    if (answer.status !== 201) throw new Error(`mint failed: ${answer.status} ${JSON.stringify(answer.body)}`);
+    const answer = await api(sim, 'POST', `/app/installations/${installation.id}/access_tokens`, {
+      token: jwt(),
+      body,
+    });
+    if (answer.status !== 201)
+      throw new Error(`mint failed: ${answer.status} ${JSON.stringify(answer.body)}`);
     return answer.body.token as string;
   };
   return { admin, member, org, app, privateKey: privateKey!, inRepo, otherRepo, installation, jwt, mint };

@@ -18,7 +18,14 @@ export function registerAdminRoutes(web: Hono, ctx: SimContext) {
   web.get('/_sim/faults', (c) => c.json(ctx.faults.list()));
   web.post('/_sim/faults', async (c) => {
     const rule = (await c.req.json().catch(() => null)) as FaultRule | null;
-    if (!rule || typeof rule.route !== 'string') return c.json({ message: 'a fault needs a "route" such as "POST /app/installations/{installation_id}/access_tokens" or "*"' }, 422);
+    if (!rule || typeof rule.route !== 'string')
+      return c.json(
+        {
+          message:
+            'a fault needs a "route" such as "POST /app/installations/{installation_id}/access_tokens" or "*"',
+        },
+        422,
+      );
     ctx.faults.add(rule);
     return c.json(ctx.faults.list(), 201);
   });
@@ -29,7 +36,8 @@ export function registerAdminRoutes(web: Hono, ctx: SimContext) {
 
   web.put('/_sim/clock', async (c) => {
     const body = (await c.req.json().catch(() => null)) as { offsetMs?: unknown } | null;
-    if (!body || typeof body.offsetMs !== 'number') return c.json({ message: 'send {"offsetMs": number}' }, 422);
+    if (!body || typeof body.offsetMs !== 'number')
+      return c.json({ message: 'send {"offsetMs": number}' }, 422);
     ctx.clock.setOffsetMs(body.offsetMs);
     return c.json({ now: new Date(ctx.clock.now()).toISOString() });
   });
@@ -37,10 +45,23 @@ export function registerAdminRoutes(web: Hono, ctx: SimContext) {
   web.get('/_sim/state', (c) => {
     const { store } = ctx;
     return c.json({
-      apps: [...store.apps.values()].map((a) => ({ id: a.id, slug: a.slug, clientId: a.clientId, webhookUrl: a.webhookUrl, setupUrl: a.setupUrl })),
+      apps: [...store.apps.values()].map((a) => ({
+        id: a.id,
+        slug: a.slug,
+        clientId: a.clientId,
+        webhookUrl: a.webhookUrl,
+        setupUrl: a.setupUrl,
+      })),
       users: [...store.users.values()].map((u) => ({ id: u.id, login: u.login })),
-      orgs: [...store.orgs.values()].map((o) => ({ id: o.id, login: o.login, members: Object.fromEntries([...o.members].map(([id, role]) => [store.users.get(id)?.login, role])) })),
-      repositories: [...store.repos.values()].map((r) => ({ id: r.id, fullName: `${store.account(r.ownerId)?.login}/${r.name}` })),
+      orgs: [...store.orgs.values()].map((o) => ({
+        id: o.id,
+        login: o.login,
+        members: Object.fromEntries([...o.members].map(([id, role]) => [store.users.get(id)?.login, role])),
+      })),
+      repositories: [...store.repos.values()].map((r) => ({
+        id: r.id,
+        fullName: `${store.account(r.ownerId)?.login}/${r.name}`,
+      })),
       installations: [...store.installations.values()].map((i) => ({
         id: i.id,
         app: store.apps.get(i.appId)?.slug,

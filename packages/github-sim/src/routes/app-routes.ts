@@ -27,7 +27,9 @@ export function registerAppRoutes(api: Hono, ctx: SimContext) {
 
   defineRoute(api, ctx, 'GET /app', ['app'], (c, p) => {
     const app = appOf(p);
-    return c.json(integration(ctx.urls(), app, store.account(app.ownerId)!, store.installationsOfApp(app.id).length));
+    return c.json(
+      integration(ctx.urls(), app, store.account(app.ownerId)!, store.installationsOfApp(app.id).length),
+    );
   });
 
   defineRoute(api, ctx, 'GET /app/installations', ['app'], (c, p) => {
@@ -71,29 +73,42 @@ export function registerAppRoutes(api: Hono, ctx: SimContext) {
     const names = body.repositories;
     const ids = body.repository_ids;
     if (names !== undefined && (!Array.isArray(names) || names.some((n) => typeof n !== 'string'))) {
-      throw validationFailed('Invalid request.\n\nFor \'properties/repositories\', value is not an array of strings.');
+      throw validationFailed(
+        "Invalid request.\n\nFor 'properties/repositories', value is not an array of strings.",
+      );
     }
     if (ids !== undefined && (!Array.isArray(ids) || ids.some((n) => !Number.isInteger(n)))) {
-      throw validationFailed('Invalid request.\n\nFor \'properties/repository_ids\', value is not an array of integers.');
+      throw validationFailed(
+        "Invalid request.\n\nFor 'properties/repository_ids', value is not an array of integers.",
+      );
     }
     if (names || ids) {
       const wanted = new Set<number>();
       for (const name of (names as string[] | undefined) ?? []) {
         const repo = reachable.find((r) => r.name.toLowerCase() === name.toLowerCase());
-        if (!repo) throw validationFailed('There is at least one repository that does not exist or is not accessible to the parent installation.');
+        if (!repo)
+          throw validationFailed(
+            'There is at least one repository that does not exist or is not accessible to the parent installation.',
+          );
         wanted.add(repo.id);
       }
       for (const id of (ids as number[] | undefined) ?? []) {
-        if (!reachable.some((r) => r.id === id)) throw validationFailed('There is at least one repository that does not exist or is not accessible to the parent installation.');
+        if (!reachable.some((r) => r.id === id))
+          throw validationFailed(
+            'There is at least one repository that does not exist or is not accessible to the parent installation.',
+          );
         wanted.add(id);
       }
-      if (wanted.size > 500) throw validationFailed('Too many repositories were provided. A maximum of 500 repositories are allowed.');
+      if (wanted.size > 500)
+        throw validationFailed(
+          'Too many repositories were provided. A maximum of 500 repositories are allowed.',
+        );
       repositoryIds = [...wanted].sort((a, b) => a - b);
     }
     let permissions = inst.permissions;
     if (body.permissions !== undefined) {
       if (!body.permissions || typeof body.permissions !== 'object' || Array.isArray(body.permissions)) {
-        throw validationFailed('Invalid request.\n\nFor \'properties/permissions\', value is not an object.');
+        throw validationFailed("Invalid request.\n\nFor 'properties/permissions', value is not an object.");
       }
       const asked = body.permissions as Record<string, string>;
       if (widenedPermission(inst.permissions, asked)) {
@@ -138,7 +153,9 @@ export function registerAppRoutes(api: Hono, ctx: SimContext) {
     if (store.accountByLogin(c.req.param('org')!)?.type !== 'Organization') throw notFound();
     return c.json(lookup(appOf(p), c.req.param('org')!));
   });
-  defineRoute(api, ctx, 'GET /users/{username}/installation', ['app'], (c, p) => c.json(lookup(appOf(p), c.req.param('username')!)));
+  defineRoute(api, ctx, 'GET /users/{username}/installation', ['app'], (c, p) =>
+    c.json(lookup(appOf(p), c.req.param('username')!)),
+  );
 
   // ---- webhook deliveries ----
   const deliveryItem = (d: ReturnType<typeof world.webhooks.forApp>[number]) => ({
@@ -188,5 +205,4 @@ export function registerAppRoutes(api: Hono, ctx: SimContext) {
     if (!again) throw notFound();
     return c.json({}, 202);
   });
-
 }

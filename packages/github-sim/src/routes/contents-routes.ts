@@ -18,64 +18,116 @@ export function registerContentsRoutes(api: Hono, ctx: SimContext) {
     const self = `${urls.api}/repos/${fullName}/contents/${path}?ref=${ref}`;
     const git = `${urls.api}/repos/${fullName}/git/blobs/${sha}`;
     const html = `${urls.web}/${fullName}/blob/${ref}/${path}`;
-    return { url: self, git_url: git, html_url: html, download_url: `${urls.web}/raw/${fullName}/${ref}/${path}`, _links: { self, git, html } };
+    return {
+      url: self,
+      git_url: git,
+      html_url: html,
+      download_url: `${urls.web}/raw/${fullName}/${ref}/${path}`,
+      _links: { self, git, html },
+    };
   };
 
-  defineRoute(api, ctx, 'GET /repos/{owner}/{repo}/contents/{path}', ['installation', 'user', 'pat'], async (c, p) => {
-    const repo = requireRepo(ctx, c.req.param('owner')!, c.req.param('repo')!);
-    assertRepoAccess(ctx, p, repo, 'contents', 'read');
-    const path = c.req.param('path')!;
-    const ref = c.req.query('ref') ?? repo.defaultBranch;
-    const file = await world.git.readFile(repo.gitDir, ref, path);
-    if (!file) throw notFound();
-    return c.json({
-      type: 'file',
-      encoding: 'base64',
-      size: file.content.length,
-      name: path.split('/').pop(),
-      path,
-      content: file.content.toString('base64'),
-      sha: file.sha,
-      ...fileUrls(repo, path, file.sha, ref),
-    });
-  });
+  defineRoute(
+    api,
+    ctx,
+    'GET /repos/{owner}/{repo}/contents/{path}',
+    ['installation', 'user', 'pat'],
+    async (c, p) => {
+      const repo = requireRepo(ctx, c.req.param('owner')!, c.req.param('repo')!);
+      assertRepoAccess(ctx, p, repo, 'contents', 'read');
+      const path = c.req.param('path')!;
+      const ref = c.req.query('ref') ?? repo.defaultBranch;
+      const file = await world.git.readFile(repo.gitDir, ref, path);
+      if (!file) throw notFound();
+      return c.json({
+        type: 'file',
+        encoding: 'base64',
+        size: file.content.length,
+        name: path.split('/').pop(),
+        path,
+        content: file.content.toString('base64'),
+        sha: file.sha,
+        ...fileUrls(repo, path, file.sha, ref),
+      });
+    },
+  );
 
-  defineRoute(api, ctx, 'PUT /repos/{owner}/{repo}/contents/{path}', ['installation', 'user', 'pat'], async (c, p) => {
-    const repo = requireRepo(ctx, c.req.param('owner')!, c.req.param('repo')!);
-    assertRepoAccess(ctx, p, repo, 'contents', 'write');
-    const path = c.req.param('path')!;
-    const body = await readJsonBody(c);
-    if (typeof body.message !== 'string' || body.message === '') throw validationFailed('Invalid request.\n\n"message" wasn\'t supplied.');
-    if (typeof body.content !== 'string' || !base64.test(body.content)) throw validationFailed('Invalid request.\n\n"content" is not valid Base64.');
-    const branch = typeof body.branch === 'string' ? body.branch : repo.defaultBranch;
-    const existing = await world.git.readFile(repo.gitDir, branch, path);
-    if (existing && body.sha === undefined) throw validationFailed('Invalid request.\n\n"sha" wasn\'t supplied.');
-    if (existing && body.sha !== existing.sha) throw new SimHttpError(409, `${path} does not match ${String(body.sha)}`);
-    const now = ctx.clock.now();
-    const commit = await world.git.writeFile(repo.gitDir, branch, path, Buffer.from(body.content, 'base64'), body.message, now);
-    repo.pushedAt = now;
-    const fullName = `${store.account(repo.ownerId)!.login}/${repo.name}`;
-    const urls = ctx.urls();
-    const person = { name: 'github-sim', email: 'sim@github.invalid', date: new Date(Math.floor(now / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z') };
-    return c.json(
-      {
-        content: { name: path.split('/').pop(), path, sha: commit.blobSha, size: commit.size, type: 'file', ...fileUrls(repo, path, commit.blobSha, branch) },
-        commit: {
-          sha: commit.commitSha,
-          node_id: Buffer.from(`C:${commit.commitSha}`).toString('base64url'),
-          url: `${urls.api}/repos/${fullName}/git/commits/${commit.commitSha}`,
-          html_url: `${urls.web}/${fullName}/commit/${commit.commitSha}`,
-          author: person,
-          committer: person,
-          message: body.message,
-          tree: { url: `${urls.api}/repos/${fullName}/git/trees/${commit.treeSha}`, sha: commit.treeSha },
-          parents: commit.parentSha
-            ? [{ url: `${urls.api}/repos/${fullName}/git/commits/${commit.parentSha}`, html_url: `${urls.web}/${fullName}/commit/${commit.parentSha}`, sha: commit.parentSha }]
-            : [],
-          verification: { verified: false, reason: 'unsigned', signature: null, payload: null, verified_at: null },
+  defineRoute(
+    api,
+    ctx,
+    'PUT /repos/{owner}/{repo}/contents/{path}',
+    ['installation', 'user', 'pat'],
+    async (c, p) => {
+      const repo = requireRepo(ctx, c.req.param('owner')!, c.req.param('repo')!);
+      assertRepoAccess(ctx, p, repo, 'contents', 'write');
+      const path = c.req.param('path')!;
+      const body = await readJsonBody(c);
+      if (typeof body.message !== 'string' || body.message === '')
+        throw validationFailed('Invalid request.\n\n"message" wasn\'t supplied.');
+      if (typeof body.content !== 'string' || !base64.test(body.content))
+        throw validationFailed('Invalid request.\n\n"content" is not valid Base64.');
+      const branch = typeof body.branch === 'string' ? body.branch : repo.defaultBranch;
+      const existing = await world.git.readFile(repo.gitDir, branch, path);
+      if (existing && body.sha === undefined)
+        throw validationFailed('Invalid request.\n\n"sha" wasn\'t supplied.');
+      if (existing && body.sha !== existing.sha)
+        throw new SimHttpError(409, `${path} does not match ${String(body.sha)}`);
+      const now = ctx.clock.now();
+      const commit = await world.git.writeFile(
+        repo.gitDir,
+        branch,
+        path,
+        Buffer.from(body.content, 'base64'),
+        body.message,
+        now,
+      );
+      repo.pushedAt = now;
+      const fullName = `${store.account(repo.ownerId)!.login}/${repo.name}`;
+      const urls = ctx.urls();
+      const person = {
+        name: 'github-sim',
+        email: 'sim@github.invalid',
+        date: new Date(Math.floor(now / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      };
+      return c.json(
+        {
+          content: {
+            name: path.split('/').pop(),
+            path,
+            sha: commit.blobSha,
+            size: commit.size,
+            type: 'file',
+            ...fileUrls(repo, path, commit.blobSha, branch),
+          },
+          commit: {
+            sha: commit.commitSha,
+            node_id: Buffer.from(`C:${commit.commitSha}`).toString('base64url'),
+            url: `${urls.api}/repos/${fullName}/git/commits/${commit.commitSha}`,
+            html_url: `${urls.web}/${fullName}/commit/${commit.commitSha}`,
+            author: person,
+            committer: person,
+            message: body.message,
+            tree: { url: `${urls.api}/repos/${fullName}/git/trees/${commit.treeSha}`, sha: commit.treeSha },
+            parents: commit.parentSha
+              ? [
+                  {
+                    url: `${urls.api}/repos/${fullName}/git/commits/${commit.parentSha}`,
+                    html_url: `${urls.web}/${fullName}/commit/${commit.parentSha}`,
+                    sha: commit.parentSha,
+                  },
+                ]
+              : [],
+            verification: {
+              verified: false,
+              reason: 'unsigned',
+              signature: null,
+              payload: null,
+              verified_at: null,
+            },
+          },
         },
-      },
-      existing ? 200 : 201,
-    );
-  });
+        existing ? 200 : 201,
+      );
+    },
+  );
 }

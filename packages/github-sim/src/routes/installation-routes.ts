@@ -19,7 +19,9 @@ export function registerInstallationRoutes(api: Hono, ctx: SimContext) {
     return c.json({
       total_count: repos.length,
       repository_selection: scope ? 'selected' : p.installation.selection,
-      repositories: paginate(c, repos).map((repo) => repository(ctx.urls(), repo, store.account(repo.ownerId)!)),
+      repositories: paginate(c, repos).map((repo) =>
+        repository(ctx.urls(), repo, store.account(repo.ownerId)!),
+      ),
     });
   });
 

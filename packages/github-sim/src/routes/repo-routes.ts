@@ -14,21 +14,29 @@ const repoName = /^[A-Za-z0-9._-]{1,100}$/;
 /** Creating, reading, renaming, transferring and deleting repositories. */
 export function registerRepoRoutes(api: Hono, ctx: SimContext) {
   const { store, world } = ctx;
-  const full = (repo: Parameters<typeof repository>[1]) => repository(ctx.urls(), repo, store.account(repo.ownerId)!, { full: true });
+  const full = (repo: Parameters<typeof repository>[1]) =>
+    repository(ctx.urls(), repo, store.account(repo.ownerId)!, { full: true });
 
   async function create(c: Context, owner: SimAccount, creatorApp: SimApp | null) {
     const body = await readJsonBody(c);
     const name = body.name;
     if (typeof name !== 'string' || !repoName.test(name) || name === '.' || name === '..') {
-      throw validationFailed('Repository creation failed.', [{ resource: 'Repository', code: 'custom', field: 'name', message: 'name is invalid' }]);
+      throw validationFailed('Repository creation failed.', [
+        { resource: 'Repository', code: 'custom', field: 'name', message: 'name is invalid' },
+      ]);
     }
     if (store.findRepo(owner.login, name)) {
       throw validationFailed('Repository creation failed.', [
-        { resource: 'Repository', code: 'custom', field: 'name', message: 'name already exists on this account' },
+        {
+          resource: 'Repository',
+          code: 'custom',
+          field: 'name',
+          message: 'name already exists on this account',
+        },
       ]);
     }
     if (body.description !== undefined && body.description !== null && typeof body.description !== 'string') {
-      throw validationFailed('Invalid request.\n\nFor \'properties/description\', value is not a string.');
+      throw validationFailed("Invalid request.\n\nFor 'properties/description', value is not a string.");
     }
     const isPrivate = body.private === undefined ? body.visibility !== 'public' : Boolean(body.private);
     const repo = await world.createRepository(owner, name, {
@@ -48,7 +56,8 @@ export function registerRepoRoutes(api: Hono, ctx: SimContext) {
   });
 
   defineRoute(api, ctx, 'POST /user/repos', ['user', 'pat'], async (c, p) => {
-    if (p.kind === 'installation' || p.kind === 'app') throw new SimHttpError(403, 'Resource not accessible by integration');
+    if (p.kind === 'installation' || p.kind === 'app')
+      throw new SimHttpError(403, 'Resource not accessible by integration');
     if (p.kind === 'user') {
       const inst = store.installationFor(p.app.id, p.user.id);
       if (!permits(p.app.permissions, 'administration', 'write') || !inst) {
@@ -70,15 +79,25 @@ export function registerRepoRoutes(api: Hono, ctx: SimContext) {
     const body = await readJsonBody(c);
     if (body.name !== undefined) {
       if (typeof body.name !== 'string' || !repoName.test(body.name)) {
-        throw validationFailed('Validation Failed', [{ resource: 'Repository', code: 'custom', field: 'name', message: 'name is invalid' }]);
+        throw validationFailed('Validation Failed', [
+          { resource: 'Repository', code: 'custom', field: 'name', message: 'name is invalid' },
+        ]);
       }
       const clash = store.findRepo(store.account(repo.ownerId)!.login, body.name);
       if (clash && clash.id !== repo.id) {
-        throw validationFailed('Validation Failed', [{ resource: 'Repository', code: 'custom', field: 'name', message: 'name already exists on this account' }]);
+        throw validationFailed('Validation Failed', [
+          {
+            resource: 'Repository',
+            code: 'custom',
+            field: 'name',
+            message: 'name already exists on this account',
+          },
+        ]);
       }
       if (body.name !== repo.name) world.renameRepository(repo, body.name, senderOf(ctx, p));
     }
-    if (typeof body.description === 'string' || body.description === null) repo.description = body.description as string | null;
+    if (typeof body.description === 'string' || body.description === null)
+      repo.description = body.description as string | null;
     if (typeof body.private === 'boolean') repo.private = body.private;
     if (typeof body.archived === 'boolean') repo.archived = body.archived;
     repo.updatedAt = ctx.clock.now();
@@ -88,38 +107,52 @@ export function registerRepoRoutes(api: Hono, ctx: SimContext) {
   defineRoute(api, ctx, 'DELETE /repos/{owner}/{repo}', ['installation', 'user', 'pat'], async (c, p) => {
     const repo = requireRepo(ctx, c.req.param('owner')!, c.req.param('repo')!);
     assertRepoAccess(ctx, p, repo, 'administration', 'write');
-    if (p.kind === 'pat' && !p.token.scopes.includes('delete_repo')) throw new SimHttpError(403, 'Must have admin rights to Repository.');
+    if (p.kind === 'pat' && !p.token.scopes.includes('delete_repo'))
+      throw new SimHttpError(403, 'Must have admin rights to Repository.');
     await world.deleteRepository(repo);
     return c.body(null, 204);
   });
 
-  defineRoute(api, ctx, 'POST /repos/{owner}/{repo}/transfer', ['installation', 'user', 'pat'], async (c, p) => {
-    const repo = requireRepo(ctx, c.req.param('owner')!, c.req.param('repo')!);
-    assertRepoAccess(ctx, p, repo, 'administration', 'write');
-    const body = await readJsonBody(c);
-    const target = typeof body.new_owner === 'string' ? store.accountByLogin(body.new_owner) : undefined;
-    if (!target) throw validationFailed('Validation Failed', [{ resource: 'Repository', code: 'invalid', field: 'new_owner' }]);
-    world.transferRepository(repo, target, senderOf(ctx, p));
-    return c.json(repository(ctx.urls(), repo, target), 202);
-  });
+  defineRoute(
+    api,
+    ctx,
+    'POST /repos/{owner}/{repo}/transfer',
+    ['installation', 'user', 'pat'],
+    async (c, p) => {
+      const repo = requireRepo(ctx, c.req.param('owner')!, c.req.param('repo')!);
+      assertRepoAccess(ctx, p, repo, 'administration', 'write');
+      const body = await readJsonBody(c);
+      const target = typeof body.new_owner === 'string' ? store.accountByLogin(body.new_owner) : undefined;
+      if (!target)
+        throw validationFailed('Validation Failed', [
+          { resource: 'Repository', code: 'invalid', field: 'new_owner' },
+        ]);
+      world.transferRepository(repo, target, senderOf(ctx, p));
+      return c.json(repository(ctx.urls(), repo, target), 202);
+    },
+  );
 }
 
 function assertMayCreateIn(ctx: SimContext, p: Principal, org: SimAccount) {
   const { store } = ctx;
   if (p.kind === 'installation') {
-    if (p.installation.accountId !== org.id) throw new SimHttpError(403, 'Resource not accessible by integration');
-    if (!permits(p.token.permissions, 'administration', 'write')) throw new SimHttpError(403, 'Resource not accessible by integration');
+    if (p.installation.accountId !== org.id)
+      throw new SimHttpError(403, 'Resource not accessible by integration');
+    if (!permits(p.token.permissions, 'administration', 'write'))
+      throw new SimHttpError(403, 'Resource not accessible by integration');
     return;
   }
   if (p.kind === 'user') {
     const inst = store.installationFor(p.app.id, org.id);
     if (!store.roleOn(p.user.id, org)) throw notFound();
-    if (!inst || !permits(inst.permissions, 'administration', 'write')) throw new SimHttpError(403, 'Resource not accessible by integration');
+    if (!inst || !permits(inst.permissions, 'administration', 'write'))
+      throw new SimHttpError(403, 'Resource not accessible by integration');
     return;
   }
   if (p.kind === 'pat') {
     if (!store.roleOn(p.user.id, org)) throw notFound();
-    if (!p.token.scopes.includes('repo')) throw new SimHttpError(403, 'Resource not accessible by personal access token');
+    if (!p.token.scopes.includes('repo'))
+      throw new SimHttpError(403, 'Resource not accessible by personal access token');
     return;
   }
   throw new SimHttpError(403, 'Resource not accessible by integration');

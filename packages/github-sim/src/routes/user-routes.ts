@@ -18,7 +18,10 @@ export function registerUserRoutes(api: Hono, ctx: SimContext) {
   /** Installations of the token's app on accounts the user belongs to. */
   const visibleInstallations = (p: Principal) => {
     if (p.kind !== 'user') {
-      throw new SimHttpError(403, 'You must authenticate with an access token authorized to a GitHub App in order to list installations');
+      throw new SimHttpError(
+        403,
+        'You must authenticate with an access token authorized to a GitHub App in order to list installations',
+      );
     }
     const accounts = new Set(store.accountsVisibleTo(p.user.id).map((a) => a.id));
     return store.installationsOfApp(p.app.id).filter((inst) => accounts.has(inst.accountId));
@@ -30,7 +33,13 @@ export function registerUserRoutes(api: Hono, ctx: SimContext) {
     return c.json({
       total_count: list.length,
       installations: paginate(c, list).map((inst) =>
-        installation(ctx.urls(), app, inst, store.account(inst.accountId)!, inst.suspendedById ? (store.account(inst.suspendedById) ?? null) : null),
+        installation(
+          ctx.urls(),
+          app,
+          inst,
+          store.account(inst.accountId)!,
+          inst.suspendedById ? (store.account(inst.suspendedById) ?? null) : null,
+        ),
       ),
     });
   });
@@ -42,7 +51,9 @@ export function registerUserRoutes(api: Hono, ctx: SimContext) {
     return c.json({
       total_count: repos.length,
       repository_selection: inst.selection,
-      repositories: paginate(c, repos).map((repo) => repository(ctx.urls(), repo, store.account(repo.ownerId)!)),
+      repositories: paginate(c, repos).map((repo) =>
+        repository(ctx.urls(), repo, store.account(repo.ownerId)!),
+      ),
     });
   });
 
@@ -55,33 +66,50 @@ export function registerUserRoutes(api: Hono, ctx: SimContext) {
     if (p.kind === 'user' && !ctx.behaviour.allowUserTokensForInstallationRepos) {
       throw new SimHttpError(403, 'Resource not accessible by integration');
     }
-    if (p.kind !== 'user' && p.kind !== 'pat') throw new SimHttpError(403, 'Resource not accessible by integration');
-    if (p.kind === 'pat' && !p.token.scopes.includes('repo')) throw new SimHttpError(403, 'Resource not accessible by personal access token');
+    if (p.kind !== 'user' && p.kind !== 'pat')
+      throw new SimHttpError(403, 'Resource not accessible by integration');
+    if (p.kind === 'pat' && !p.token.scopes.includes('repo'))
+      throw new SimHttpError(403, 'Resource not accessible by personal access token');
     const inst = store.installations.get(Number(c.req.param('installation_id')));
     const account = inst ? store.account(inst.accountId) : undefined;
     if (!inst || !account || !store.roleOn(p.user.id, account)) throw notFound();
     if (p.kind === 'user' && inst.appId !== p.app.id) throw notFound();
     const repo = store.repos.get(Number(c.req.param('repository_id')));
     if (!repo || repo.ownerId !== account.id) throw notFound();
-    if (store.roleOn(p.user.id, account) !== 'admin') throw new SimHttpError(403, 'Must have admin rights to Repository.');
+    if (store.roleOn(p.user.id, account) !== 'admin')
+      throw new SimHttpError(403, 'Must have admin rights to Repository.');
     return { inst, repo, user: p.user };
   };
 
-  defineRoute(api, ctx, 'PUT /user/installations/{installation_id}/repositories/{repository_id}', ['user', 'pat'], (c, p) => {
-    const { inst, repo, user } = selectionChange(c, p);
-    world.addRepository(inst, repo, user);
-    return c.body(null, 204);
-  });
+  defineRoute(
+    api,
+    ctx,
+    'PUT /user/installations/{installation_id}/repositories/{repository_id}',
+    ['user', 'pat'],
+    (c, p) => {
+      const { inst, repo, user } = selectionChange(c, p);
+      world.addRepository(inst, repo, user);
+      return c.body(null, 204);
+    },
+  );
 
-  defineRoute(api, ctx, 'DELETE /user/installations/{installation_id}/repositories/{repository_id}', ['user', 'pat'], (c, p) => {
-    const { inst, repo, user } = selectionChange(c, p);
-    if (inst.selection === 'all') {
-      throw validationFailed("Cannot remove a repository from an installation with 'all' repository selection.");
-    }
-    if (inst.repositoryIds.size === 1 && inst.repositoryIds.has(repo.id)) {
-      throw validationFailed('Cannot remove the last repository from an installation.');
-    }
-    world.removeRepository(inst, repo, user);
-    return c.body(null, 204);
-  });
+  defineRoute(
+    api,
+    ctx,
+    'DELETE /user/installations/{installation_id}/repositories/{repository_id}',
+    ['user', 'pat'],
+    (c, p) => {
+      const { inst, repo, user } = selectionChange(c, p);
+      if (inst.selection === 'all') {
+        throw validationFailed(
+          "Cannot remove a repository from an installation with 'all' repository selection.",
+        );
+      }
+      if (inst.repositoryIds.size === 1 && inst.repositoryIds.has(repo.id)) {
+        throw validationFailed('Cannot remove the last repository from an installation.');
+      }
+      world.removeRepository(inst, repo, user);
+      return c.body(null, 204);
+    },
+  );
 }

@@ -14,9 +14,17 @@ import { signedInUser, toSignIn } from './web-session.js';
 export function registerWebInstall(web: Hono, ctx: SimContext) {
   const { store, world } = ctx;
 
-  const selectionForm = (action: string, accounts: SimAccount[], state: string | null, current?: SimInstallation) => {
+  const selectionForm = (
+    action: string,
+    accounts: SimAccount[],
+    state: string | null,
+    current?: SimInstallation,
+  ) => {
     const accountOptions = accounts
-      .map((a, i) => `<label><input type="radio" name="account_id" value="${a.id}" ${i === 0 ? 'checked' : ''}> ${escapeHtml(a.login)} <span class="muted">(${a.type})</span></label>`)
+      .map(
+        (a, i) =>
+          `<label><input type="radio" name="account_id" value="${a.id}" ${i === 0 ? 'checked' : ''}> ${escapeHtml(a.login)} <span class="muted">(${a.type})</span></label>`,
+      )
       .join('');
     const repos = accounts.flatMap((a) => store.reposOf(a.id).map((r) => ({ r, a })));
     const repoOptions = repos
@@ -43,7 +51,12 @@ ${state !== null ? `<input type="hidden" name="state" value="${escapeHtml(state)
     if (!user) return toSignIn(c);
     const accounts = store.accountsVisibleTo(user.id);
     const action = `/github-apps/${app.slug}/installations`;
-    return c.html(page(`Install ${app.name}`, `<h1>Install ${escapeHtml(app.name)}</h1>${selectionForm(action, accounts, c.req.query('state') ?? '')}`));
+    return c.html(
+      page(
+        `Install ${app.name}`,
+        `<h1>Install ${escapeHtml(app.name)}</h1>${selectionForm(action, accounts, c.req.query('state') ?? '')}`,
+      ),
+    );
   };
   web.get('/github-apps/:slug/installations/new', installNew);
   web.get('/apps/:slug/installations/new', installNew);
@@ -57,14 +70,20 @@ ${state !== null ? `<input type="hidden" name="state" value="${escapeHtml(state)
     const form = await c.req.parseBody({ all: true });
     const account = store.account(Number(form.account_id));
     const role = account ? store.roleOn(user.id, account) : null;
-    if (!account || !role) return c.html(page('Install', '<h1>You cannot install on that account.</h1>'), 422);
+    if (!account || !role)
+      return c.html(page('Install', '<h1>You cannot install on that account.</h1>'), 422);
     const selection: RepositorySelection = form.repository_selection === 'all' ? 'all' : 'selected';
     const repositoryIds = ([] as unknown[]).concat(form.repository_ids ?? []).map(Number);
     const state = typeof form.state === 'string' && form.state !== '' ? form.state : null;
     if (role !== 'admin') {
       // A member can only request; an owner approves later and the state is lost on the way.
       store.createInstallRequest(app.id, account.id, user.id, selection, repositoryIds);
-      return c.html(page('Request sent', `<h1>Request sent</h1><p>Your request to install ${escapeHtml(app.name)} on ${escapeHtml(account.login)} was sent to its owners.</p>`));
+      return c.html(
+        page(
+          'Request sent',
+          `<h1>Request sent</h1><p>Your request to install ${escapeHtml(app.name)} on ${escapeHtml(account.login)} was sent to its owners.</p>`,
+        ),
+      );
     }
     const { installation, setupAction } = world.install(app, account, user, selection, repositoryIds);
     return redirectAfterInstall(c, ctx, app, user, installation.id, setupAction, state);
@@ -75,22 +94,33 @@ ${state !== null ? `<input type="hidden" name="state" value="${escapeHtml(state)
     if (!user) return toSignIn(c);
     const inst = store.installations.get(Number(c.req.param('id')));
     const account = inst ? store.account(inst.accountId) : undefined;
-    if (!inst || !account || store.roleOn(user.id, account) !== 'admin') return c.html(page('Not found', '<h1>404</h1>'), 404);
+    if (!inst || !account || store.roleOn(user.id, account) !== 'admin')
+      return c.html(page('Not found', '<h1>404</h1>'), 404);
     const app = store.requireApp(inst.appId);
-    return c.html(page(`${app.name} settings`, `<h1>${escapeHtml(app.name)} on ${escapeHtml(account.login)}</h1>${selectionForm(new URL(c.req.url).pathname, [account], null, inst)}`));
+    return c.html(
+      page(
+        `${app.name} settings`,
+        `<h1>${escapeHtml(app.name)} on ${escapeHtml(account.login)}</h1>${selectionForm(new URL(c.req.url).pathname, [account], null, inst)}`,
+      ),
+    );
   };
   const saveSettings = async (c: Context) => {
     const user = signedInUser(ctx, c);
     if (!user) return toSignIn(c);
     const inst = store.installations.get(Number(c.req.param('id')));
     const account = inst ? store.account(inst.accountId) : undefined;
-    if (!inst || !account || store.roleOn(user.id, account) !== 'admin') return c.html(page('Not found', '<h1>404</h1>'), 404);
+    if (!inst || !account || store.roleOn(user.id, account) !== 'admin')
+      return c.html(page('Not found', '<h1>404</h1>'), 404);
     const form = await c.req.parseBody({ all: true });
     const selection: RepositorySelection = form.repository_selection === 'all' ? 'all' : 'selected';
-    const ids = ([] as unknown[]).concat(form.repository_ids ?? []).map(Number).filter((id) => store.repos.get(id)?.ownerId === account.id);
+    const ids = ([] as unknown[])
+      .concat(form.repository_ids ?? [])
+      .map(Number)
+      .filter((id) => store.repos.get(id)?.ownerId === account.id);
     world.updateSelection(inst, selection, ids, user);
     const app = store.requireApp(inst.appId);
-    if (app.setupOnUpdate && app.setupUrl) return redirectAfterInstall(c, ctx, app, user, inst.id, 'update', null);
+    if (app.setupOnUpdate && app.setupUrl)
+      return redirectAfterInstall(c, ctx, app, user, inst.id, 'update', null);
     return c.html(page('Saved', '<h1>Saved</h1>'));
   };
   web.get('/organizations/:org/settings/installations/:id', settingsPage);
@@ -99,12 +129,25 @@ ${state !== null ? `<input type="hidden" name="state" value="${escapeHtml(state)
   web.post('/settings/installations/:id', saveSettings);
 }
 
-function redirectAfterInstall(c: Context, ctx: SimContext, app: SimApp, user: SimUser, installationId: number, setupAction: 'install' | 'update', state: string | null) {
+function redirectAfterInstall(
+  c: Context,
+  ctx: SimContext,
+  app: SimApp,
+  user: SimUser,
+  installationId: number,
+  setupAction: 'install' | 'update',
+  state: string | null,
+) {
   const params = new URLSearchParams();
   let target: string | null = null;
   if (app.requestOAuthOnInstall && app.callbackUrls[0]) {
     const code = randomAlphanumeric(20).toLowerCase();
-    ctx.oauthCodes.set(code, { appId: app.id, userId: user.id, redirectUri: null, expiresAt: ctx.clock.now() + 600_000 });
+    ctx.oauthCodes.set(code, {
+      appId: app.id,
+      userId: user.id,
+      redirectUri: null,
+      expiresAt: ctx.clock.now() + 600_000,
+    });
     target = app.callbackUrls[0];
     params.set('code', code);
   } else if (app.setupUrl) {

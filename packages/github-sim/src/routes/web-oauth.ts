@@ -30,12 +30,23 @@ export function registerWebOAuth(web: Hono, ctx: SimContext) {
     if (!app) return c.html(page('Error', '<h1>404</h1>'), 404);
     const redirectUri = c.req.query('redirect_uri') ?? app.callbackUrls[0];
     if (!redirectUri || !redirectAllowed(app.callbackUrls, redirectUri)) {
-      return c.html(page('Error', '<h1>The redirect_uri MUST match the registered callback URL for this application.</h1>'), 400);
+      return c.html(
+        page(
+          'Error',
+          '<h1>The redirect_uri MUST match the registered callback URL for this application.</h1>',
+        ),
+        400,
+      );
     }
     const user = signedInUser(ctx, c);
     if (!user) return toSignIn(c);
     const code = randomAlphanumeric(20).toLowerCase();
-    ctx.oauthCodes.set(code, { appId: app.id, userId: user.id, redirectUri: c.req.query('redirect_uri') ?? null, expiresAt: ctx.clock.now() + 600_000 });
+    ctx.oauthCodes.set(code, {
+      appId: app.id,
+      userId: user.id,
+      redirectUri: c.req.query('redirect_uri') ?? null,
+      expiresAt: ctx.clock.now() + 600_000,
+    });
     const target = new URL(redirectUri);
     target.searchParams.set('code', code);
     const state = c.req.query('state');
@@ -47,16 +58,27 @@ export function registerWebOAuth(web: Hono, ctx: SimContext) {
     const params = await readParams(c);
     const reply = (body: Record<string, unknown>) => {
       if ((c.req.header('accept') ?? '').includes('application/json')) return c.json(body);
-      return c.body(new URLSearchParams(Object.entries(body).map(([k, v]) => [k, String(v)])).toString(), 200, {
-        'content-type': 'application/x-www-form-urlencoded; charset=utf-8',
-      });
+      return c.body(
+        new URLSearchParams(Object.entries(body).map(([k, v]) => [k, String(v)])).toString(),
+        200,
+        {
+          'content-type': 'application/x-www-form-urlencoded; charset=utf-8',
+        },
+      );
     };
     const error = (code: string, description: string) =>
-      reply({ error: code, error_description: description, error_uri: `https://docs.github.com/apps/troubleshooting-oauth-errors#${code.replaceAll('_', '-')}` });
+      reply({
+        error: code,
+        error_description: description,
+        error_uri: `https://docs.github.com/apps/troubleshooting-oauth-errors#${code.replaceAll('_', '-')}`,
+      });
 
     const app = store.appByClientId(params.client_id ?? '');
     if (!app || params.client_secret !== app.clientSecret) {
-      return error('incorrect_client_credentials', 'The client_id and/or client_secret passed are incorrect.');
+      return error(
+        'incorrect_client_credentials',
+        'The client_id and/or client_secret passed are incorrect.',
+      );
     }
     const tokenResponse = (pair: ReturnType<typeof world.issueUserTokens>) =>
       reply({
@@ -89,7 +111,10 @@ export function registerWebOAuth(web: Hono, ctx: SimContext) {
       return error('bad_verification_code', 'The code passed is incorrect or expired.');
     }
     if (grant.redirectUri && params.redirect_uri && params.redirect_uri !== grant.redirectUri) {
-      return error('redirect_uri_mismatch', 'The redirect_uri MUST match the registered callback URL for this application.');
+      return error(
+        'redirect_uri_mismatch',
+        'The redirect_uri MUST match the registered callback URL for this application.',
+      );
     }
     return tokenResponse(world.issueUserTokens(app, store.users.get(grant.userId)!));
   });
@@ -99,7 +124,12 @@ export function registerWebOAuth(web: Hono, ctx: SimContext) {
     if (!user) return toSignIn(c);
     const app = store.appByClientId(c.req.param('clientId'));
     if (!app) return c.html(page('Not found', '<h1>404</h1>'), 404);
-    return c.html(page('Authorized app', `<h1>${escapeHtml(app.name)}</h1><form method="post"><button>Revoke</button></form>`));
+    return c.html(
+      page(
+        'Authorized app',
+        `<h1>${escapeHtml(app.name)}</h1><form method="post"><button>Revoke</button></form>`,
+      ),
+    );
   });
 
   web.post('/settings/connections/applications/:clientId', (c) => {

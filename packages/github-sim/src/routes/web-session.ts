@@ -19,7 +19,8 @@ export function toSignIn(c: Context) {
   return c.redirect(`/login?return_to=${encodeURIComponent(url.pathname + url.search)}`);
 }
 
-const safeReturn = (value: unknown) => (typeof value === 'string' && value.startsWith('/') && !value.startsWith('//') ? value : '/');
+const safeReturn = (value: unknown) =>
+  typeof value === 'string' && value.startsWith('/') && !value.startsWith('//') ? value : '/';
 
 /** The simulator's sign-in: pick a simulated user (the sandbox has no passwords). */
 export function registerWebSession(web: Hono, ctx: SimContext) {
@@ -27,7 +28,10 @@ export function registerWebSession(web: Hono, ctx: SimContext) {
     const returnTo = safeReturn(c.req.query('return_to'));
     const users = [...ctx.store.users.values()];
     const buttons = users
-      .map((u) => `<button name="login" value="${escapeHtml(u.login)}">Sign in as ${escapeHtml(u.login)}</button> `)
+      .map(
+        (u) =>
+          `<button name="login" value="${escapeHtml(u.login)}">Sign in as ${escapeHtml(u.login)}</button> `,
+      )
       .join('');
     return c.html(
       page(

@@ -1,0 +1,40 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { expect, it } from 'vitest';
+
+const bin = fileURLToPath(new URL('../bin/github-sim.mjs', import.meta.url));
+
+it('starts standalone with a demo seed and prints how to use it', async () => {
+  const child = spawn(process.execPath, [bin, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  try {
+    const output = await new Promise<string>((resolve, reject) => {
+      let text = '';
+      child.stdout.on('data', (chunk) => {
+        text += chunk;
+        if (text.includes('controls:')) resolve(text);
+      });
+      child.on('exit', (code) => reject(new Error(`exited ${code}: ${text}`)));
+      setTimeout(() => reject(new Error(`no banner: ${text}`)), 15_000);
+    });
+    expect(output).toContain('demo app:     Tisket');
+    const apiUrl = /REST API:\s+(\S+)/.exec(output)![1]!;
+    const answer = await fetch(`${apiUrl}/app`);
+    expect(answer.status).toBe(401);
+    const web = /web and git:\s+(\S+)/.exec(output)![1]!;
+    const state = (await (await fetch(`${web}/_sim/state`)).json()) as { orgs: { login: string }[] };
+    expect(state.orgs.map((o) => o.login)).toEqual(['tisket-com', 'acme-corp']);
+  } finally {
+    child.kill('SIGTERM');
+  }
+});
+
+it('refuses a bad port with a message that names it', async () => {
+  const child = spawn(process.execPath, [bin, '--port', 'eighty'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr.on('data', (c) => {
+    err += c;
+  });
+  const code = await new Promise((resolve) => child.on('exit', resolve));
+  expect(code).toBe(2);
+  expect(err).toContain('--port must be a port number, got "eighty"');
+});

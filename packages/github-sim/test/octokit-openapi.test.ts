@@ -1,0 +1,183 @@
+import { createRequire } from 'node:module';
+import { createAppAuth } from '@octokit/auth-app';
+import { Octokit } from '@octokit/core';
+import AjvModule from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GitHubSim } from '../src/index.js';
+
+const require = createRequire(import.meta.url);
+const spec = require('@octokit/openapi/generated/api.github.com.deref.json');
+
+// Both are CommonJS modules whose default export is the class or function itself.
+const Ajv = AjvModule as unknown as typeof AjvModule.default;
+const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
+const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: true });
+addFormats(ajv);
+
+/** OpenAPI 3.0's `nullable: true` becomes JSON Schema's `anyOf [schema, null]` (Ajv needs `type` beside it). */
+function toJsonSchema(schema: any, seen = new WeakMap<object, any>()): any {
+  if (Array.isArray(schema)) return schema.map((item) => toJsonSchema(item, seen));
+  if (!schema || typeof schema !== 'object') return schema;
+  if (seen.has(schema)) return seen.get(schema);
+  const out: any = {};
+  seen.set(schema, out);
+  for (const [key, value] of Object.entries(schema)) {
+    if (key === 'nullable' || key === 'discriminator' || key === 'example' || key === 'examples') continue;
+    out[key] = toJsonSchema(value, seen);
+  }
+  if (schema.nullable === true) {
+    const copy = { ...out };
+    for (const key of Object.keys(out)) delete out[key];
+    out.anyOf = [copy, { type: 'null' }];
+  }
+  return out;
+}
+
+const violations: string[] = [];
+const validated = new Set<string>();
+
+/** Checks a response body against the schema GitHub publishes for that route and status. */
+function check(route: string, status: number, data: unknown) {
+  const [method, path] = route.split(' ') as [string, string];
+  const operation = spec.paths[path]?.[method.toLowerCase()];
+  if (!operation) throw new Error(`no such route in GitHub's description: ${route}`);
+  const response = operation.responses[String(status)];
+  if (!response) {
+    violations.push(`${route}: status ${status} is not in GitHub's description`);
+    return;
+  }
+  const schema = response.content?.['application/json']?.schema;
+  validated.add(route);
+  if (!schema) return;
+  const validate = ajv.compile(toJsonSchema(schema));
+  if (!validate(data))
+    violations.push(
+      `${route} ${status}: ${ajv.errorsText(validate.errors, { separator: '; ' }).slice(0, 600)}`,
+    );
+}
+
+describe("the simulator under the real Octokit client, against GitHub's OpenAPI description", () => {
+  let sim: GitHubSim;
+  let appOctokit: Octokit;
+  let installationOctokit: Octokit;
+  let userOctokit: Octokit;
+  let installationId: number;
+
+  beforeAll(async () => {
+    sim = await GitHubSim.start();
+    sim.addUser('octo-admin');
+    sim.addOrg('octo-org', { 'octo-admin': 'admin' });
+    const { app, privateKey } = sim.addApp({
+      slug: 'openapi-app',
+      ownerLogin: 'octo-org',
+      webhookUrl: 'http://127.0.0.1:9/unreachable',
+    });
+    await sim.createRepository('octo-org', 'seeded');
+    installationId = sim.install(app, 'octo-org', { selection: 'selected', repositories: ['seeded'] }).id;
+    sim.install(app, 'octo-admin', { selection: 'selected' });
+    appOctokit = new Octokit({
+      baseUrl: sim.apiUrl,
+      authStrategy: createAppAuth,
+      auth: { appId: app.id, privateKey: privateKey! },
+    });
+    installationOctokit = new Octokit({
+      baseUrl: sim.apiUrl,
+      authStrategy: createAppAuth,
+      auth: { appId: app.id, privateKey: privateKey!, installationId },
+    });
+    userOctokit = new Octokit({
+      baseUrl: sim.apiUrl,
+      auth: sim.world.issueUserTokens(app, sim.store.requireUser('octo-admin')).access.value,
+    });
+    for (const client of [appOctokit, installationOctokit, userOctokit]) {
+      client.hook.after('request', (response, options) => {
+        check(`${options.method} ${options.url}`, response.status, response.data);
+      });
+      client.hook.error('request', (error: any, options) => {
+        if (error.status) check(`${options.method} ${options.url}`, error.status, error.response?.data);
+        throw error;
+      });
+    }
+  });
+  afterAll(() => sim.close());
+
+  it('walks the app -> installation -> repository path with @octokit/auth-app', async () => {
+    const { data: app } = await appOctokit.request('GET /app');
+    expect(app?.slug).toBe('openapi-app');
+    const { data: installations } = await appOctokit.request('GET /app/installations');
+    expect(installations.map((i) => i.id)).toContain(installationId);
+    await appOctokit.request('GET /app/installations/{installation_id}', { installation_id: installationId });
+    await appOctokit.request('GET /repos/{owner}/{repo}/installation', { owner: 'octo-org', repo: 'seeded' });
+    await appOctokit.request('GET /orgs/{org}/installation', { org: 'octo-org' });
+    await appOctokit.request('GET /users/{username}/installation', { username: 'octo-admin' });
+    const scoped = await appOctokit.request('POST /app/installations/{installation_id}/access_tokens', {
+      installation_id: installationId,
+      repositories: ['seeded'],
+      permissions: { contents: 'read' },
+    });
+    expect(scoped.data.repositories?.[0]?.name).toBe('seeded');
+
+    const created = await installationOctokit.request('POST /orgs/{org}/repos', {
+      org: 'octo-org',
+      name: 'engineering.tickets',
+      private: true,
+      auto_init: true,
+    });
+    expect(created.status).toBe(201);
+    const { data: listed } = await installationOctokit.request('GET /installation/repositories');
+    expect(listed.repositories.map((r) => r.name).sort()).toEqual(['engineering.tickets', 'seeded']);
+    await installationOctokit.request('GET /repos/{owner}/{repo}', { owner: 'octo-org', repo: 'seeded' });
+    await installationOctokit.request('PATCH /repos/{owner}/{repo}', {
+      owner: 'octo-org',
+      repo: 'seeded',
+      description: 'made by hubgate',
+    });
+    await installationOctokit.request('PUT /repos/{owner}/{repo}/contents/{path}', {
+      owner: 'octo-org',
+      repo: 'seeded',
+      path: 'docs/a.md',
+      message: 'add',
+      content: Buffer.from('a').toString('base64'),
+    });
+    await installationOctokit.request('GET /repos/{owner}/{repo}/contents/{path}', {
+      owner: 'octo-org',
+      repo: 'seeded',
+      path: 'docs/a.md',
+    });
+    await expect(
+      installationOctokit.request('GET /repos/{owner}/{repo}', { owner: 'octo-org', repo: 'missing' }),
+    ).rejects.toMatchObject({ status: 404 });
+  });
+
+  it("answers the user routes in GitHub's shapes", async () => {
+    await userOctokit.request('GET /user');
+    const { data } = await userOctokit.request('GET /user/installations');
+    expect(data.total_count).toBe(2);
+    await userOctokit.request('GET /user/installations/{installation_id}/repositories', {
+      installation_id: installationId,
+    });
+    await userOctokit.request('POST /user/repos', { name: 'personal' });
+  });
+
+  it("answers the webhook delivery routes in GitHub's shapes", async () => {
+    await sim.webhooks.settle();
+    const { data } = await appOctokit.request('GET /app/hook/deliveries');
+    expect(data.length).toBeGreaterThan(0);
+    await appOctokit.request('GET /app/hook/deliveries/{delivery_id}', { delivery_id: Number(data[0]!.id) });
+    await appOctokit.request('POST /app/hook/deliveries/{delivery_id}/attempts', {
+      delivery_id: Number(data[0]!.id),
+    });
+    await appOctokit.request('PUT /app/installations/{installation_id}/suspended', {
+      installation_id: installationId,
+    });
+    await appOctokit.request('DELETE /app/installations/{installation_id}/suspended', {
+      installation_id: installationId,
+    });
+  });
+
+  it('has zero schema violations over every route it answered', () => {
+    expect(violations).toEqual([]);
+    expect(validated.size).toBeGreaterThanOrEqual(20);
+  });
+});

@@ -1,0 +1,109 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { sign, verify } from '@octokit/webhooks-methods';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { GitHubSim } from '../src/index.js';
+import { api, basicWorld } from './helpers.js';
+
+interface Received {
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+describe('webhook deliveries', () => {
+  let sim: GitHubSim;
+  let receiver: Server;
+  let received: Received[];
+  let answerStatus: number;
+  let w: Awaited<ReturnType<typeof basicWorld>>;
+  const secret = "It's a Secret to Everybody";
+
+  beforeEach(async () => {
+    received = [];
+    answerStatus = 202;
+    receiver = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => {
+        body += c;
+      });
+      req.on('end', () => {
+        received.push({ headers: req.headers, body });
+        res.writeHead(answerStatus).end('ok');
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', () => r()));
+    sim = await GitHubSim.start();
+    w = await basicWorld(sim);
+    w.app.webhookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/webhooks/github`;
+    w.app.webhookSecret = secret;
+  });
+  afterEach(async () => {
+    await sim.close();
+    await new Promise((r) => receiver.close(r));
+  });
+
+  it("matches GitHub's published signature test vector", async () => {
+    expect(await sign(secret, 'Hello, World!')).toBe(
+      'sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17',
+    );
+  });
+
+  it("signs deliveries so that @octokit/webhooks-methods verifies them, with GitHub's headers", async () => {
+    await api(sim, 'PUT', `/app/installations/${w.installation.id}/suspended`, { token: w.jwt() });
+    await sim.webhooks.settle();
+    expect(received).toHaveLength(1);
+    const [delivery] = received;
+    expect(await verify(secret, delivery!.body, String(delivery!.headers['x-hub-signature-256']))).toBe(true);
+    expect(delivery!.headers['x-github-event']).toBe('installation');
+    expect(delivery!.headers['x-github-delivery']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(delivery!.headers['user-agent']).toMatch(/^GitHub-Hookshot\//);
+    expect(delivery!.headers['x-github-hook-installation-target-type']).toBe('integration');
+    const payload = JSON.parse(delivery!.body);
+    expect(payload.action).toBe('suspend');
+    expect(payload.installation.suspended_at).toBeTruthy();
+  });
+
+  it('sends installation_repositories when the selection changes, repository.renamed on rename, and nothing on deletion', async () => {
+    sim.world.updateSelection(w.installation, 'selected', [w.inRepo.id, w.otherRepo.id], w.admin);
+    const token = await w.mint();
+    await api(sim, 'PATCH', '/repos/octo-org/made-by-app', { token, body: { name: 'renamed-guide' } });
+    await sim.world.deleteRepository(sim.store.repos.get(w.otherRepo.id)!);
+    await sim.webhooks.settle();
+    const events = received.map((r) => `${r.headers['x-github-event']}.${JSON.parse(r.body).action}`);
+    expect(events).toEqual(['installation_repositories.added', 'repository.renamed']);
+    const renamed = JSON.parse(received[1]!.body);
+    expect(renamed.changes.repository.name.from).toBe('made-by-app');
+  });
+
+  it('sends installation_target.renamed when the account changes its login, and github_app_authorization.revoked', async () => {
+    sim.world.renameAccount(w.org, 'octo-org-renamed', w.admin);
+    sim.world.issueUserTokens(w.app, w.admin);
+    sim.world.revokeAuthorization(w.app, w.admin);
+    await sim.webhooks.settle();
+    const target = JSON.parse(received[0]!.body);
+    expect(target.changes.login.from).toBe('octo-org');
+    expect(target.account.login).toBe('octo-org-renamed');
+    expect(received[1]!.headers['x-github-event']).toBe('github_app_authorization');
+  });
+
+  it('never retries a failed delivery by itself; a redelivery keeps the delivery id', async () => {
+    answerStatus = 500;
+    await api(sim, 'PUT', `/app/installations/${w.installation.id}/suspended`, { token: w.jwt() });
+    await sim.webhooks.settle();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(received).toHaveLength(1);
+    const list = await api(sim, 'GET', '/app/hook/deliveries', { token: w.jwt() });
+    const failed = list.body.find((d: { status_code: number }) => d.status_code === 500);
+    expect(failed.status).toBe('Invalid HTTP Response: 500');
+    answerStatus = 200;
+    expect(
+      (await api(sim, 'POST', `/app/hook/deliveries/${failed.id}/attempts`, { token: w.jwt() })).status,
+    ).toBe(202);
+    await sim.webhooks.settle();
+    expect(received).toHaveLength(2);
+    expect(received[1]!.headers['x-github-delivery']).toBe(received[0]!.headers['x-github-delivery']);
+    const after = await api(sim, 'GET', '/app/hook/deliveries', { token: w.jwt() });
+    expect(after.body[0].redelivery).toBe(true);
+    expect(after.body[0].status).toBe('OK');
+  });
+});
