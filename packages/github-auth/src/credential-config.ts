@@ -1,0 +1,118 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { webUrlFor } from './app-credentials.js';
+import { GitHubAuthError } from './errors.js';
+
+const permissionLevel = z.enum(['read', 'write', 'admin']);
+
+/** One credential source: which repository URLs it serves and the GitHub App that serves them. */
+export const credentialSourceSchema = z
+  .object({
+    urlPattern: z.string().min(1),
+    apiUrl: z.string().url().optional(),
+    clientId: z.string().min(1).optional(),
+    appId: z.union([z.number().int().positive(), z.string().regex(/^\d+$/).transform(Number)]).optional(),
+    privateKey: z.string().min(1).optional(),
+    privateKeyPath: z.string().min(1).optional(),
+    username: z.string().min(1).default('x-access-token'),
+    permissions: z.record(z.string(), permissionLevel).optional(),
+    /** used when git does not send the path (no credential.useHttpPath): a token for this installation */
+    installationId: z.number().int().positive().optional(),
+    issuerIsAppId: z.boolean().optional(),
+  })
+  .strict()
+  .refine((s) => s.clientId || s.appId, { message: 'needs clientId or appId' })
+  .refine((s) => s.privateKey || s.privateKeyPath, { message: 'needs privateKey or privateKeyPath' });
+
+export type CredentialSourceConfig = z.output<typeof credentialSourceSchema>;
+
+const configFileSchema = z
+  .object({
+    sources: z.array(z.unknown()).default([]),
+    githubAppInstallation: z.unknown().optional(),
+  })
+  .passthrough();
+
+/** `urlPattern` must compile and hold a `baseUrl` named group (Concord's rule). */
+export function compileUrlPattern(pattern: string, where: string): RegExp {
+  let regex: RegExp;
+  try {
+    regex = new RegExp(`^(?:${pattern})$`, 'i');
+  } catch (cause) {
+    throw new GitHubAuthError('invalid_config', `${where}: urlPattern "${pattern}" is not a valid regular expression`, { cause });
+  }
+  if (!pattern.includes('(?<baseUrl>')) {
+    throw new GitHubAuthError('invalid_config', `${where}: urlPattern "${pattern}" must hold a named group baseUrl, e.g. "(?<baseUrl>github.com)/acme/.*"`);
+  }
+  return regex;
+}
+
+function parseSource(value: unknown, where: string): CredentialSourceConfig {
+  const result = credentialSourceSchema.safeParse(value);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `${i.path.join('.') || '(source)'} ${i.message}`).join('; ');
+    throw new GitHubAuthError('invalid_config', `${where}: ${problems}`);
+  }
+  compileUrlPattern(result.data.urlPattern, where);
+  return result.data;
+}
+
+/**
+ * Reads sources from a parsed config document: `{ sources: [...] }`, or the user-provided secret format of the
+ * Concord seed, `{ "githubAppInstallation": { apiUrl, clientId, privateKey, username, urlPattern } }`, as is.
+ */
+export function sourcesFromDocument(document: unknown, where = 'config'): CredentialSourceConfig[] {
+  const parsed = configFileSchema.safeParse(document);
+  if (!parsed.success) throw new GitHubAuthError('invalid_config', `${where}: expected an object with "sources" or "githubAppInstallation"`);
+  const sources = parsed.data.sources.map((s, i) => parseSource(s, `${where}: sources[${i}]`));
+  if (parsed.data.githubAppInstallation !== undefined) sources.push(parseSource(parsed.data.githubAppInstallation, `${where}: githubAppInstallation`));
+  return sources;
+}
+
+export function readConfigFile(path: string): CredentialSourceConfig[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (cause) {
+    throw new GitHubAuthError('invalid_config', `cannot read the config file ${path}`, { cause });
+  }
+  let document: unknown;
+  try {
+    document = /\.ya?ml$/i.test(path) ? parseYaml(text) : JSON.parse(text);
+  } catch (cause) {
+    throw new GitHubAuthError('invalid_config', `${path} is not valid ${/\.ya?ml$/i.test(path) ? 'YAML' : 'JSON'}`, { cause });
+  }
+  return sourcesFromDocument(document, path);
+}
+
+const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** The system app from env (`GITHUB_APP_ID` or `GITHUB_APP_CLIENT_ID`, `GITHUB_APP_PRIVATE_KEY`, `GITHUB_API_URL`). */
+export function systemSourceFromEnv(env: NodeJS.ProcessEnv): CredentialSourceConfig | null {
+  const appId = env.GITHUB_APP_ID?.trim();
+  const clientId = env.GITHUB_APP_CLIENT_ID?.trim();
+  if (!appId && !clientId) return null;
+  const apiUrl = env.GITHUB_API_URL?.trim() || 'https://api.github.com';
+  const webHost = new URL(webUrlFor(apiUrl)).host + new URL(webUrlFor(apiUrl)).pathname.replace(/\/$/, '');
+  return parseSource(
+    {
+      urlPattern: env.GITHUB_APP_URL_PATTERN?.trim() || `(?<baseUrl>${escapeRegex(webHost)})/.*`,
+      apiUrl,
+      ...(appId ? { appId } : {}),
+      ...(clientId ? { clientId } : {}),
+      ...(env.GITHUB_APP_PRIVATE_KEY ? { privateKey: env.GITHUB_APP_PRIVATE_KEY } : {}),
+      ...(env.GITHUB_APP_PRIVATE_KEY_PATH ? { privateKeyPath: env.GITHUB_APP_PRIVATE_KEY_PATH } : {}),
+      ...(env.GITHUB_APP_INSTALLATION_ID ? { installationId: Number(env.GITHUB_APP_INSTALLATION_ID) } : {}),
+    },
+    'env GITHUB_APP_*',
+  );
+}
+
+/** All sources in order: the config file's (`HUBGATE_GITHUB_CONFIG`), then the system app from env. First match wins. */
+export function loadCredentialSources(env: NodeJS.ProcessEnv = process.env): CredentialSourceConfig[] {
+  const sources = env.HUBGATE_GITHUB_CONFIG ? readConfigFile(env.HUBGATE_GITHUB_CONFIG) : [];
+  const system = systemSourceFromEnv(env);
+  if (system) sources.push(system);
+  return sources;
+}

@@ -1,0 +1,41 @@
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { GitHubAuthError } from './errors.js';
+
+/** AES-256-GCM for tokens at rest in shared caches; the key id travels with the ciphertext for rotation. */
+export class TokenCipher {
+  private readonly key: Buffer;
+  readonly keyId: string;
+
+  constructor(secret: string | Buffer) {
+    const key = typeof secret === 'string' ? decodeKey(secret) : secret;
+    if (key.length !== 32) throw new GitHubAuthError('invalid_config', 'the cache encryption key must be 32 bytes (64 hex characters or 44 base64 characters)');
+    this.key = key;
+    this.keyId = createHash('sha256').update(key).digest('hex').slice(0, 8);
+  }
+
+  encrypt(plain: string): string {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', this.key, iv);
+    const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
+    return `${this.keyId}.${iv.toString('base64url')}.${body.toString('base64url')}.${cipher.getAuthTag().toString('base64url')}`;
+  }
+
+  /** null when the value was written with another key or tampered with: treat it as a miss. */
+  decrypt(sealed: string): string | null {
+    const [keyId, iv, body, tag] = sealed.split('.');
+    if (keyId !== this.keyId || !iv || body === undefined || !tag) return null;
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(iv, 'base64url'));
+      decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+      return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8');
+    } catch {
+      return null;
+    }
+  }
+}
+
+function decodeKey(secret: string): Buffer {
+  const trimmed = secret.trim();
+  if (/^[0-9a-fA-F]{64}$/.test(trimmed)) return Buffer.from(trimmed, 'hex');
+  return Buffer.from(trimmed, 'base64');
+}
