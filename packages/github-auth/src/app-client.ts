@@ -34,24 +34,47 @@ export class AppClient {
   private client(lane: string): GitHubClient {
     let client = this.clients.get(lane);
     if (!client) {
-      client = createGitHubClient({ ...this.options, apiUrl: this.app.apiUrl, throttleId: `hubgate:${this.app.appKey}:${this.app.apiUrl}:${lane}` });
+      client = createGitHubClient({
+        ...this.options,
+        apiUrl: this.app.apiUrl,
+        throttleId: `hubgate:${this.app.appKey}:${this.app.apiUrl}:${lane}`,
+      });
       this.clients.set(lane, client);
     }
     return client;
   }
 
-  async request<T = unknown>(route: string, params: Record<string, unknown> = {}, lane = 'app'): Promise<{ status: number; data: T; headers: Record<string, string | undefined> }> {
+  async request<T = unknown>(
+    route: string,
+    params: Record<string, unknown> = {},
+    lane = 'app',
+  ): Promise<{ status: number; data: T; headers: Record<string, string | undefined> }> {
     let retriedSkew = false;
     for (;;) {
       const jwt = await this.app.jwt.get();
       try {
-        const response = await this.client(lane).request(route, { ...params, headers: { authorization: `bearer ${jwt}` } });
-        return response as unknown as { status: number; data: T; headers: Record<string, string | undefined> };
+        const response = await this.client(lane).request(route, {
+          ...params,
+          headers: { authorization: `bearer ${jwt}` },
+        });
+        return response as unknown as {
+          status: number;
+          data: T;
+          headers: Record<string, string | undefined>;
+        };
       } catch (error) {
         const e = error as RequestErrorLike;
-        if (!retriedSkew && e.status === 401 && skewMessage.test(e.message) && this.app.jwt.learnSkew(e.response?.headers?.date)) {
+        if (
+          !retriedSkew &&
+          e.status === 401 &&
+          skewMessage.test(e.message) &&
+          this.app.jwt.learnSkew(e.response?.headers?.date)
+        ) {
           retriedSkew = true;
-          this.options.logger.warn({ skewMs: this.app.jwt.clockSkewMs }, 'clock skew with GitHub corrected from its Date header');
+          this.options.logger.warn(
+            { skewMs: this.app.jwt.clockSkewMs },
+            'clock skew with GitHub corrected from its Date header',
+          );
           continue;
         }
         throw error;

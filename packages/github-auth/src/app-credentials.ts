@@ -33,7 +33,8 @@ export interface AppCredentials {
 export function webUrlFor(apiUrl: string): string {
   const url = new URL(apiUrl);
   if (url.hostname === 'api.github.com') return 'https://github.com';
-  if (url.hostname.startsWith('api.') && url.hostname.endsWith('.ghe.com')) return `${url.protocol}//${url.hostname.slice(4)}`;
+  if (url.hostname.startsWith('api.') && url.hostname.endsWith('.ghe.com'))
+    return `${url.protocol}//${url.hostname.slice(4)}`;
   return `${url.protocol}//${url.host}${url.pathname.replace(/\/api\/v3\/?$/, '').replace(/\/$/, '')}`;
 }
 
@@ -43,7 +44,10 @@ export function normalizeApiUrl(apiUrl: string | undefined): string {
   try {
     url = new URL(raw);
   } catch {
-    throw new GitHubAuthError('invalid_config', `apiUrl "${raw}" is not a URL (expected https://api.github.com or https://HOST/api/v3)`);
+    throw new GitHubAuthError(
+      'invalid_config',
+      `apiUrl "${raw}" is not a URL (expected https://api.github.com or https://HOST/api/v3)`,
+    );
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new GitHubAuthError('invalid_config', `apiUrl "${raw}" must be http(s)`);
@@ -55,11 +59,16 @@ export function normalizeApiUrl(apiUrl: string | undefined): string {
 export function createAppCredentials(options: AppCredentialsOptions): AppCredentials {
   const appId = options.appId === undefined || options.appId === '' ? null : Number(options.appId);
   if (appId !== null && (!Number.isInteger(appId) || appId <= 0)) {
-    throw new GitHubAuthError('invalid_config', `app id "${options.appId}" is not a positive integer (the App ID on the app's settings page)`);
+    throw new GitHubAuthError(
+      'invalid_config',
+      `app id "${options.appId}" is not a positive integer (the App ID on the app's settings page)`,
+    );
   }
   const clientId = options.clientId?.trim() || null;
-  if (appId === null && clientId === null) throw new GitHubAuthError('invalid_config', 'a GitHub App needs its app id or its client id');
-  if (options.issuerIsAppId && appId === null) throw new GitHubAuthError('invalid_config', 'issuerIsAppId needs the numeric app id');
+  if (appId === null && clientId === null)
+    throw new GitHubAuthError('invalid_config', 'a GitHub App needs its app id or its client id');
+  if (options.issuerIsAppId && appId === null)
+    throw new GitHubAuthError('invalid_config', 'issuerIsAppId needs the numeric app id');
 
   let signer = options.signer;
   if (!signer) {
@@ -68,10 +77,15 @@ export function createAppCredentials(options: AppCredentialsOptions): AppCredent
       try {
         sources.push(readFileSync(options.privateKeyPath, 'utf8'));
       } catch (cause) {
-        throw new GitHubAuthError('invalid_private_key', `cannot read the private key file ${options.privateKeyPath}`, { cause });
+        throw new GitHubAuthError(
+          'invalid_private_key',
+          `cannot read the private key file ${options.privateKeyPath}`,
+          { cause },
+        );
       }
     }
-    if (sources.length === 0) throw new GitHubAuthError('invalid_private_key', 'a GitHub App needs a private key (or a signer)');
+    if (sources.length === 0)
+      throw new GitHubAuthError('invalid_private_key', 'a GitHub App needs a private key (or a signer)');
     // The first key signs; the others are accepted so that a rotation can be staged in config.
     const keys = sources.map((source) => parsePrivateKey(source));
     signer = localRs256Signer(keys[0]!);

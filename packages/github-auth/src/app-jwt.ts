@@ -39,7 +39,8 @@ export class AppJwt {
   async get(): Promise<string> {
     const now = this.options.clock.now();
     const cached = this.cached;
-    if (cached && cached.skewMs === this.skewMs && cached.expiresAtMs - reuseMarginMs > now + this.skewMs) return cached.jwt;
+    if (cached && cached.skewMs === this.skewMs && cached.expiresAtMs - reuseMarginMs > now + this.skewMs)
+      return cached.jwt;
     this.pending ??= this.sign().finally(() => {
       this.pending = null;
     });
@@ -64,7 +65,9 @@ export class AppJwt {
     const skewMs = this.skewMs;
     const now = Math.floor((this.options.clock.now() + skewMs) / 1000);
     const header = Buffer.from('{"alg":"RS256","typ":"JWT"}').toString('base64url');
-    const payload = Buffer.from(JSON.stringify({ iat: now - backdateSeconds, exp: now + lifetimeSeconds, iss: this.options.issuer })).toString('base64url');
+    const payload = Buffer.from(
+      JSON.stringify({ iat: now - backdateSeconds, exp: now + lifetimeSeconds, iss: this.options.issuer }),
+    ).toString('base64url');
     const input = `${header}.${payload}`;
     const signature = Buffer.from(await this.options.signer(input)).toString('base64url');
     const jwt = `${input}.${signature}`;

@@ -40,10 +40,17 @@ export function compileUrlPattern(pattern: string, where: string): RegExp {
   try {
     regex = new RegExp(`^(?:${pattern})$`, 'i');
   } catch (cause) {
-    throw new GitHubAuthError('invalid_config', `${where}: urlPattern "${pattern}" is not a valid regular expression`, { cause });
+    throw new GitHubAuthError(
+      'invalid_config',
+      `${where}: urlPattern "${pattern}" is not a valid regular expression`,
+      { cause },
+    );
   }
   if (!pattern.includes('(?<baseUrl>')) {
-    throw new GitHubAuthError('invalid_config', `${where}: urlPattern "${pattern}" must hold a named group baseUrl, e.g. "(?<baseUrl>github.com)/acme/.*"`);
+    throw new GitHubAuthError(
+      'invalid_config',
+      `${where}: urlPattern "${pattern}" must hold a named group baseUrl, e.g. "(?<baseUrl>github.com)/acme/.*"`,
+    );
   }
   return regex;
 }
@@ -51,7 +58,9 @@ export function compileUrlPattern(pattern: string, where: string): RegExp {
 function parseSource(value: unknown, where: string): CredentialSourceConfig {
   const result = credentialSourceSchema.safeParse(value);
   if (!result.success) {
-    const problems = result.error.issues.map((i) => `${i.path.join('.') || '(source)'} ${i.message}`).join('; ');
+    const problems = result.error.issues
+      .map((i) => `${i.path.join('.') || '(source)'} ${i.message}`)
+      .join('; ');
     throw new GitHubAuthError('invalid_config', `${where}: ${problems}`);
   }
   compileUrlPattern(result.data.urlPattern, where);
@@ -64,9 +73,14 @@ function parseSource(value: unknown, where: string): CredentialSourceConfig {
  */
 export function sourcesFromDocument(document: unknown, where = 'config'): CredentialSourceConfig[] {
   const parsed = configFileSchema.safeParse(document);
-  if (!parsed.success) throw new GitHubAuthError('invalid_config', `${where}: expected an object with "sources" or "githubAppInstallation"`);
+  if (!parsed.success)
+    throw new GitHubAuthError(
+      'invalid_config',
+      `${where}: expected an object with "sources" or "githubAppInstallation"`,
+    );
   const sources = parsed.data.sources.map((s, i) => parseSource(s, `${where}: sources[${i}]`));
-  if (parsed.data.githubAppInstallation !== undefined) sources.push(parseSource(parsed.data.githubAppInstallation, `${where}: githubAppInstallation`));
+  if (parsed.data.githubAppInstallation !== undefined)
+    sources.push(parseSource(parsed.data.githubAppInstallation, `${where}: githubAppInstallation`));
   return sources;
 }
 
@@ -81,7 +95,11 @@ export function readConfigFile(path: string): CredentialSourceConfig[] {
   try {
     document = /\.ya?ml$/i.test(path) ? parseYaml(text) : JSON.parse(text);
   } catch (cause) {
-    throw new GitHubAuthError('invalid_config', `${path} is not valid ${/\.ya?ml$/i.test(path) ? 'YAML' : 'JSON'}`, { cause });
+    throw new GitHubAuthError(
+      'invalid_config',
+      `${path} is not valid ${/\.ya?ml$/i.test(path) ? 'YAML' : 'JSON'}`,
+      { cause },
+    );
   }
   return sourcesFromDocument(document, path);
 }

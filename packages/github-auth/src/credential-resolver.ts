@@ -1,10 +1,13 @@
 import { createAppCredentials } from './app-credentials.js';
 import { type Clock, systemClock } from './clock.js';
-import { compileUrlPattern, type CredentialSourceConfig } from './credential-config.js';
+import { type CredentialSourceConfig, compileUrlPattern } from './credential-config.js';
 import { GitHubAuthError } from './errors.js';
 import { InstallationLookup } from './installation-lookup.js';
 import type { PermissionLevel } from './installation-token.js';
-import { InstallationTokenProvider, type InstallationTokenProviderOptions } from './installation-token-provider.js';
+import {
+  InstallationTokenProvider,
+  type InstallationTokenProviderOptions,
+} from './installation-token-provider.js';
 import { type Logger, silentLogger } from './logger.js';
 import { parseRepoUrl } from './repo-url.js';
 
@@ -50,7 +53,12 @@ export class CredentialResolver {
         clock,
       });
       const provider = new InstallationTokenProvider({ ...options, app, clock, logger });
-      return { config, pattern: compileUrlPattern(config.urlPattern, `sources[${i}]`), provider, lookup: new InstallationLookup(provider.client, { clock }) };
+      return {
+        config,
+        pattern: compileUrlPattern(config.urlPattern, `sources[${i}]`),
+        provider,
+        lookup: new InstallationLookup(provider.client, { clock }),
+      };
     });
   }
 
@@ -60,11 +68,18 @@ export class CredentialResolver {
 
   private sourceFor(normalized: string): Source {
     const source = this.sources.find((s) => s.pattern.test(normalized));
-    if (!source) throw new GitHubAuthError('no_credential_source', `no credential source's urlPattern matches ${normalized}`);
+    if (!source)
+      throw new GitHubAuthError(
+        'no_credential_source',
+        `no credential source's urlPattern matches ${normalized}`,
+      );
     return source;
   }
 
-  async resolveCredentials(repoUrl: string, options: { minValidityMs?: number } = {}): Promise<GitCredentials> {
+  async resolveCredentials(
+    repoUrl: string,
+    options: { minValidityMs?: number } = {},
+  ): Promise<GitCredentials> {
     const parsed = parseRepoUrl(repoUrl);
     const source = this.sourceFor(parsed.normalized);
     const ask = async () => {
@@ -81,7 +96,12 @@ export class CredentialResolver {
       token = await ask();
     } catch (error) {
       // A reinstall gives a new installation id: forget the old one and look again, once.
-      if (!(error instanceof GitHubAuthError) || error.code !== 'installation_not_found' || error.message.includes('not installed for')) throw error;
+      if (
+        !(error instanceof GitHubAuthError) ||
+        error.code !== 'installation_not_found' ||
+        error.message.includes('not installed for')
+      )
+        throw error;
       source.lookup.drop(parsed.owner, parsed.repo);
       token = await ask();
     }
@@ -92,7 +112,10 @@ export class CredentialResolver {
    * When git sends no path (no `credential.useHttpPath`), only the host is known: the source matching the host
    * must name its `installationId`, and the token covers that installation with the source's permissions.
    */
-  async resolveForHost(host: string, options: { minValidityMs?: number } = {}): Promise<GitCredentials | null> {
+  async resolveForHost(
+    host: string,
+    options: { minValidityMs?: number } = {},
+  ): Promise<GitCredentials | null> {
     const probe = `${host.toLowerCase()}/owner/repo`;
     const source = this.sources.find((s) => s.pattern.test(probe) && s.config.installationId);
     if (!source) return null;

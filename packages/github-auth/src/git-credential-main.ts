@@ -26,9 +26,16 @@ const defaultGitValidityMs = 15 * 60_000;
  * `HUBGATE_GITHUB_CONFIG` and `GITHUB_APP_*`), or remotely from hubgate's broker (`HUBGATE_BROKER_URL` with
  * `HUBGATE_AGENT_KEY`). Tokens handed to git keep `HUBGATE_GIT_MIN_VALIDITY_SECONDS` (15 min) of validity.
  */
-export async function runGitCredential(operation: string | undefined, io: GitCredentialIo): Promise<GitCredentialResult> {
+export async function runGitCredential(
+  operation: string | undefined,
+  io: GitCredentialIo,
+): Promise<GitCredentialResult> {
   const out = (stdout: string) => ({ stdout, stderr: '', exitCode: 0 });
-  const fail = (message: string) => ({ stdout: '', stderr: `hubgate-git-credential: ${message}\n`, exitCode: 1 });
+  const fail = (message: string) => ({
+    stdout: '',
+    stderr: `hubgate-git-credential: ${message}\n`,
+    exitCode: 1,
+  });
   if (operation !== 'get' && operation !== 'store' && operation !== 'erase') {
     return fail(`unknown operation "${operation ?? ''}": git calls helpers with get, store or erase`);
   }
@@ -57,7 +64,14 @@ export async function runGitCredential(operation: string | undefined, io: GitCre
       return out(creds ? render(creds) : '');
     }
     const redis = redisTokenStoreFromEnv(io.env, clock, silentLogger);
-    const resolver = new CredentialResolver({ sources: loadCredentialSources(io.env), clock, redis, fetch: io.fetch, refreshMarginMs: minValidityMs + 5 * 60_000, minValidityMs });
+    const resolver = new CredentialResolver({
+      sources: loadCredentialSources(io.env),
+      clock,
+      redis,
+      fetch: io.fetch,
+      refreshMarginMs: minValidityMs + 5 * 60_000,
+      minValidityMs,
+    });
     try {
       if (operation === 'erase') {
         if (attributes.password) await resolver.invalidate(attributes.password);
@@ -65,7 +79,9 @@ export async function runGitCredential(operation: string | undefined, io: GitCre
       }
       let creds: GitCredentials | null;
       if (attributes.path) {
-        creds = await resolver.resolveCredentials(`${protocol}://${attributes.host}/${attributes.path}`, { minValidityMs });
+        creds = await resolver.resolveCredentials(`${protocol}://${attributes.host}/${attributes.path}`, {
+          minValidityMs,
+        });
       } else {
         creds = await resolver.resolveForHost(attributes.host, { minValidityMs });
         if (!creds) {
@@ -87,22 +103,50 @@ export async function runGitCredential(operation: string | undefined, io: GitCre
 }
 
 function render(creds: GitCredentials): string {
-  return formatCredentialOutput({ username: creds.username, password: creds.password, password_expiry_utc: Math.floor(creds.expiresAt / 1000) });
+  return formatCredentialOutput({
+    username: creds.username,
+    password: creds.password,
+    password_expiry_utc: Math.floor(creds.expiresAt / 1000),
+  });
 }
 
-async function fromBroker(operation: 'get' | 'erase', attributes: ReturnType<typeof parseCredentialInput>, io: GitCredentialIo, minValidityMs: number): Promise<GitCredentials | null> {
+async function fromBroker(
+  operation: 'get' | 'erase',
+  attributes: ReturnType<typeof parseCredentialInput>,
+  io: GitCredentialIo,
+  minValidityMs: number,
+): Promise<GitCredentials | null> {
   const key = io.env.HUBGATE_AGENT_KEY;
-  if (!key) throw new GitHubAuthError('invalid_config', 'HUBGATE_BROKER_URL is set but HUBGATE_AGENT_KEY is not');
-  const response = await (io.fetch ?? fetch)(new URL('/api/broker/git-credential', io.env.HUBGATE_BROKER_URL), {
-    method: 'POST',
-    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ operation, protocol: attributes.protocol, host: attributes.host, path: attributes.path, password: operation === 'erase' ? attributes.password : undefined, minValidityMs }),
-    signal: AbortSignal.timeout(30_000),
-  });
+  if (!key)
+    throw new GitHubAuthError('invalid_config', 'HUBGATE_BROKER_URL is set but HUBGATE_AGENT_KEY is not');
+  const response = await (io.fetch ?? fetch)(
+    new URL('/api/broker/git-credential', io.env.HUBGATE_BROKER_URL),
+    {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        operation,
+        protocol: attributes.protocol,
+        host: attributes.host,
+        path: attributes.path,
+        password: operation === 'erase' ? attributes.password : undefined,
+        minValidityMs,
+      }),
+      signal: AbortSignal.timeout(30_000),
+    },
+  );
   if (operation === 'erase') return null;
-  const body = (await response.json().catch(() => ({}))) as { username?: string; password?: string; expiresAt?: string; error?: { message?: string } };
+  const body = (await response.json().catch(() => ({}))) as {
+    username?: string;
+    password?: string;
+    expiresAt?: string;
+    error?: { message?: string };
+  };
   if (!response.ok || !body.password || !body.username || !body.expiresAt) {
-    throw new GitHubAuthError('token_request_failed', `the broker refused: ${body.error?.message ?? `HTTP ${response.status}`}`);
+    throw new GitHubAuthError(
+      'token_request_failed',
+      `the broker refused: ${body.error?.message ?? `HTTP ${response.status}`}`,
+    );
   }
   return { username: body.username, password: body.password, expiresAt: Date.parse(body.expiresAt) };
 }

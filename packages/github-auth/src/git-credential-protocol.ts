@@ -16,7 +16,8 @@ export function parseCredentialInput(text: string): CredentialAttributes {
     if (line === '') break;
     if (line.includes('\0')) throw new CredentialProtocolError('credential input holds a NUL byte');
     const eq = line.indexOf('=');
-    if (eq <= 0) throw new CredentialProtocolError(`credential input line without key=value: "${line.slice(0, 40)}"`);
+    if (eq <= 0)
+      throw new CredentialProtocolError(`credential input line without key=value: "${line.slice(0, 40)}"`);
     const key = line.slice(0, eq);
     const value = line.slice(eq + 1);
     if (key.endsWith('[]')) {
@@ -34,7 +35,8 @@ export function formatCredentialOutput(values: Record<string, string | number>):
   let out = '';
   for (const [key, value] of Object.entries(values)) {
     const text = String(value);
-    if (text.includes('\n') || text.includes('\0')) throw new CredentialProtocolError(`credential value for ${key} holds a newline or NUL`);
+    if (text.includes('\n') || text.includes('\0'))
+      throw new CredentialProtocolError(`credential value for ${key} holds a newline or NUL`);
     out += `${key}=${text}\n`;
   }
   return out;

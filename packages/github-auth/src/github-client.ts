@@ -27,7 +27,9 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
   const timeoutMs = options.timeoutMs ?? 10_000;
   const maxWait = options.maxRateLimitWaitSeconds ?? 60;
   const timedFetch: typeof fetch = (input, init) => {
-    const signal = init?.signal ? AbortSignal.any([init.signal, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs);
+    const signal = init?.signal
+      ? AbortSignal.any([init.signal, AbortSignal.timeout(timeoutMs)])
+      : AbortSignal.timeout(timeoutMs);
     return baseFetch(input, { ...init, signal });
   };
   return new ClientOctokit({
@@ -44,12 +46,28 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
     throttle: {
       id: options.throttleId,
       retryAfterBaseValue: 1000,
-      onRateLimit: (retryAfter: number, request: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
-        options.logger.warn({ retryAfter, route: `${request.method} ${request.url}` }, 'GitHub rate limit reached');
+      onRateLimit: (
+        retryAfter: number,
+        request: { method: string; url: string },
+        _octokit: unknown,
+        retryCount: number,
+      ) => {
+        options.logger.warn(
+          { retryAfter, route: `${request.method} ${request.url}` },
+          'GitHub rate limit reached',
+        );
         return retryCount < 1 && retryAfter <= maxWait;
       },
-      onSecondaryRateLimit: (retryAfter: number, request: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
-        options.logger.warn({ retryAfter, route: `${request.method} ${request.url}` }, 'GitHub secondary rate limit reached');
+      onSecondaryRateLimit: (
+        retryAfter: number,
+        request: { method: string; url: string },
+        _octokit: unknown,
+        retryCount: number,
+      ) => {
+        options.logger.warn(
+          { retryAfter, route: `${request.method} ${request.url}` },
+          'GitHub secondary rate limit reached',
+        );
         return retryCount < 1 && retryAfter <= maxWait;
       },
     },

@@ -10,7 +10,10 @@ export interface InstallationLookupOptions {
   negativeTtlMs?: number;
 }
 
-type Target = { kind: 'repo'; owner: string; repo: string } | { kind: 'org'; org: string } | { kind: 'user'; user: string };
+type Target =
+  | { kind: 'repo'; owner: string; repo: string }
+  | { kind: 'org'; org: string }
+  | { kind: 'user'; user: string };
 
 /** Finds an app's installation for a repository, an org or a user, with a short cache and collapsed lookups. */
 export class InstallationLookup {
@@ -40,7 +43,13 @@ export class InstallationLookup {
   /** Forget what is known about a target (after a mint answered 404 for its installation). */
   drop(owner: string, repo?: string) {
     const prefix = `${owner.toLowerCase()}/`;
-    for (const key of this.cache.keys()) if (key === `org:${owner.toLowerCase()}` || key === `user:${owner.toLowerCase()}` || (repo ? key === `repo:${prefix}${repo.toLowerCase()}` : key.startsWith(`repo:${prefix}`))) this.cache.delete(key);
+    for (const key of this.cache.keys())
+      if (
+        key === `org:${owner.toLowerCase()}` ||
+        key === `user:${owner.toLowerCase()}` ||
+        (repo ? key === `repo:${prefix}${repo.toLowerCase()}` : key.startsWith(`repo:${prefix}`))
+      )
+        this.cache.delete(key);
   }
 
   private keyOf(target: Target): string {
@@ -80,16 +89,28 @@ export class InstallationLookup {
         this.cache.set(key, { id: null, until: this.clock.now() + (this.options.negativeTtlMs ?? 10_000) });
         throw notInstalled(target);
       }
-      throw new GitHubAuthError('token_request_failed', `looking up the installation for ${describe(target)} failed: ${(error as Error).message}`, { cause: error, status });
+      throw new GitHubAuthError(
+        'token_request_failed',
+        `looking up the installation for ${describe(target)} failed: ${(error as Error).message}`,
+        { cause: error, status },
+      );
     }
   }
 }
 
 function describe(target: Target): string {
-  return target.kind === 'repo' ? `${target.owner}/${target.repo}` : target.kind === 'org' ? `org ${target.org}` : `user ${target.user}`;
+  return target.kind === 'repo'
+    ? `${target.owner}/${target.repo}`
+    : target.kind === 'org'
+      ? `org ${target.org}`
+      : `user ${target.user}`;
 }
 
 function notInstalled(target: Target): GitHubAuthError {
   // GitHub's 404 does not say whether the repository is missing or the app is not installed on it.
-  return new GitHubAuthError('installation_not_found', `the app is not installed for ${describe(target)}, or it does not exist`, { status: 404 });
+  return new GitHubAuthError(
+    'installation_not_found',
+    `the app is not installed for ${describe(target)}, or it does not exist`,
+    { status: 404 },
+  );
 }

@@ -3,7 +3,11 @@ import { AppClient, type AppClientOptions } from './app-client.js';
 import type { AppCredentials } from './app-credentials.js';
 import { type Clock, systemClock } from './clock.js';
 import { GitHubAuthError } from './errors.js';
-import { type InstallationToken, type InstallationTokenRequest, tokenCacheKey } from './installation-token.js';
+import {
+  type InstallationToken,
+  type InstallationTokenRequest,
+  tokenCacheKey,
+} from './installation-token.js';
 import { type Logger, silentLogger } from './logger.js';
 import type { RedisTokenStore } from './redis-token-store.js';
 import { SingleFlight } from './single-flight.js';
@@ -92,7 +96,11 @@ export class InstallationTokenProvider {
     return this.slowPath(key, request, minValidity);
   }
 
-  private async slowPath(key: string, request: InstallationTokenRequest, minValidity: number): Promise<InstallationToken> {
+  private async slowPath(
+    key: string,
+    request: InstallationTokenRequest,
+    minValidity: number,
+  ): Promise<InstallationToken> {
     validateRequest(request, minValidity);
     this.stats.waited++;
     let token = await this.flights.run(key, () => this.obtain(key, request, minValidity));
@@ -101,7 +109,10 @@ export class InstallationTokenProvider {
       token = await this.flights.run(key, () => this.obtain(key, request, minValidity, true));
     }
     if (token.expiresAt - this.clock.now() < minValidity) {
-      throw new GitHubAuthError('token_too_short_lived', `GitHub issued a token with less than the ${Math.round(minValidity / 1000)} s of validity asked for`);
+      throw new GitHubAuthError(
+        'token_too_short_lived',
+        `GitHub issued a token with less than the ${Math.round(minValidity / 1000)} s of validity asked for`,
+      );
     }
     return token;
   }
@@ -112,12 +123,22 @@ export class InstallationTokenProvider {
     this.stats.refreshesStarted++;
     this.flights
       .run(key, () => this.obtain(key, request, this.refreshMarginMs))
-      .catch((error) => this.logger.warn({ installationId: request.installationId, err: safeMessage(error) }, 'background token refresh failed; the current token is served until it is too old'))
+      .catch((error) =>
+        this.logger.warn(
+          { installationId: request.installationId, err: safeMessage(error) },
+          'background token refresh failed; the current token is served until it is too old',
+        ),
+      )
       .finally(() => this.refreshing.delete(key));
   }
 
   /** Redis, then a fleet-wide lock and one mint; without Redis (or while it is out), a local mint. */
-  private async obtain(key: string, request: InstallationTokenRequest, minRemaining: number, skipShared = false): Promise<InstallationToken> {
+  private async obtain(
+    key: string,
+    request: InstallationTokenRequest,
+    minRemaining: number,
+    skipShared = false,
+  ): Promise<InstallationToken> {
     const acceptable = (t: InstallationToken) => t.expiresAt - this.clock.now() >= minRemaining;
     const redis = this.redis;
     if (redis && !skipShared) {
@@ -163,10 +184,15 @@ export class InstallationTokenProvider {
   private async mint(request: InstallationTokenRequest): Promise<InstallationToken> {
     const body: Record<string, unknown> = { installation_id: request.installationId };
     if (request.repositoryIds?.length) body.repository_ids = request.repositoryIds;
-    if (request.repositoryNames?.length) body.repositories = request.repositoryNames.map((n) => n.replace(/\.git$/, ''));
+    if (request.repositoryNames?.length)
+      body.repositories = request.repositoryNames.map((n) => n.replace(/\.git$/, ''));
     if (request.permissions) body.permissions = request.permissions;
     try {
-      const { data } = await this.client.request<MintResponse>('POST /app/installations/{installation_id}/access_tokens', body, `installation:${request.installationId}`);
+      const { data } = await this.client.request<MintResponse>(
+        'POST /app/installations/{installation_id}/access_tokens',
+        body,
+        `installation:${request.installationId}`,
+      );
       this.stats.mints++;
       return {
         token: data.token,
@@ -183,7 +209,10 @@ export class InstallationTokenProvider {
 
   /** Drops a token from every tier (after a 401, or git's `erase`). Accepts the request or the token itself. */
   async invalidate(target: InstallationTokenRequest | { token: string }): Promise<void> {
-    const key = 'token' in target ? this.keyOfToken.get(target.token) : tokenCacheKey(this.app.appKey, this.app.apiUrl, target);
+    const key =
+      'token' in target
+        ? this.keyOfToken.get(target.token)
+        : tokenCacheKey(this.app.appKey, this.app.apiUrl, target);
     if (!key) return;
     const cached = this.memory.get(key);
     if (cached) this.keyOfToken.delete(cached.token);
@@ -209,7 +238,11 @@ export class InstallationTokenProvider {
   async revokeToken(token: string): Promise<boolean> {
     const response = await fetch(`${this.app.apiUrl}/installation/token`, {
       method: 'DELETE',
-      headers: { authorization: `token ${token}`, accept: 'application/vnd.github+json', 'user-agent': 'hubgate-github-auth' },
+      headers: {
+        authorization: `token ${token}`,
+        accept: 'application/vnd.github+json',
+        'user-agent': 'hubgate-github-auth',
+      },
       signal: AbortSignal.timeout(10_000),
     }).catch(() => null);
     return response !== null && (response.status === 204 || response.status === 401);
@@ -218,13 +251,23 @@ export class InstallationTokenProvider {
 
 function validateRequest(request: InstallationTokenRequest, minValidity: number) {
   if (!Number.isInteger(request.installationId) || request.installationId <= 0) {
-    throw new GitHubAuthError('invalid_config', `installationId must be a positive integer, got ${String(request.installationId)}`);
+    throw new GitHubAuthError(
+      'invalid_config',
+      `installationId must be a positive integer, got ${String(request.installationId)}`,
+    );
   }
   if (minValidity < 0 || minValidity > maxMinValidityMs) {
-    throw new GitHubAuthError('invalid_config', `minValidityMs must be between 0 and ${maxMinValidityMs} (tokens live one hour)`);
+    throw new GitHubAuthError(
+      'invalid_config',
+      `minValidityMs must be between 0 and ${maxMinValidityMs} (tokens live one hour)`,
+    );
   }
   const count = (request.repositoryIds?.length ?? 0) + (request.repositoryNames?.length ?? 0);
-  if (count > 500) throw new GitHubAuthError('invalid_config', `a token can be scoped to at most 500 repositories, ${count} asked`);
+  if (count > 500)
+    throw new GitHubAuthError(
+      'invalid_config',
+      `a token can be scoped to at most 500 repositories, ${count} asked`,
+    );
 }
 
 function safeMessage(error: unknown): string {
@@ -235,17 +278,37 @@ function describeMintError(error: unknown, installationId: number): GitHubAuthEr
   const e = error as { status?: number; message?: string };
   const message = e.message ?? 'unknown error';
   if (e.status === 404) {
-    return new GitHubAuthError('installation_not_found', `installation ${installationId} was not found for this app (uninstalled, or another app's)`, { cause: error, status: 404 });
+    return new GitHubAuthError(
+      'installation_not_found',
+      `installation ${installationId} was not found for this app (uninstalled, or another app's)`,
+      { cause: error, status: 404 },
+    );
   }
   if (e.status === 403 && /suspended/i.test(message)) {
-    return new GitHubAuthError('installation_suspended', `installation ${installationId} is suspended`, { cause: error, status: 403 });
+    return new GitHubAuthError('installation_suspended', `installation ${installationId} is suspended`, {
+      cause: error,
+      status: 403,
+    });
   }
   if (e.status === 401) {
-    const hint = /could not be decoded/.test(message) ? ' (the app id or client id and the private key probably belong to different apps)' : '';
-    return new GitHubAuthError('token_request_failed', `GitHub refused the app's JWT: ${message}${hint}`, { cause: error, status: 401 });
+    const hint = /could not be decoded/.test(message)
+      ? ' (the app id or client id and the private key probably belong to different apps)'
+      : '';
+    return new GitHubAuthError('token_request_failed', `GitHub refused the app's JWT: ${message}${hint}`, {
+      cause: error,
+      status: 401,
+    });
   }
   if ((e.status === 403 || e.status === 429) && /rate limit/i.test(message)) {
-    return new GitHubAuthError('rate_limited', `GitHub rate limit while minting a token for installation ${installationId}: ${message}`, { cause: error, status: e.status });
+    return new GitHubAuthError(
+      'rate_limited',
+      `GitHub rate limit while minting a token for installation ${installationId}: ${message}`,
+      { cause: error, status: e.status },
+    );
   }
-  return new GitHubAuthError('token_request_failed', `minting a token for installation ${installationId} failed: ${message}`, { cause: error, status: e.status });
+  return new GitHubAuthError(
+    'token_request_failed',
+    `minting a token for installation ${installationId} failed: ${message}`,
+    { cause: error, status: e.status },
+  );
 }

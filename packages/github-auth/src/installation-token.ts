@@ -25,7 +25,12 @@ export interface InstallationToken {
  */
 export function tokenCacheKey(appKey: string, apiUrl: string, request: InstallationTokenRequest): string {
   const ids = request.repositoryIds?.length ? [...request.repositoryIds].sort((a, b) => a - b).join(',') : '';
-  const names = request.repositoryNames?.length ? [...request.repositoryNames].map((n) => n.toLowerCase().replace(/\.git$/, '')).sort().join(',') : '';
+  const names = request.repositoryNames?.length
+    ? [...request.repositoryNames]
+        .map((n) => n.toLowerCase().replace(/\.git$/, ''))
+        .sort()
+        .join(',')
+    : '';
   const perms = request.permissions
     ? Object.keys(request.permissions)
         .sort()

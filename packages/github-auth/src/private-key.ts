@@ -24,15 +24,27 @@ export function parsePrivateKey(input: string | Buffer): KeyObject {
     else fail('the private key is neither a PEM ("-----BEGIN RSA PRIVATE KEY-----...") nor base64 of one');
   }
   if (/^-----BEGIN [A-Z ]+-----\s*$/.test(text)) {
-    fail('the private key holds only its first line ("-----BEGIN ... KEY-----"): a .env parser or shell probably cut it at the first newline; quote it, or pass it as base64 or as a file path');
+    fail(
+      'the private key holds only its first line ("-----BEGIN ... KEY-----"): a .env parser or shell probably cut it at the first newline; quote it, or pass it as base64 or as a file path',
+    );
   }
   const block = pemBlock.exec(text);
   if (!block) fail('the private key PEM has no matching "-----END ...-----" line: it was cut short');
   const label = block[1]!;
-  if (label === 'OPENSSH PRIVATE KEY') fail('this is an OpenSSH key, not a GitHub App key: download the .pem from the app\'s settings ("Generate a private key")');
-  if (label.includes('PUBLIC KEY')) fail('this is a public key: GitHub Apps sign with the private key (.pem) downloaded from the app\'s settings');
-  if (label.includes('ENCRYPTED')) fail('the private key is encrypted with a passphrase: GitHub App keys are not, decrypt it first (openssl pkey -in key.pem -out plain.pem)');
-  if (label !== 'RSA PRIVATE KEY' && label !== 'PRIVATE KEY') fail(`unsupported key type "${label}": GitHub App keys are RSA`);
+  if (label === 'OPENSSH PRIVATE KEY')
+    fail(
+      'this is an OpenSSH key, not a GitHub App key: download the .pem from the app\'s settings ("Generate a private key")',
+    );
+  if (label.includes('PUBLIC KEY'))
+    fail(
+      "this is a public key: GitHub Apps sign with the private key (.pem) downloaded from the app's settings",
+    );
+  if (label.includes('ENCRYPTED'))
+    fail(
+      'the private key is encrypted with a passphrase: GitHub App keys are not, decrypt it first (openssl pkey -in key.pem -out plain.pem)',
+    );
+  if (label !== 'RSA PRIVATE KEY' && label !== 'PRIVATE KEY')
+    fail(`unsupported key type "${label}": GitHub App keys are RSA`);
   // Rebuild the PEM so that keys whose newlines were lost or replaced by spaces still parse.
   const body = block[2]!.replace(/\s+/g, '');
   const lines = body.match(/.{1,64}/g) ?? [];
@@ -41,8 +53,13 @@ export function parsePrivateKey(input: string | Buffer): KeyObject {
   try {
     key = createPrivateKey({ key: pem, format: 'pem' });
   } catch (cause) {
-    throw new GitHubAuthError('invalid_private_key', 'the private key PEM is damaged: its base64 body does not decode to a key', { cause });
+    throw new GitHubAuthError(
+      'invalid_private_key',
+      'the private key PEM is damaged: its base64 body does not decode to a key',
+      { cause },
+    );
   }
-  if (key.asymmetricKeyType !== 'rsa') fail(`the private key is ${key.asymmetricKeyType}, GitHub Apps use RSA keys`);
+  if (key.asymmetricKeyType !== 'rsa')
+    fail(`the private key is ${key.asymmetricKeyType}, GitHub Apps use RSA keys`);
   return key;
 }

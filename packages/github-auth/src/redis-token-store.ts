@@ -20,7 +20,8 @@ export interface RedisTokenStoreOptions {
   retryAfterOutageMs?: number;
 }
 
-const unlockScript = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
+const unlockScript =
+  "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
 
 /**
  * The fleet-wide tier: tokens encrypted at rest with a TTL equal to their remaining life, and a short lock so
@@ -41,7 +42,8 @@ export class RedisTokenStore {
     if (typeof options.redis === 'string') {
       this.redis = new Redis(options.redis, {
         lazyConnect: false,
-        enableOfflineQueue: false,
+        // Commands wait for the first connection; commandTimeout still bounds how long anything waits.
+        enableOfflineQueue: true,
         maxRetriesPerRequest: 0,
         commandTimeout: options.commandTimeoutMs ?? 250,
         retryStrategy: (times) => Math.min(times * 200, 2000),
@@ -77,7 +79,10 @@ export class RedisTokenStore {
       this.downUntil = this.options.clock.now() + (this.options.retryAfterOutageMs ?? 5000);
       if (!this.reportedDown) {
         this.reportedDown = true;
-        this.options.logger.warn({ tier: 'redis', err: (error as Error).message }, 'Redis token cache unavailable; answering from the process cache');
+        this.options.logger.warn(
+          { tier: 'redis', err: (error as Error).message },
+          'Redis token cache unavailable; answering from the process cache',
+        );
       }
       return fallback;
     }
@@ -96,7 +101,12 @@ export class RedisTokenStore {
     const ttl = token.expiresAt - this.options.clock.now();
     if (ttl <= 0) return;
     await this.guard(async () => {
-      await this.redis.set(this.redisKey(cacheKey), this.options.cipher.encrypt(JSON.stringify(token)), 'PX', ttl);
+      await this.redis.set(
+        this.redisKey(cacheKey),
+        this.options.cipher.encrypt(JSON.stringify(token)),
+        'PX',
+        ttl,
+      );
     }, undefined);
   }
 
@@ -125,7 +135,10 @@ export class RedisTokenStore {
    * Waits for the lock holder's token. Returns it, or null once the lock is gone without an acceptable token
    * (the holder failed) or the wait outlasts the lock.
    */
-  async waitFor(cacheKey: string, acceptable: (token: InstallationToken) => boolean): Promise<InstallationToken | null> {
+  async waitFor(
+    cacheKey: string,
+    acceptable: (token: InstallationToken) => boolean,
+  ): Promise<InstallationToken | null> {
     const deadline = Date.now() + this.lockTtlMs;
     let delay = 10;
     while (Date.now() < deadline && this.usable()) {

@@ -30,16 +30,26 @@ export function parseRepoUrl(input: string): ParsedRepoUrl {
     try {
       url = new URL(raw);
     } catch {
-      throw new GitHubAuthError('invalid_repo_url', `"${redact(raw)}" is not a repository URL (expected https://HOST/OWNER/REPO or git@HOST:OWNER/REPO)`);
+      throw new GitHubAuthError(
+        'invalid_repo_url',
+        `"${redact(raw)}" is not a repository URL (expected https://HOST/OWNER/REPO or git@HOST:OWNER/REPO)`,
+      );
     }
     if (!['https:', 'http:', 'ssh:', 'git:'].includes(url.protocol)) {
-      throw new GitHubAuthError('invalid_repo_url', `"${redact(raw)}" uses ${url.protocol} which git does not use for GitHub`);
+      throw new GitHubAuthError(
+        'invalid_repo_url',
+        `"${redact(raw)}" uses ${url.protocol} which git does not use for GitHub`,
+      );
     }
     host = url.host;
     path = decodeURIComponent(url.pathname);
   }
-  const parts = path.replace(/^\/+|\/+$/g, '').split('/').filter(Boolean);
-  if (parts.length < 2) throw new GitHubAuthError('invalid_repo_url', `"${redact(raw)}" does not name OWNER/REPO`);
+  const parts = path
+    .replace(/^\/+|\/+$/g, '')
+    .split('/')
+    .filter(Boolean);
+  if (parts.length < 2)
+    throw new GitHubAuthError('invalid_repo_url', `"${redact(raw)}" does not name OWNER/REPO`);
   const repo = parts.pop()!.replace(/\.git$/, '');
   const owner = parts.pop()!;
   if (!segment.test(owner) || !segment.test(repo) || repo === '' || repo === '.' || repo === '..') {

@@ -8,7 +8,11 @@ export class TokenCipher {
 
   constructor(secret: string | Buffer) {
     const key = typeof secret === 'string' ? decodeKey(secret) : secret;
-    if (key.length !== 32) throw new GitHubAuthError('invalid_config', 'the cache encryption key must be 32 bytes (64 hex characters or 44 base64 characters)');
+    if (key.length !== 32)
+      throw new GitHubAuthError(
+        'invalid_config',
+        'the cache encryption key must be 32 bytes (64 hex characters or 44 base64 characters)',
+      );
     this.key = key;
     this.keyId = createHash('sha256').update(key).digest('hex').slice(0, 8);
   }
@@ -27,7 +31,9 @@ export class TokenCipher {
     try {
       const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(iv, 'base64url'));
       decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-      return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8');
+      return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString(
+        'utf8',
+      );
     } catch {
       return null;
     }

@@ -1,0 +1,134 @@
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type Logger, RedisTokenStore, systemClock, TokenCipher } from '../src/index.js';
+import { startWorld } from './helpers.js';
+
+const redisUrl = process.env.REDIS_URL_TEST ?? 'redis://127.0.0.1:6379/0';
+
+describe('the Redis tier (real Redis)', () => {
+  let admin: Redis;
+  let world: Awaited<ReturnType<typeof startWorld>> | null = null;
+  const stores: RedisTokenStore[] = [];
+  const cipher = new TokenCipher(randomBytes(32));
+  const prefix = `hubgate-test:${randomBytes(4).toString('hex')}:`;
+
+  const store = (options: Partial<ConstructorParameters<typeof RedisTokenStore>[0]> = {}) => {
+    const s = new RedisTokenStore({
+      redis: redisUrl,
+      cipher,
+      clock: systemClock,
+      logger: silent(),
+      prefix,
+      ...options,
+    });
+    stores.push(s);
+    return s;
+  };
+
+  beforeAll(() => {
+    admin = new Redis(redisUrl);
+  });
+  afterAll(async () => {
+    const keys = await admin.keys(`${prefix}*`);
+    if (keys.length) await admin.del(...keys);
+    admin.disconnect();
+  });
+  afterEach(async () => {
+    await Promise.all(stores.splice(0).map((s) => s.close()));
+    await world?.sim.close();
+    world = null;
+  });
+
+  it("lets a second process reuse the first one's token: one mint for the fleet", async () => {
+    world = await startWorld();
+    const a = world.provider({ redis: store() });
+    const b = world.provider({ redis: store() });
+    const first = await a.getToken({ installationId: world.installationId });
+    const second = await b.getToken({ installationId: world.installationId });
+    expect(second.token).toBe(first.token);
+    expect(world.sim.mintCount()).toBe(1);
+    expect(b.stats.redisHits).toBe(1);
+  });
+
+  it('keeps tokens encrypted at rest, with a TTL equal to their remaining life', async () => {
+    world = await startWorld();
+    const provider = world.provider({ redis: store() });
+    const token = await provider.getToken({ installationId: world.installationId });
+    const keys = (await admin.keys(`${prefix}*`)).filter((k) => !k.endsWith(':lock'));
+    expect(keys.length).toBeGreaterThan(0);
+    const raw = await admin.get(keys[keys.length - 1]!);
+    expect(raw).not.toContain(token.token);
+    expect(raw).not.toContain('ghs_');
+    const ttl = await admin.pttl(keys[keys.length - 1]!);
+    expect(ttl).toBeGreaterThan(59 * 60_000);
+    expect(ttl).toBeLessThanOrEqual(60 * 60_000);
+  });
+
+  it('mints once for a cold burst of 2,000 concurrent requests across four processes', async () => {
+    world = await startWorld({ mintLatencyMs: 300 });
+    const fleet = [1, 2, 3, 4].map(() => world!.provider({ redis: store() }));
+    const tokens = await Promise.all(
+      Array.from({ length: 2000 }, (_, i) =>
+        fleet[i % 4]!.getToken({ installationId: world!.installationId }),
+      ),
+    );
+    expect(new Set(tokens.map((t) => t.token)).size).toBe(1);
+    expect(world.sim.mintCount()).toBe(1);
+  });
+
+  it('mints again in another process when the lock holder fails', async () => {
+    world = await startWorld({ mintLatencyMs: 100 });
+    world.sim.faults.add({
+      route: 'POST /app/installations/{installation_id}/access_tokens',
+      status: 404,
+      times: 1,
+    });
+    const a = world.provider({ redis: store() });
+    const b = world.provider({ redis: store() });
+    const [ra, rb] = await Promise.allSettled([
+      a.getToken({ installationId: world.installationId }),
+      b.getToken({ installationId: world.installationId }),
+    ]);
+    // The process whose mint failed reports it; the other one, waiting on the lock, mints for itself.
+    expect([ra, rb].filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    expect(world.sim.mintCount()).toBe(1);
+  });
+
+  it('answers from the process tier or mints when Redis is down, logs once, and never throws', async () => {
+    world = await startWorld();
+    const warnings: string[] = [];
+    const down = store({
+      redis: 'redis://127.0.0.1:1/0',
+      logger: { ...silent(), warn: (_o, m) => warnings.push(m ?? '') },
+      commandTimeoutMs: 100,
+    });
+    const provider = world.provider({ redis: down });
+    const first = await provider.getToken({ installationId: world.installationId });
+    await provider.getToken({ installationId: world.installationId, permissions: { contents: 'read' } });
+    expect((await provider.getToken({ installationId: world.installationId })).token).toBe(first.token);
+    expect(warnings.filter((w) => /Redis token cache unavailable/.test(w))).toHaveLength(1);
+  });
+
+  it('treats a value sealed with another key as a miss', async () => {
+    world = await startWorld();
+    const a = world.provider({ redis: store() });
+    const b = world.provider({ redis: store({ cipher: new TokenCipher(randomBytes(32)) }) });
+    const first = await a.getToken({ installationId: world.installationId });
+    const second = await b.getToken({ installationId: world.installationId });
+    expect(second.token).not.toBe(first.token);
+  });
+
+  it('purges a revoked token from Redis too', async () => {
+    world = await startWorld();
+    const a = world.provider({ redis: store() });
+    const b = world.provider({ redis: store() });
+    const first = await a.getToken({ installationId: world.installationId });
+    await a.invalidate({ token: first.token });
+    expect((await b.getToken({ installationId: world.installationId })).token).not.toBe(first.token);
+  });
+});
+
+function silent(): Logger {
+  return { debug() {}, info() {}, warn() {}, error() {} };
+}
