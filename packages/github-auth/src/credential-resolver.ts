@@ -1,9 +1,10 @@
+import { LRUCache } from 'lru-cache';
 import { createAppCredentials } from './app-credentials.js';
 import { type Clock, systemClock } from './clock.js';
 import { type CredentialSourceConfig, compileUrlPattern } from './credential-config.js';
 import { GitHubAuthError } from './errors.js';
 import { InstallationLookup } from './installation-lookup.js';
-import type { PermissionLevel } from './installation-token.js';
+import type { InstallationTokenRequest, PermissionLevel } from './installation-token.js';
 import {
   InstallationTokenProvider,
   type InstallationTokenProviderOptions,
@@ -16,6 +17,14 @@ export interface GitCredentials {
   password: string;
   /** epoch milliseconds */
   expiresAt: number;
+}
+
+interface Target {
+  source: Source;
+  owner: string;
+  repo: string;
+  /** reused request objects, one per installation id and validity, so the provider's key is built once */
+  requests: Map<string, { request: InstallationTokenRequest; key: string }>;
 }
 
 interface Source {
@@ -38,6 +47,8 @@ export interface CredentialResolverOptions extends Omit<InstallationTokenProvide
  */
 export class CredentialResolver {
   private readonly sources: Source[];
+  /** repository URL as given -> parsed target; parsing and pattern matching happen once per URL */
+  private readonly targets = new LRUCache<string, Target>({ max: 10_000 });
 
   constructor(options: CredentialResolverOptions) {
     const clock = options.clock ?? systemClock;
@@ -80,29 +91,74 @@ export class CredentialResolver {
     repoUrl: string,
     options: { minValidityMs?: number } = {},
   ): Promise<GitCredentials> {
-    const parsed = parseRepoUrl(repoUrl);
-    const source = this.sourceFor(parsed.normalized);
-    const ask = async () => {
-      const installationId = await source.lookup.forRepository(parsed.owner, parsed.repo);
-      return source.provider.getToken({
+    const target = this.targetOf(repoUrl);
+    const installationId = target.source.lookup.cachedForRepository(target.owner, target.repo);
+    if (installationId !== undefined) {
+      try {
+        const token = await this.tokenFor(target, installationId, options.minValidityMs);
+        return { username: target.source.config.username, password: token.token, expiresAt: token.expiresAt };
+      } catch (error) {
+        if (!(error instanceof GitHubAuthError) || error.code !== 'installation_not_found') throw error;
+        // The cached installation is gone (a reinstall): the slow path looks it up again.
+        target.source.lookup.drop(target.owner, target.repo);
+        target.requests.clear();
+      }
+    }
+    return this.resolveSlowly(target, options.minValidityMs);
+  }
+
+  private targetOf(repoUrl: string): Target {
+    let target = this.targets.get(repoUrl);
+    if (!target) {
+      const parsed = parseRepoUrl(repoUrl);
+      // Every URL form of one repository maps to the same lower-cased name, hence the same cached token.
+      target = {
+        source: this.sourceFor(parsed.normalized),
+        owner: parsed.owner,
+        repo: parsed.repo.toLowerCase(),
+        requests: new Map(),
+      };
+      this.targets.set(repoUrl, target);
+    }
+    return target;
+  }
+
+  /** The token request of a repository, with its cache key, built once per installation id and validity. */
+  private tokenFor(target: Target, installationId: number, minValidityMs: number | undefined) {
+    const id = `${installationId}|${minValidityMs ?? ''}`;
+    let prepared = target.requests.get(id);
+    if (!prepared) {
+      const request: InstallationTokenRequest = {
         installationId,
-        repositoryNames: [parsed.repo.toLowerCase()],
-        permissions: source.config.permissions as Record<string, PermissionLevel> | undefined,
-        minValidityMs: options.minValidityMs,
-      });
+        repositoryNames: [target.repo],
+        permissions: target.source.config.permissions as Record<string, PermissionLevel> | undefined,
+        minValidityMs,
+      };
+      prepared = { request, key: target.source.provider.cacheKey(request) };
+      target.requests.set(id, prepared);
+    }
+    return target.source.provider.getTokenByKey(prepared.key, prepared.request);
+  }
+
+  private async resolveSlowly(target: Target, minValidityMs: number | undefined): Promise<GitCredentials> {
+    const { source } = target;
+    const ask = async () => {
+      const installationId = await source.lookup.forRepository(target.owner, target.repo);
+      return this.tokenFor(target, installationId, minValidityMs);
     };
     let token: Awaited<ReturnType<typeof ask>>;
     try {
       token = await ask();
     } catch (error) {
-      // A reinstall gives a new installation id: forget the old one and look again, once.
+      // A reinstall gives a new installation id: the mint answers 404 for the old one. Look again, once.
       if (
         !(error instanceof GitHubAuthError) ||
         error.code !== 'installation_not_found' ||
         error.message.includes('not installed for')
       )
         throw error;
-      source.lookup.drop(parsed.owner, parsed.repo);
+      source.lookup.drop(target.owner, target.repo);
+      target.requests.clear();
       token = await ask();
     }
     return { username: source.config.username, password: token.token, expiresAt: token.expiresAt };

@@ -32,6 +32,12 @@ export class InstallationLookup {
     return this.find({ kind: 'repo', owner, repo: repo.replace(/\.git$/, '') });
   }
 
+  /** The cached installation id of a repository, without waiting (the resolver's fast path). */
+  cachedForRepository(owner: string, repo: string): number | undefined {
+    const hit = this.cache.get(`repo:${owner.toLowerCase()}/${repo.toLowerCase()}`);
+    return hit && hit.id !== null && hit.until > this.clock.now() ? hit.id : undefined;
+  }
+
   forOrg(org: string): Promise<number> {
     return this.find({ kind: 'org', org });
   }

@@ -21,9 +21,9 @@ export interface InstallationTokenProviderOptions {
   redis?: RedisTokenStore | null;
   /** bound of the process tier (default 15,000 tokens, as @octokit/auth-app) */
   maxCachedTokens?: number;
-  /** tokens with less than this left are never returned (default 5 min) */
+  /** tokens with less than this left are never returned (default 2 min; git asks for more) */
   minValidityMs?: number;
-  /** when a token has less than this left, the next read starts one background refresh (default 10 min) */
+  /** when a token has less than this left, the next read starts one background refresh (default 5 min) */
   refreshMarginMs?: number;
   http?: Omit<AppClientOptions, 'logger' | 'fetch'>;
 }
@@ -71,8 +71,8 @@ export class InstallationTokenProvider {
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? silentLogger;
     this.redis = options.redis ?? null;
-    this.minValidityMs = options.minValidityMs ?? 5 * 60_000;
-    this.refreshMarginMs = Math.max(options.refreshMarginMs ?? 10 * 60_000, this.minValidityMs);
+    this.minValidityMs = options.minValidityMs ?? 2 * 60_000;
+    this.refreshMarginMs = Math.max(options.refreshMarginMs ?? 5 * 60_000, this.minValidityMs);
     this.memory = new LRUCache({
       max: options.maxCachedTokens ?? 15_000,
       dispose: (token) => this.keyOfToken.delete(token.token),
@@ -82,8 +82,16 @@ export class InstallationTokenProvider {
 
   /** A token for the request with at least `minValidityMs` left; from the process tier in microseconds when warm. */
   getToken(request: InstallationTokenRequest): Promise<InstallationToken> {
+    return this.getTokenByKey(this.cacheKey(request), request);
+  }
+
+  cacheKey(request: InstallationTokenRequest): string {
+    return tokenCacheKey(this.app.appKey, this.app.apiUrl, request);
+  }
+
+  /** `getToken` for callers that keep the request's cache key (the resolver builds it once per repository). */
+  getTokenByKey(key: string, request: InstallationTokenRequest): Promise<InstallationToken> {
     const minValidity = request.minValidityMs ?? this.minValidityMs;
-    const key = tokenCacheKey(this.app.appKey, this.app.apiUrl, request);
     const cached = this.memory.get(key);
     if (cached !== undefined) {
       const left = cached.expiresAt - this.clock.now();
@@ -205,6 +213,11 @@ export class InstallationTokenProvider {
     } catch (error) {
       throw describeMintError(error, request.installationId);
     }
+  }
+
+  /** Settles when no mint or refresh is under way (benchmarks and tests on fake clocks). */
+  whenIdle(): Promise<void> {
+    return this.flights.idle();
   }
 
   /** Drops a token from every tier (after a 401, or git's `erase`). Accepts the request or the token itself. */

@@ -10,6 +10,11 @@ export class SingleFlight<T> {
     return promise;
   }
 
+  /** Settles when every flight under way has (background refreshes included). */
+  async idle(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight.values()]);
+  }
+
   has(key: string): boolean {
     return this.inFlight.has(key);
   }
