@@ -1,0 +1,24 @@
+import { pgTable, text } from 'drizzle-orm/pg-core';
+import { at, createdAt } from './columns.js';
+
+/** Server-side sessions; the cookie holds a random id, the table its hash. */
+export const sessions = pgTable('sessions', {
+  idHash: text('id_hash').primaryKey(),
+  userId: text('user_id').notNull(),
+  organizationId: text('organization_id'),
+  role: text('role'),
+  name: text('name'),
+  email: text('email'),
+  csrfToken: text('csrf_token').notNull(),
+  createdAt: createdAt(),
+  expiresAt: at('expires_at').notNull(),
+});
+
+/** The OpenID Connect round trip in flight: state, nonce and PKCE verifier, single use. */
+export const oidcLogins = pgTable('oidc_logins', {
+  state: text('state').primaryKey(),
+  nonce: text('nonce').notNull(),
+  codeVerifier: text('code_verifier').notNull(),
+  returnTo: text('return_to').notNull(),
+  expiresAt: at('expires_at').notNull(),
+});
