@@ -43,6 +43,7 @@ CREATE TABLE "install_states" (
 	"organization_id" text NOT NULL,
 	"user_id" text NOT NULL,
 	"purpose" text NOT NULL,
+	"data" jsonb DEFAULT '{}'::jsonb NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"expires_at" timestamp with time zone NOT NULL,
 	"used_at" timestamp with time zone

@@ -25,15 +25,24 @@ describe.each(drivers)('storage on %s', (driver) => {
     await expect(handle.db.insert(githubInstallations).values(binding('org_B', 1))).rejects.toThrow();
     await expect(handle.db.insert(githubInstallations).values(binding('org_A', 2))).rejects.toThrow();
     // A retired binding frees both for a later connection.
-    await handle.db.update(githubInstallations).set({ deletedAt: new Date() }).where(eq(githubInstallations.organizationId, 'org_A'));
+    await handle.db
+      .update(githubInstallations)
+      .set({ deletedAt: new Date() })
+      .where(eq(githubInstallations.organizationId, 'org_A'));
     await handle.db.insert(githubInstallations).values(binding('org_B', 1));
     const live = await handle.db.select().from(githubInstallations).where(sql`deleted_at is null`);
     expect(live.map((r) => r.organizationId)).toEqual(['org_B']);
   });
 
   it('records a webhook delivery id once', async () => {
-    await handle.db.insert(webhookDeliveries).values({ deliveryId: 'd-1', event: 'installation', status: 'received' });
-    const again = await handle.db.insert(webhookDeliveries).values({ deliveryId: 'd-1', event: 'installation', status: 'received' }).onConflictDoNothing().returning();
+    await handle.db
+      .insert(webhookDeliveries)
+      .values({ deliveryId: 'd-1', event: 'installation', status: 'received' });
+    const again = await handle.db
+      .insert(webhookDeliveries)
+      .values({ deliveryId: 'd-1', event: 'installation', status: 'received' })
+      .onConflictDoNothing()
+      .returning();
     expect(again).toHaveLength(0);
   });
 });

@@ -1,4 +1,4 @@
-import { pgTable, text } from 'drizzle-orm/pg-core';
+import { jsonb, pgTable, text } from 'drizzle-orm/pg-core';
 import { at, createdAt, organizationId } from './columns.js';
 
 /** Single-use, expiring connect states, bound to a tenant and a user; stored by hash, never in clear. */
@@ -7,6 +7,8 @@ export const installStates = pgTable('install_states', {
   organizationId: organizationId(),
   userId: text('user_id').notNull(),
   purpose: text('purpose', { enum: ['install', 'oauth'] }).notNull(),
+  /** what the next leg needs (the installation being proven, where to return) */
+  data: jsonb('data').$type<{ installationId?: number; returnTo?: string }>().notNull().default({}),
   createdAt: createdAt(),
   expiresAt: at('expires_at').notNull(),
   usedAt: at('used_at'),

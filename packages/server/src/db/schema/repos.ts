@@ -12,7 +12,9 @@ export const repos = pgTable(
     kind: text('kind').notNull().default('project'),
     githubRepoId: bigint('github_repo_id', { mode: 'number' }),
     fullName: text('full_name'),
-    accessState: text('access_state', { enum: ['reachable', 'missing_from_installation', 'deleted_on_github', 'unknown'] })
+    accessState: text('access_state', {
+      enum: ['reachable', 'missing_from_installation', 'deleted_on_github', 'unknown'],
+    })
       .notNull()
       .default('unknown'),
     createdAt: createdAt(),

@@ -1,0 +1,175 @@
+import { z } from 'zod';
+
+const optional = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('127.0.0.1'),
+  PUBLIC_URL: z.string().url().optional(),
+  DATABASE_URL: optional.pipe(z.string().url().optional()),
+  HUBGATE_DATA_DIR: z.string().default('.data'),
+  REDIS_URL: optional.pipe(z.string().url().optional()),
+  HUBGATE_CACHE_KEY: optional,
+  /** 32 bytes (hex or base64): seals user grants at rest */
+  HUBGATE_SECRET_KEY: optional,
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  GITHUB_APP_ID: optional.pipe(z.string().regex(/^\d+$/, 'must be the numeric App ID').optional()),
+  GITHUB_APP_CLIENT_ID: optional,
+  GITHUB_APP_CLIENT_SECRET: optional,
+  GITHUB_APP_SLUG: optional,
+  GITHUB_APP_PRIVATE_KEY: optional,
+  GITHUB_APP_PRIVATE_KEY_PATH: optional,
+  GITHUB_APP_WEBHOOK_SECRET: optional,
+  /** the previous secret, accepted while a rotation is under way */
+  GITHUB_APP_WEBHOOK_SECRET_PREVIOUS: optional,
+  GITHUB_API_URL: optional.pipe(z.string().url().optional()),
+  GITHUB_WEB_URL: optional.pipe(z.string().url().optional()),
+
+  OIDC_ISSUER: optional.pipe(z.string().url().optional()),
+  OIDC_CLIENT_ID: optional,
+  OIDC_CLIENT_SECRET: optional,
+  OIDC_ORG_CLAIM: z.string().default('org_id'),
+  OIDC_ROLE_CLAIM: z.string().default('role'),
+  OIDC_ADMIN_ROLE: z.string().default('admin'),
+});
+
+export type Env = z.output<typeof envSchema>;
+
+export interface GitHubAppConfig {
+  appId?: number;
+  clientId: string;
+  clientSecret: string;
+  slug: string;
+  privateKey?: string;
+  privateKeyPath?: string;
+  webhookSecrets: string[];
+  apiUrl: string;
+  webUrl: string;
+}
+
+export interface OidcConfig {
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  orgClaim: string;
+  roleClaim: string;
+  adminRole: string;
+}
+
+export interface ServerConfig {
+  port: number;
+  host: string;
+  publicUrl: string;
+  databaseUrl?: string;
+  dataDir: string;
+  redisUrl?: string;
+  cacheKey?: string;
+  secretKey?: string;
+  logLevel: Env['LOG_LEVEL'];
+  /** absent: the sandbox (simulator and demo app) */
+  github?: GitHubAppConfig;
+  /** absent: the sandbox's local OpenID provider */
+  oidc?: OidcConfig;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`configuration is invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+/** Reads the whole configuration once, at start, and lists every problem at once. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success)
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  const e = parsed.data;
+  const problems: string[] = [];
+
+  let github: GitHubAppConfig | undefined;
+  const anyGitHub = [
+    e.GITHUB_APP_ID,
+    e.GITHUB_APP_CLIENT_ID,
+    e.GITHUB_APP_PRIVATE_KEY,
+    e.GITHUB_APP_PRIVATE_KEY_PATH,
+  ].some(Boolean);
+  if (anyGitHub) {
+    if (!e.GITHUB_APP_CLIENT_ID) problems.push('GITHUB_APP_CLIENT_ID: required (OAuth and the JWT issuer)');
+    if (!e.GITHUB_APP_CLIENT_SECRET)
+      problems.push('GITHUB_APP_CLIENT_SECRET: required (user authorization proves who installed)');
+    if (!e.GITHUB_APP_SLUG)
+      problems.push('GITHUB_APP_SLUG: required (the install page is /apps/<slug>/installations/new)');
+    if (!e.GITHUB_APP_PRIVATE_KEY && !e.GITHUB_APP_PRIVATE_KEY_PATH)
+      problems.push('GITHUB_APP_PRIVATE_KEY or GITHUB_APP_PRIVATE_KEY_PATH: required');
+    if (!e.GITHUB_APP_WEBHOOK_SECRET)
+      problems.push('GITHUB_APP_WEBHOOK_SECRET: required (webhooks are refused unsigned)');
+    if (!e.HUBGATE_SECRET_KEY)
+      problems.push(
+        'HUBGATE_SECRET_KEY: required with a real app (seals user tokens at rest; openssl rand -hex 32)',
+      );
+    const apiUrl = (e.GITHUB_API_URL ?? 'https://api.github.com').replace(/\/+$/, '');
+    github = {
+      appId: e.GITHUB_APP_ID ? Number(e.GITHUB_APP_ID) : undefined,
+      clientId: e.GITHUB_APP_CLIENT_ID ?? '',
+      clientSecret: e.GITHUB_APP_CLIENT_SECRET ?? '',
+      slug: e.GITHUB_APP_SLUG ?? '',
+      privateKey: e.GITHUB_APP_PRIVATE_KEY,
+      privateKeyPath: e.GITHUB_APP_PRIVATE_KEY_PATH,
+      webhookSecrets: [e.GITHUB_APP_WEBHOOK_SECRET, e.GITHUB_APP_WEBHOOK_SECRET_PREVIOUS].filter(
+        (s): s is string => Boolean(s),
+      ),
+      apiUrl,
+      webUrl: (e.GITHUB_WEB_URL ?? defaultWebUrl(apiUrl)).replace(/\/+$/, ''),
+    };
+  }
+
+  let oidc: OidcConfig | undefined;
+  if (e.OIDC_ISSUER || e.OIDC_CLIENT_ID) {
+    if (!e.OIDC_ISSUER) problems.push('OIDC_ISSUER: required with OIDC_CLIENT_ID');
+    if (!e.OIDC_CLIENT_ID) problems.push('OIDC_CLIENT_ID: required with OIDC_ISSUER');
+    if (!e.OIDC_CLIENT_SECRET) problems.push('OIDC_CLIENT_SECRET: required');
+    oidc = {
+      issuer: e.OIDC_ISSUER ?? '',
+      clientId: e.OIDC_CLIENT_ID ?? '',
+      clientSecret: e.OIDC_CLIENT_SECRET ?? '',
+      orgClaim: e.OIDC_ORG_CLAIM,
+      roleClaim: e.OIDC_ROLE_CLAIM,
+      adminRole: e.OIDC_ADMIN_ROLE,
+    };
+  }
+  if (github && !oidc)
+    problems.push(
+      'OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET: required with a real GitHub App (the demo sign-in is for the sandbox only)',
+    );
+  if (e.REDIS_URL && !e.HUBGATE_CACHE_KEY)
+    problems.push('HUBGATE_CACHE_KEY: required with REDIS_URL (tokens in Redis are encrypted)');
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl: (e.PUBLIC_URL ?? `http://${e.HOST === '0.0.0.0' ? 'localhost' : e.HOST}:${e.PORT}`).replace(
+      /\/+$/,
+      '',
+    ),
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.HUBGATE_DATA_DIR,
+    redisUrl: e.REDIS_URL,
+    cacheKey: e.HUBGATE_CACHE_KEY,
+    secretKey: e.HUBGATE_SECRET_KEY,
+    logLevel: e.LOG_LEVEL,
+    github,
+    oidc,
+  };
+}
+
+function defaultWebUrl(apiUrl: string): string {
+  const url = new URL(apiUrl);
+  if (url.hostname === 'api.github.com') return 'https://github.com';
+  return `${url.protocol}//${url.host}${url.pathname.replace(/\/api\/v3\/?$/, '')}`;
+}

@@ -1,0 +1,66 @@
+import { type Logger as PinoLogger, pino } from 'pino';
+
+/**
+ * Anything shaped like a GitHub token, a private key or a bearer credential is masked wherever it appears in
+ * a log line (messages included), on top of pino's redaction of the usual fields.
+ */
+const secretPatterns: RegExp[] = [
+  /gh[supor]_[A-Za-z0-9_.-]{20,}/g,
+  /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----|$)/g,
+  /\b(bearer|token|basic)\s+[A-Za-z0-9._~+/=-]{16,}/gi,
+  /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g,
+];
+
+export function maskSecrets(text: string): string {
+  let out = text;
+  for (const pattern of secretPatterns) out = out.replace(pattern, '[redacted]');
+  return out;
+}
+
+function maskDeep(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return maskSecrets(value);
+  if (depth > 6 || value === null || typeof value !== 'object') return value;
+  if (value instanceof Error)
+    return {
+      type: value.name,
+      message: maskSecrets(value.message),
+      stack: value.stack ? maskSecrets(value.stack) : undefined,
+    };
+  if (Array.isArray(value)) return value.map((v) => maskDeep(v, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = maskDeep(v, depth + 1);
+  return out;
+}
+
+export type Logger = PinoLogger;
+
+export function createLogger(options: { level?: string; destination?: NodeJS.WritableStream } = {}): Logger {
+  return pino(
+    {
+      level: options.level ?? 'info',
+      redact: {
+        paths: [
+          'token',
+          'password',
+          'privateKey',
+          'secret',
+          'authorization',
+          'headers.authorization',
+          'req.headers.authorization',
+          'req.headers.cookie',
+          '*.token',
+          '*.accessToken',
+          '*.refreshToken',
+          '*.clientSecret',
+        ],
+        censor: '[redacted]',
+      },
+      hooks: {
+        logMethod(args, method) {
+          method.apply(this, args.map((a) => maskDeep(a)) as Parameters<typeof method>);
+        },
+      },
+    },
+    (options.destination ?? process.stdout) as pino.DestinationStream,
+  );
+}

@@ -1,0 +1,45 @@
+import type { InstallationTokenProvider } from '@hubgate/github-auth';
+import { Counter, Gauge, Registry } from 'prom-client';
+
+export interface Metrics {
+  registry: Registry;
+  webhookDeliveries: Counter<'event' | 'outcome'>;
+  webhookRefusals: Counter<'reason'>;
+}
+
+/** Prometheus metrics; token counts are read from the provider's own counters when scraped. */
+export function createMetrics(tokens: () => InstallationTokenProvider | null): Metrics {
+  const registry = new Registry();
+  const webhookDeliveries = new Counter({
+    name: 'hubgate_webhook_deliveries_total',
+    help: 'Webhook deliveries by event and outcome',
+    labelNames: ['event', 'outcome'],
+    registers: [registry],
+  });
+  const webhookRefusals = new Counter({
+    name: 'hubgate_webhook_refusals_total',
+    help: 'Webhook requests refused before processing',
+    labelNames: ['reason'],
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'hubgate_tokens_minted_total',
+    help: 'Installation tokens minted by this process',
+    registers: [registry],
+    collect() {
+      this.set(tokens()?.stats.mints ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'hubgate_token_cache_hits_total',
+    help: 'Token requests answered from a cache tier',
+    labelNames: ['tier'],
+    registers: [registry],
+    collect() {
+      const stats = tokens()?.stats;
+      this.set({ tier: 'process' }, stats?.memoryHits ?? 0);
+      this.set({ tier: 'redis' }, stats?.redisHits ?? 0);
+    },
+  });
+  return { registry, webhookDeliveries, webhookRefusals };
+}

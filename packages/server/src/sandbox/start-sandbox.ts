@@ -1,0 +1,60 @@
+import { randomBytes } from 'node:crypto';
+import { GitHubSim, seedDemo } from '@hubgate/github-sim';
+import type { GitHubAppConfig, OidcConfig } from '../config.js';
+import { startLocalOidcProvider } from './local-oidc-provider.js';
+
+export interface Sandbox {
+  sim: GitHubSim;
+  github: GitHubAppConfig;
+  oidc: OidcConfig;
+  secretKey: string;
+  personalAccessTokens: Record<string, string>;
+  close(): Promise<void>;
+}
+
+/**
+ * The zero-config world: the GitHub simulator in-process with a demo app named Tisket (its setup, callback and
+ * webhook URLs pointing here), demo GitHub accounts, and a local OpenID provider with demo users.
+ */
+export async function startSandbox(
+  publicUrl: string,
+  options: { requestOAuthOnInstall?: boolean } = {},
+): Promise<Sandbox> {
+  const sim = await GitHubSim.start();
+  const webhookSecret = randomBytes(20).toString('hex');
+  const demo = seedDemo(sim, {
+    setupUrl: `${publicUrl}/github/setup`,
+    callbackUrls: [`${publicUrl}/github/callback`],
+    webhookUrl: `${publicUrl}/webhooks/github`,
+    webhookSecret,
+    requestOAuthOnInstall: options.requestOAuthOnInstall ?? false,
+  });
+  const oidc = await startLocalOidcProvider({ redirectUri: `${publicUrl}/auth/callback` });
+  return {
+    sim,
+    secretKey: randomBytes(32).toString('hex'),
+    personalAccessTokens: demo.personalAccessTokens,
+    github: {
+      appId: demo.app.id,
+      clientId: demo.app.clientId,
+      clientSecret: demo.app.clientSecret,
+      slug: demo.app.slug,
+      privateKey: demo.privateKey,
+      webhookSecrets: [webhookSecret],
+      apiUrl: sim.apiUrl,
+      webUrl: sim.webUrl,
+    },
+    oidc: {
+      issuer: oidc.issuer,
+      clientId: oidc.clientId,
+      clientSecret: oidc.clientSecret,
+      orgClaim: 'org_id',
+      roleClaim: 'role',
+      adminRole: 'admin',
+    },
+    async close() {
+      await oidc.close();
+      await sim.close();
+    },
+  };
+}
