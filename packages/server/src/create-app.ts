@@ -34,6 +34,20 @@ const staticFiles: Record<string, string> = {
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use('*', async (c, next) => {
+    const started = performance.now();
+    await next();
+    // The path only: query strings carry OAuth codes and states.
+    deps.logger.info(
+      {
+        method: c.req.method,
+        path: c.req.path,
+        status: c.res.status,
+        ms: Math.round(performance.now() - started),
+      },
+      'request',
+    );
+  });
+  app.use('*', async (c, next) => {
     c.header('x-content-type-options', 'nosniff');
     c.header('referrer-policy', 'same-origin');
     if (!c.req.path.startsWith('/webhooks/') && !c.req.path.startsWith('/assets/'))

@@ -12,7 +12,7 @@ export interface LocalOidcProvider {
   close(): Promise<void>;
 }
 
-const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /**
  * A real OpenID provider (`oidc-provider`) for the sandbox, so that the sandbox signs in through the same
@@ -94,13 +94,13 @@ async function handleInteraction(
     const buttons = demoUsers
       .map(
         (u) =>
-          `<button name="sub" value="${escape(u.sub)}">${escape(u.name)} <small>(${escape(u.role)}, ${escape(u.org_id)})</small></button><br>`,
+          `<button name="sub" value="${escapeHtml(u.sub)}">${escapeHtml(u.name)} <small>(${escapeHtml(u.role)}, ${escapeHtml(u.org_id)})</small></button><br>`,
       )
       .join('');
     res
       .writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
       .end(
-        `<!doctype html><title>Sign in · sandbox</title><body style="font:15px system-ui;max-width:520px;margin:60px auto"><h1>Sign in to the sandbox</h1><form method="post" action="/interaction/${escape(details.uid)}/login">${buttons}</form></body>`,
+        `<!doctype html><title>Sign in · sandbox</title><body style="font:15px system-ui;max-width:520px;margin:60px auto"><h1>Sign in to the sandbox</h1><form method="post" action="/interaction/${escapeHtml(details.uid)}/login">${buttons}</form></body>`,
       );
     return;
   }

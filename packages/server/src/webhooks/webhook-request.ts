@@ -29,7 +29,7 @@ export async function readWebhook(
   if (!valid) throw new AppError('unauthenticated', 'The webhook signature does not match.');
   const event = headers.get('x-github-event');
   const deliveryId = headers.get('x-github-delivery');
-  if (!event || !/^[a-z_]{1,64}$/.test(event))
+  if (!event || !/^[a-z0-9_]{1,64}$/.test(event))
     throw new AppError('bad_request', 'X-GitHub-Event is missing or malformed.');
   if (!deliveryId || !/^[0-9a-fA-F-]{8,64}$/.test(deliveryId))
     throw new AppError('bad_request', 'X-GitHub-Delivery is missing or malformed.');
