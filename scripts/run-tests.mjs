@@ -10,8 +10,8 @@ if (run('npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']) !== 0) {
   console.log('tests: 0 passed, 1 failed');
   process.exit(1);
 }
-if (run('npx', ['biome', 'check', '.']) !== 0) {
-  console.error('lint failed (npm run format fixes formatting)');
+if (run('npx', ['eslint', '.']) !== 0) {
+  console.error('lint failed');
   console.log('tests: 0 passed, 1 failed');
   process.exit(1);
 }

@@ -6,6 +6,7 @@ import type { Database } from './db/database.js';
 import { AppError, errorBody } from './errors.js';
 import type { ConnectFlow } from './github/connect-flow.js';
 import { type AppEnv, loadSession } from './http-context.js';
+import type { BearerTokens } from './identity/bearer-tokens.js';
 import type { OidcLogin } from './identity/oidc-login.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
@@ -24,6 +25,7 @@ export interface AppDeps {
   flow: () => ConnectFlow;
   receiver: () => WebhookReceiver;
   webhookSecrets: () => string[];
+  bearer?: BearerTokens;
 }
 
 const staticFiles: Record<string, string> = {
@@ -51,7 +53,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     c.header('x-content-type-options', 'nosniff');
     c.header('referrer-policy', 'same-origin');
     if (!c.req.path.startsWith('/webhooks/') && !c.req.path.startsWith('/assets/'))
-      await loadSession(c, deps.db);
+      await loadSession(c, deps.db, deps.bearer);
     else c.set('session', null);
     await next();
   });

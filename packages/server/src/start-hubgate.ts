@@ -9,6 +9,7 @@ import { createApp } from './create-app.js';
 import { type DatabaseHandle, openDatabase } from './db/database.js';
 import { ConnectFlow } from './github/connect-flow.js';
 import { GitHubAppService } from './github/github-app-service.js';
+import { BearerTokens } from './identity/bearer-tokens.js';
 import { OidcLogin } from './identity/oidc-login.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
@@ -94,7 +95,9 @@ export async function startHubgate(options: StartOptions = {}): Promise<RunningH
     return loginPromise;
   };
 
+  const bearer = new BearerTokens(oidcConfig, async () => (await login()).jwksUri);
   const app = createApp({
+    bearer,
     db: db.db,
     publicUrl: url,
     logger,

@@ -21,6 +21,12 @@ export class OidcLogin {
     return new OidcLogin(client, config, redirectUri);
   }
 
+  get jwksUri(): string {
+    const uri = this.client.serverMetadata().jwks_uri;
+    if (!uri) throw new AppError('internal', 'The identity provider publishes no JWKS.');
+    return uri;
+  }
+
   async begin(db: Database, returnTo: string): Promise<string> {
     const codeVerifier = oidc.randomPKCECodeVerifier();
     const state = oidc.randomState();

@@ -9,6 +9,8 @@ const sessionLifetimeMs = 8 * 3600_000;
 
 export interface Session extends Identity {
   csrfToken: string;
+  /** authenticated by a bearer token rather than a session cookie (no CSRF exposure) */
+  viaBearer?: boolean;
 }
 
 const hash = (value: string) => createHash('sha256').update(value).digest('base64url');

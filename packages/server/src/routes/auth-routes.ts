@@ -2,6 +2,7 @@ import type { Hono } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { Database } from '../db/database.js';
 import { type AppEnv, loadSession, requireCsrf, requireSession } from '../http-context.js';
+import type { BearerTokens } from '../identity/bearer-tokens.js';
 import type { OidcLogin } from '../identity/oidc-login.js';
 import { createSession, deleteSession, sessionCookieName } from '../identity/sessions.js';
 
@@ -10,7 +11,7 @@ const safeReturnTo = (value: string | undefined) =>
 
 export function registerAuthRoutes(
   app: Hono<AppEnv>,
-  deps: { db: Database; login: () => Promise<OidcLogin>; publicUrl: string },
+  deps: { db: Database; login: () => Promise<OidcLogin>; publicUrl: string; bearer?: BearerTokens },
 ) {
   const secure = deps.publicUrl.startsWith('https:');
 
@@ -45,7 +46,7 @@ export function registerAuthRoutes(
   });
 
   app.get('/api/session', async (c) => {
-    const session = await loadSession(c, deps.db);
+    const session = await loadSession(c, deps.db, deps.bearer);
     if (!session) return c.json({ signedIn: false });
     return c.json({
       signedIn: true,

@@ -1,12 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { exportJWK, generateKeyPair } from 'jose';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import Provider from 'oidc-provider';
 import { demoUsers } from './demo-users.js';
 
 export interface LocalOidcProvider {
   issuer: string;
+  /** a JWT access token for a demo user, signed with the provider's key (as an AuthKit access token would be) */
+  issueAccessToken(sub: string, options?: { expiresIn?: string }): Promise<string>;
   clientId: string;
   clientSecret: string;
   close(): Promise<void>;
@@ -73,6 +75,18 @@ export async function startLocalOidcProvider(options: {
 
   return {
     issuer,
+    async issueAccessToken(sub, tokenOptions = {}) {
+      const user = demoUsers.find((u) => u.sub === sub);
+      if (!user) throw new Error(`no demo user ${sub}`);
+      return new SignJWT({ org_id: user.org_id, role: user.role, name: user.name })
+        .setProtectedHeader({ alg: 'RS256', kid: 'sandbox' })
+        .setIssuer(issuer)
+        .setSubject(sub)
+        .setAudience(clientId)
+        .setIssuedAt()
+        .setExpirationTime(tokenOptions.expiresIn ?? '10m')
+        .sign(privateKey);
+    },
     clientId,
     clientSecret,
     close: () =>

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { GitHubSim, seedDemo } from '@hubgate/github-sim';
 import type { GitHubAppConfig, OidcConfig } from '../config.js';
-import { startLocalOidcProvider } from './local-oidc-provider.js';
+import { type LocalOidcProvider, startLocalOidcProvider } from './local-oidc-provider.js';
 
 export interface Sandbox {
   sim: GitHubSim;
@@ -9,6 +9,7 @@ export interface Sandbox {
   oidc: OidcConfig;
   secretKey: string;
   personalAccessTokens: Record<string, string>;
+  issueAccessToken: LocalOidcProvider['issueAccessToken'];
   close(): Promise<void>;
 }
 
@@ -34,6 +35,7 @@ export async function startSandbox(
     sim,
     secretKey: randomBytes(32).toString('hex'),
     personalAccessTokens: demo.personalAccessTokens,
+    issueAccessToken: oidc.issueAccessToken,
     github: {
       appId: demo.app.id,
       clientId: demo.app.clientId,

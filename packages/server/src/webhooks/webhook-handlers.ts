@@ -4,6 +4,8 @@ import { githubUserGrants, repos } from '../db/schema/index.js';
 import type { GitHubAppService } from '../github/github-app-service.js';
 import { InstallationStore } from '../github/installation-store.js';
 
+// Webhook payloads are untrusted JSON: every field read below is checked where it is used.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Payload = Record<string, any>;
 export type HandlerOutcome = 'applied' | 'ignored';
 
