@@ -25,6 +25,16 @@ interface RequestErrorLike {
  */
 export class AppClient {
   private readonly clients = new Map<string, GitHubClient>();
+  /** the app's rate limit as GitHub last reported it (for metrics) */
+  lastRateLimit: { limit: number; remaining: number; resetAt: number } | null = null;
+
+  private noteRateLimit(headers: Record<string, string | undefined> | undefined) {
+    const remaining = Number(headers?.['x-ratelimit-remaining']);
+    const limit = Number(headers?.['x-ratelimit-limit']);
+    if (Number.isFinite(remaining) && Number.isFinite(limit) && headers?.['x-ratelimit-remaining'] !== undefined) {
+      this.lastRateLimit = { limit, remaining, resetAt: Number(headers['x-ratelimit-reset'] ?? 0) * 1000 };
+    }
+  }
 
   constructor(
     readonly app: AppCredentials,
@@ -64,6 +74,7 @@ export class AppClient {
         };
       } catch (error) {
         const e = error as RequestErrorLike;
+        this.noteRateLimit(e.response?.headers);
         if (
           !retriedSkew &&
           e.status === 401 &&

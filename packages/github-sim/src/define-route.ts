@@ -46,7 +46,6 @@ export function defineRoute(api: Hono, ctx: SimContext, template: string, auth: 
       );
     }
     const bucket = rateBucket(ctx, principal);
-    if (!bucket) return withFault(c, ctx, template, () => handler(c, principal));
     const headers = ctx.limits.consume(bucket.key, bucket.limit, bucket.what);
     for (const [name, value] of Object.entries(headers)) c.header(name, value);
     const leave = ctx.limits.enter(bucket.key);

@@ -63,7 +63,7 @@ export function principalOf(c: Context): Principal {
 export function rateBucket(
   ctx: SimContext,
   p: Principal,
-): { key: string; limit: number; what: string } | null {
+): { key: string; limit: number; what: string } {
   switch (p.kind) {
     case 'installation':
       return {
@@ -75,7 +75,7 @@ export function rateBucket(
       return { key: `user:${p.user.id}`, limit: ctx.limits.settings.user, what: `user ID ${p.user.id}` };
     case 'pat':
       return { key: `user:${p.user.id}`, limit: ctx.limits.settings.pat, what: `user ID ${p.user.id}` };
-    default:
-      return null;
+    case 'app':
+      return { key: `app:${p.app.id}`, limit: ctx.limits.settings.app, what: `app ID ${p.app.id}` };
   }
 }

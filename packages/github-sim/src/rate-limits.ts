@@ -1,6 +1,8 @@
 import { SimHttpError } from './errors.js';
 
 export interface RateLimitSettings {
+  /** requests made with the app's JWT have a budget of their own */
+  app: number;
   installation: number;
   user: number;
   pat: number;
@@ -10,6 +12,7 @@ export interface RateLimitSettings {
 }
 
 export const defaultRateLimits: RateLimitSettings = {
+  app: 5000,
   installation: 5000,
   user: 5000,
   pat: 5000,

@@ -41,5 +41,14 @@ export function createMetrics(tokens: () => InstallationTokenProvider | null): M
       this.set({ tier: 'redis' }, stats?.redisHits ?? 0);
     },
   });
+  new Gauge({
+    name: 'hubgate_github_rate_limit_remaining',
+    help: 'Requests left in the GitHub rate-limit window, as GitHub last reported it to this process',
+    registers: [registry],
+    collect() {
+      const last = tokens()?.client.lastRateLimit;
+      if (last) this.set(last.remaining);
+    },
+  });
   return { registry, webhookDeliveries, webhookRefusals };
 }

@@ -109,3 +109,24 @@ describe('hubgate doctor', () => {
     expect(out).not.toContain('PRIVATE KEY');
   });
 });
+
+describe('metrics', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(() => h.close());
+
+  it('exposes tokens minted, cache hits by tier and webhook deliveries in Prometheus format', async () => {
+    const ada = await h.signIn('user_ada');
+    await h.connect(ada, 'ada', 'tisket-com');
+    const { installationId } = (await h.api(ada, 'GET', '/api/github/connection')).body;
+    await h.hub.github.tokens.getToken({ installationId });
+    await h.hub.github.tokens.getToken({ installationId });
+    const text = await (await fetch(`${h.hub.url}/metrics`)).text();
+    expect(text).toMatch(/^hubgate_tokens_minted_total 1$/m);
+    expect(text).toMatch(/^hubgate_token_cache_hits_total\{tier="process"\} 1$/m);
+    expect(text).toMatch(/hubgate_webhook_deliveries_total\{event="installation",outcome="[a-z]+"\} \d+/);
+    expect(text).toMatch(/^hubgate_github_rate_limit_remaining \d+$/m);
+  });
+});

@@ -31,7 +31,7 @@ export function registerInstallationRoutes(api: Hono, ctx: SimContext) {
   });
 
   defineRoute(api, ctx, 'GET /rate_limit', ['installation', 'user', 'pat'], (c, p) => {
-    const bucket = rateBucket(ctx, p)!;
+    const bucket = rateBucket(ctx, p);
     const core = ctx.limits.peek(bucket.key, bucket.limit);
     return c.json({ resources: { core }, rate: core });
   });

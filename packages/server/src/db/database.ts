@@ -33,6 +33,9 @@ export async function openDatabase(options: {
 }): Promise<DatabaseHandle> {
   if (options.databaseUrl) {
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10 });
+    // An idle connection that dies (a PostgreSQL restart, a failover) must not crash the process: the pool
+    // drops it and the next query opens a fresh one.
+    pool.on('error', () => {});
     const db = drizzleNodePg(pool, { schema }) as unknown as Database;
     return {
       db,
