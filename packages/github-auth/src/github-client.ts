@@ -32,6 +32,13 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
       : AbortSignal.timeout(timeoutMs);
     return baseFetch(input, { ...init, signal });
   };
+  // Both limits get the same answer: wait once when GitHub asks for under `maxWait` seconds, else give up.
+  const waitOnce =
+    (message: string) =>
+    (retryAfter: number, request: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
+      options.logger.warn({ retryAfter, route: `${request.method} ${request.url}` }, message);
+      return retryCount < 1 && retryAfter <= maxWait;
+    };
   return new ClientOctokit({
     baseUrl: options.apiUrl,
     userAgent: 'hubgate-github-auth',
@@ -46,30 +53,8 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
     throttle: {
       id: options.throttleId,
       retryAfterBaseValue: 1000,
-      onRateLimit: (
-        retryAfter: number,
-        request: { method: string; url: string },
-        _octokit: unknown,
-        retryCount: number,
-      ) => {
-        options.logger.warn(
-          { retryAfter, route: `${request.method} ${request.url}` },
-          'GitHub rate limit reached',
-        );
-        return retryCount < 1 && retryAfter <= maxWait;
-      },
-      onSecondaryRateLimit: (
-        retryAfter: number,
-        request: { method: string; url: string },
-        _octokit: unknown,
-        retryCount: number,
-      ) => {
-        options.logger.warn(
-          { retryAfter, route: `${request.method} ${request.url}` },
-          'GitHub secondary rate limit reached',
-        );
-        return retryCount < 1 && retryAfter <= maxWait;
-      },
+      onRateLimit: waitOnce('GitHub rate limit reached'),
+      onSecondaryRateLimit: waitOnce('GitHub secondary rate limit reached'),
     },
   });
 }

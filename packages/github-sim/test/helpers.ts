@@ -1,5 +1,6 @@
 import { createSign } from 'node:crypto';
-import type { GitHubSim } from '../src/index.js';
+import { afterEach, beforeEach } from 'vitest';
+import { GitHubSim, type GitHubSimOptions } from '../src/index.js';
 
 /** Signs an app JWT by hand so tests can set every claim, including wrong ones. */
 export function signJwt(
@@ -78,4 +79,25 @@ export async function basicWorld(sim: GitHubSim, options: { selection?: 'all' | 
     return answer.body.token as string;
   };
   return { admin, member, org, app, privateKey: privateKey!, inRepo, otherRepo, installation, jwt, mint };
+}
+
+export type BasicWorld = Awaited<ReturnType<typeof basicWorld>>;
+
+/**
+ * Registers the usual hooks: a fresh simulator and basic world before each test, closed after it.
+ * `assign` hands them to the test file's variables.
+ */
+export function useBasicWorld(
+  assign: (sim: GitHubSim, world: BasicWorld) => void,
+  options: { sim?: GitHubSimOptions; selection?: 'all' | 'selected' } = {},
+) {
+  let current: GitHubSim | null = null;
+  beforeEach(async () => {
+    current = await GitHubSim.start(options.sim);
+    assign(current, await basicWorld(current, { selection: options.selection }));
+  });
+  afterEach(async () => {
+    await current?.close();
+    current = null;
+  });
 }

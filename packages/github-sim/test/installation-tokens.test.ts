@@ -1,15 +1,14 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createSimClock, GitHubSim } from '../src/index.js';
-import { api, basicWorld, goodJwt } from './helpers.js';
+import { api, type BasicWorld, basicWorld, useBasicWorld, goodJwt } from './helpers.js';
 
 describe('installation access tokens', () => {
   let sim: GitHubSim;
-  let w: Awaited<ReturnType<typeof basicWorld>>;
-  beforeEach(async () => {
-    sim = await GitHubSim.start();
-    w = await basicWorld(sim);
+  let w: BasicWorld;
+  useBasicWorld((s, world) => {
+    sim = s;
+    w = world;
   });
-  afterEach(() => sim.close());
 
   const mintAnswer = (body: unknown, headers?: Record<string, string>) =>
     api(sim, 'POST', `/app/installations/${w.installation.id}/access_tokens`, {
@@ -143,12 +142,11 @@ describe('token expiry on a manual clock', () => {
 
 describe('installation lookups and administration', () => {
   let sim: GitHubSim;
-  let w: Awaited<ReturnType<typeof basicWorld>>;
-  beforeEach(async () => {
-    sim = await GitHubSim.start();
-    w = await basicWorld(sim);
+  let w: BasicWorld;
+  useBasicWorld((s, world) => {
+    sim = s;
+    w = world;
   });
-  afterEach(() => sim.close());
 
   it('finds the installation by repository, org and user, and 404s for repositories it does not reach', async () => {
     expect(

@@ -1,17 +1,16 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { GitHubSim } from '../src/index.js';
-import { api, basicWorld } from './helpers.js';
+import { api, type BasicWorld, useBasicWorld } from './helpers.js';
 
 describe('rate limits, faults and counters', () => {
   let sim: GitHubSim;
-  let w: Awaited<ReturnType<typeof basicWorld>>;
-  beforeEach(async () => {
-    sim = await GitHubSim.start({
+  let w: BasicWorld;
+  useBasicWorld((s, world) => {
+    sim = s;
+    w = world;
+  }, { sim: {
       rateLimits: { installation: 3, maxConcurrent: 2, secondaryRetryAfterSeconds: 7 },
-    });
-    w = await basicWorld(sim);
-  });
-  afterEach(() => sim.close());
+    } });
 
   it("sends x-ratelimit headers and answers 403 with remaining 0 once the installation's budget is spent", async () => {
     const token = await w.mint();

@@ -1,15 +1,14 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { GitHubSim } from '../src/index.js';
-import { api, basicWorld } from './helpers.js';
+import { api, type BasicWorld, useBasicWorld } from './helpers.js';
 
 describe('repositories', () => {
   let sim: GitHubSim;
-  let w: Awaited<ReturnType<typeof basicWorld>>;
-  beforeEach(async () => {
-    sim = await GitHubSim.start();
-    w = await basicWorld(sim);
+  let w: BasicWorld;
+  useBasicWorld((s, world) => {
+    sim = s;
+    w = world;
   });
-  afterEach(() => sim.close());
 
   it('lets an installation token create an org repository, and the app gains access on "selected"', async () => {
     const token = await w.mint();
@@ -89,12 +88,11 @@ describe('repositories', () => {
 
 describe('users and repository selection', () => {
   let sim: GitHubSim;
-  let w: Awaited<ReturnType<typeof basicWorld>>;
-  beforeEach(async () => {
-    sim = await GitHubSim.start();
-    w = await basicWorld(sim);
+  let w: BasicWorld;
+  useBasicWorld((s, world) => {
+    sim = s;
+    w = world;
   });
-  afterEach(() => sim.close());
 
   it('adds a repository to an installation with a classic PAT of an admin, and refuses app user tokens by default', async () => {
     const pat = sim.world.addPersonalAccessToken(sim.store.requireUser('octo-admin'), ['repo']);

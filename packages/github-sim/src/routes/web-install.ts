@@ -89,13 +89,22 @@ ${state !== null ? `<input type="hidden" name="state" value="${escapeHtml(state)
     return redirectAfterInstall(c, ctx, app, user, installation.id, setupAction, state);
   });
 
-  const settingsPage = (c: Context) => {
+  /** The installation on the settings page's URL, when the signed-in user administers its account. */
+  const managedInstallation = (c: Context) => {
     const user = signedInUser(ctx, c);
-    if (!user) return toSignIn(c);
+    if (!user) return { response: toSignIn(c) };
     const inst = store.installations.get(Number(c.req.param('id')));
     const account = inst ? store.account(inst.accountId) : undefined;
-    if (!inst || !account || store.roleOn(user.id, account) !== 'admin')
-      return c.html(page('Not found', '<h1>404</h1>'), 404);
+    if (!inst || !account || store.roleOn(user.id, account) !== 'admin') {
+      return { response: c.html(page('Not found', '<h1>404</h1>'), 404) };
+    }
+    return { user, inst, account };
+  };
+
+  const settingsPage = (c: Context) => {
+    const found = managedInstallation(c);
+    if (found.response) return found.response;
+    const { inst, account } = found;
     const app = store.requireApp(inst.appId);
     return c.html(
       page(
@@ -105,12 +114,9 @@ ${state !== null ? `<input type="hidden" name="state" value="${escapeHtml(state)
     );
   };
   const saveSettings = async (c: Context) => {
-    const user = signedInUser(ctx, c);
-    if (!user) return toSignIn(c);
-    const inst = store.installations.get(Number(c.req.param('id')));
-    const account = inst ? store.account(inst.accountId) : undefined;
-    if (!inst || !account || store.roleOn(user.id, account) !== 'admin')
-      return c.html(page('Not found', '<h1>404</h1>'), 404);
+    const found = managedInstallation(c);
+    if (found.response) return found.response;
+    const { user, inst, account } = found;
     const form = await c.req.parseBody({ all: true });
     const selection: RepositorySelection = form.repository_selection === 'all' ? 'all' : 'selected';
     const ids = ([] as unknown[])

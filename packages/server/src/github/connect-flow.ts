@@ -129,6 +129,14 @@ export class ConnectFlow {
     const user = await this.github.currentUser(tokens.accessToken);
     const info = await this.github.installation(installationId);
     const orgId = session.organizationId!;
+    const grant = {
+      githubUserId: user.id,
+      githubLogin: user.login,
+      accessToken: this.cipher.encrypt(tokens.accessToken),
+      refreshToken: tokens.refreshToken ? this.cipher.encrypt(tokens.refreshToken) : null,
+      accessExpiresAt: tokens.accessExpiresAt,
+      refreshExpiresAt: tokens.refreshExpiresAt,
+    };
     await this.db.transaction(async (tx) => {
       const store = new InstallationStore(tx as unknown as Database);
       const holder = await store.liveByInstallationId(installationId);
@@ -155,27 +163,10 @@ export class ConnectFlow {
           .values({ organizationId: orgId, installationId, connectedBy: session.userId, ...details });
       await tx
         .insert(githubUserGrants)
-        .values({
-          organizationId: orgId,
-          userId: session.userId,
-          githubUserId: user.id,
-          githubLogin: user.login,
-          accessToken: this.cipher.encrypt(tokens.accessToken),
-          refreshToken: tokens.refreshToken ? this.cipher.encrypt(tokens.refreshToken) : null,
-          accessExpiresAt: tokens.accessExpiresAt,
-          refreshExpiresAt: tokens.refreshExpiresAt,
-        })
+        .values({ organizationId: orgId, userId: session.userId, ...grant })
         .onConflictDoUpdate({
           target: [githubUserGrants.organizationId, githubUserGrants.userId],
-          set: {
-            githubUserId: user.id,
-            githubLogin: user.login,
-            accessToken: this.cipher.encrypt(tokens.accessToken),
-            refreshToken: tokens.refreshToken ? this.cipher.encrypt(tokens.refreshToken) : null,
-            accessExpiresAt: tokens.accessExpiresAt,
-            refreshExpiresAt: tokens.refreshExpiresAt,
-            updatedAt: new Date(),
-          },
+          set: { ...grant, updatedAt: new Date() },
         });
       await store.audit(orgId, session.userId, 'github.connected', String(installationId), {
         account: info.account.login,

@@ -1,4 +1,4 @@
-import type { Hono } from 'hono';
+import type { Context, Hono } from 'hono';
 import { z } from 'zod';
 import { AppError } from '../errors.js';
 import type { ConnectFlow } from '../github/connect-flow.js';
@@ -23,6 +23,12 @@ async function jsonBody<T>(raw: string, schema: z.ZodType<T>): Promise<T> {
       parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '),
     );
   return parsed.data;
+}
+
+/** GitHub sent the browser back before it signed in here: sign in, then come back to the same URL. */
+function signInFirst(c: Context<AppEnv>) {
+  const url = new URL(c.req.url);
+  return c.redirect(`/auth/login?return_to=${encodeURIComponent(url.pathname + url.search)}`);
 }
 
 export function registerGitHubRoutes(
@@ -53,19 +59,13 @@ export function registerGitHubRoutes(
 
   app.get('/github/setup', async (c) => {
     const session = c.get('session');
-    if (!session)
-      return c.redirect(
-        `/auth/login?return_to=${encodeURIComponent(new URL(c.req.url).pathname + new URL(c.req.url).search)}`,
-      );
+    if (!session) return signInFirst(c);
     return c.redirect((await deps.flow().handleSetup(session, c.req.query())).redirect);
   });
 
   app.get('/github/callback', async (c) => {
     const session = c.get('session');
-    if (!session)
-      return c.redirect(
-        `/auth/login?return_to=${encodeURIComponent(new URL(c.req.url).pathname + new URL(c.req.url).search)}`,
-      );
+    if (!session) return signInFirst(c);
     return c.redirect((await deps.flow().handleCallback(session, c.req.query())).redirect);
   });
 }
