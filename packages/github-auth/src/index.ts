@@ -25,6 +25,7 @@ export { GitHubAuthError, type GitHubAuthErrorCode } from './errors.js';
 export { runGitCredential } from './git-credential-main.js';
 export { formatCredentialOutput, parseCredentialInput } from './git-credential-protocol.js';
 export { InstallationLookup } from './installation-lookup.js';
+export { installationRequestHook, type InstallationRequestHookOptions } from './installation-request-hook.js';
 export {
   type InstallationToken,
   type InstallationTokenRequest,

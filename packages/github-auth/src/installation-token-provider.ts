@@ -215,6 +215,11 @@ export class InstallationTokenProvider {
     }
   }
 
+  /** The provider's clock (token expiries are on it). */
+  now(): number {
+    return this.clock.now();
+  }
+
   /** Settles when no mint or refresh is under way (benchmarks and tests on fake clocks). */
   whenIdle(): Promise<void> {
     return this.flights.idle();
@@ -226,6 +231,7 @@ export class InstallationTokenProvider {
       'token' in target
         ? this.keyOfToken.get(target.token)
         : tokenCacheKey(this.app.appKey, this.app.apiUrl, target);
+    if ('token' in target && this.redis) await this.redis.deleteByToken(target.token);
     if (!key) return;
     const cached = this.memory.get(key);
     if (cached) this.keyOfToken.delete(cached.token);

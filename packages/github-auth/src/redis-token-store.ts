@@ -101,12 +101,31 @@ export class RedisTokenStore {
     const ttl = token.expiresAt - this.options.clock.now();
     if (ttl <= 0) return;
     await this.guard(async () => {
-      await this.redis.set(
-        this.redisKey(cacheKey),
-        this.options.cipher.encrypt(JSON.stringify(token)),
-        'PX',
-        ttl,
-      );
+      await this.redis
+        .multi()
+        .set(this.redisKey(cacheKey), this.options.cipher.encrypt(JSON.stringify(token)), 'PX', ttl)
+        .set(this.tokenIndexKey(token.token), this.redisKey(cacheKey), 'PX', ttl)
+        .exec();
+    }, undefined);
+  }
+
+  /** Where a token's entry is, by the token's hash: lets any process purge a token it never cached itself. */
+  private tokenIndexKey(token: string) {
+    return `${this.prefix}by-token:${createHash('sha256').update(token).digest('base64url')}`;
+  }
+
+  /** Purges the entry holding this token, whichever process cached it (git's `erase` runs in a new process). */
+  async deleteByToken(token: string): Promise<void> {
+    await this.guard(async () => {
+      const indexKey = this.tokenIndexKey(token);
+      const entryKey = await this.redis.get(indexKey);
+      if (entryKey) {
+        // Only while the entry still holds that token: a newer token under the same key stays.
+        const sealed = await this.redis.get(entryKey);
+        const plain = sealed ? this.options.cipher.decrypt(sealed) : null;
+        if (plain && (JSON.parse(plain) as InstallationToken).token === token) await this.redis.del(entryKey);
+      }
+      await this.redis.del(indexKey);
     }, undefined);
   }
 

@@ -132,3 +132,35 @@ describe('the Redis tier (real Redis)', () => {
 function silent(): Logger {
   return { debug() {}, info() {}, warn() {}, error() {} };
 }
+
+describe('git erase with the shared tier', () => {
+  it('drops the erased token fleet-wide, so the next get mints a new one', async () => {
+    const { runGitCredential, parseCredentialInput } = await import('../src/index.js');
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const world = await startWorld();
+    try {
+      const keyPath = join(mkdtempSync(join(tmpdir(), 'hubgate-erase-')), 'app.pem');
+      writeFileSync(keyPath, world.privateKey);
+      const env = {
+        GITHUB_APP_CLIENT_ID: world.clientId,
+        GITHUB_APP_PRIVATE_KEY_PATH: keyPath,
+        GITHUB_API_URL: world.sim.apiUrl,
+        REDIS_URL: redisUrl,
+        HUBGATE_CACHE_KEY: randomBytes(32).toString('hex'),
+      };
+      const ask = `protocol=http\nhost=${new URL(world.sim.webUrl).host}\npath=tisket-com/developer-guide.git\n\n`;
+      const first = parseCredentialInput((await runGitCredential('get', { stdin: ask, env })).stdout);
+      const again = parseCredentialInput((await runGitCredential('get', { stdin: ask, env })).stdout);
+      // A second helper process reads the first one's token from Redis.
+      expect(again.password).toBe(first.password);
+      expect(world.sim.mintCount()).toBe(1);
+      await runGitCredential('erase', { stdin: `${ask.trimEnd()}\nusername=x-access-token\npassword=${first.password}\n\n`, env });
+      const after = parseCredentialInput((await runGitCredential('get', { stdin: ask, env })).stdout);
+      expect(after.password).not.toBe(first.password);
+    } finally {
+      await world.sim.close();
+    }
+  });
+});

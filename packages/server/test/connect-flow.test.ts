@@ -169,4 +169,15 @@ describe('connecting with "request user authorization during installation"', () 
     expect(connection.repositorySelection).toBe('all');
     expect(connection.warning).toMatch(/every repository/);
   });
+
+  it('uninstalls the app on GitHub when the admin asks for it on disconnect', async () => {
+    const ada = await h.signIn('user_ada');
+    const { installationId } = (await h.api(ada, 'GET', '/api/github/connection')).body;
+    const result = await h.api(ada, 'POST', '/api/github/disconnect', { uninstall: true });
+    expect(result.body).toMatchObject({ disconnected: true, uninstalled: true });
+    expect(h.hub.sandbox!.sim.store.installations.has(installationId)).toBe(false);
+    await h.hub.sandbox!.sim.webhooks.settle();
+    await h.hub.receiver.settle();
+    expect((await h.api(ada, 'GET', '/api/github/connection')).body.connected).toBe(false);
+  });
 });
