@@ -2,6 +2,13 @@
  * A browser without a browser: follows redirects across origins and keeps cookies per origin, so tests can
  * walk the real sign-in and connect flows over HTTP (the service, the OpenID provider and the simulator).
  */
+export interface RequestOptions {
+  form?: Record<string, string | string[]>;
+  json?: unknown;
+  headers?: Record<string, string>;
+  follow?: boolean;
+}
+
 export class Browserless {
   private readonly jar = new Map<string, Map<string, string>>();
   readonly visited: string[] = [];
@@ -28,12 +35,7 @@ export class Browserless {
   async request(
     method: string,
     target: string,
-    options: {
-      form?: Record<string, string | string[]>;
-      json?: unknown;
-      headers?: Record<string, string>;
-      follow?: boolean;
-    } = {},
+    options: RequestOptions = {},
   ): Promise<Response & { finalUrl: string }> {
     let url = new URL(target);
     let body: string | undefined;
@@ -76,12 +78,7 @@ export class Browserless {
 
   post(
     url: string,
-    options: {
-      form?: Record<string, string | string[]>;
-      json?: unknown;
-      headers?: Record<string, string>;
-      follow?: boolean;
-    } = {},
+    options: RequestOptions = {},
   ) {
     return this.request('POST', url, options);
   }
