@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 
 const optional = z
@@ -83,8 +85,40 @@ export class ConfigError extends Error {
   }
 }
 
-/** Reads the whole configuration once, at start, and lists every problem at once. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
+/**
+ * An optional file (`HUBGATE_CONFIG_FILE`, YAML or JSON) with the same names as the environment variables;
+ * the environment wins where both set a value.
+ */
+function withConfigFile(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const path = env.HUBGATE_CONFIG_FILE?.trim();
+  if (!path) return env;
+  let document: unknown;
+  try {
+    const text = readFileSync(path, 'utf8');
+    document = /\.json$/i.test(path) ? JSON.parse(text) : parseYaml(text);
+  } catch (error) {
+    throw new ConfigError([`HUBGATE_CONFIG_FILE: cannot read ${path} (${(error as Error).message.split('\n')[0]})`]);
+  }
+  if (!document || typeof document !== 'object' || Array.isArray(document)) {
+    throw new ConfigError([`HUBGATE_CONFIG_FILE: ${path} must hold a mapping of setting names to values`]);
+  }
+  const known = new Set(Object.keys(envSchema.shape));
+  const problems: string[] = [];
+  const fromFile: Record<string, string> = {};
+  for (const [key, value] of Object.entries(document)) {
+    if (!known.has(key)) problems.push(`HUBGATE_CONFIG_FILE: unknown setting ${key}`);
+    else if (value !== null && typeof value === 'object') problems.push(`HUBGATE_CONFIG_FILE: ${key} must be a plain value`);
+    else fromFile[key] = String(value);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  const merged: NodeJS.ProcessEnv = { ...fromFile };
+  for (const [key, value] of Object.entries(env)) if (value !== undefined && value !== '') merged[key] = value;
+  return merged;
+}
+
+/** Reads the whole configuration once, at start (env, and the optional file), and lists every problem at once. */
+export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): ServerConfig {
+  const env = withConfigFile(rawEnv);
   const parsed = envSchema.safeParse(env);
   if (!parsed.success)
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));

@@ -60,6 +60,20 @@ describe('configuration', () => {
     }
   });
 
+  it('reads an optional YAML file with the same names as the environment, the environment winning', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'hubgate-config-'));
+    const file = join(dir, 'hubgate.yaml');
+    writeFileSync(file, 'PORT: 4100\nLOG_LEVEL: warn\nOIDC_ORG_CLAIM: tenant\n');
+    const config = loadConfig({ HUBGATE_CONFIG_FILE: file, LOG_LEVEL: 'debug' });
+    expect(config).toMatchObject({ port: 4100, logLevel: 'debug' });
+    writeFileSync(file, 'PORTT: 1\nPORT: [1]\n');
+    expect(() => loadConfig({ HUBGATE_CONFIG_FILE: file })).toThrow(/unknown setting PORTT[\s\S]*PORT must be a plain value/);
+    expect(() => loadConfig({ HUBGATE_CONFIG_FILE: join(dir, 'missing.yaml') })).toThrow(/cannot read/);
+  });
+
   it('starts the sandbox when nothing is configured, and requires the cache key with Redis', () => {
     expect(loadConfig({}).github).toBeUndefined();
     expect(() => loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379' })).toThrow(/HUBGATE_CACHE_KEY/);

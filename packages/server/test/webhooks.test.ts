@@ -3,6 +3,7 @@ import { sign } from '@octokit/webhooks-methods';
 import { count, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { webhookDeliveries } from '../src/db/schema/index.js';
+import { drivers } from './db-harness.js';
 import { type Harness, startHarness } from './service-harness.js';
 
 const require = createRequire(import.meta.url);
@@ -11,12 +12,12 @@ const examples = require('@octokit/webhooks-examples/api.github.com/index.json')
   examples: Record<string, unknown>[];
 }[];
 
-describe('webhooks at POST /webhooks/github', () => {
+describe.each(drivers)('webhooks at POST /webhooks/github (%s)', (driver) => {
   let h: Harness;
   let ada: Awaited<ReturnType<Harness['signIn']>>;
   let installationId: number;
   beforeAll(async () => {
-    h = await startHarness();
+    h = await startHarness({ driver });
     ada = await h.signIn('user_ada');
     await h.connect(ada, 'ada', 'tisket-com');
     installationId = (await h.api(ada, 'GET', '/api/github/connection')).body.installationId;
