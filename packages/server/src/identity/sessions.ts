@@ -16,18 +16,15 @@ export interface Session extends Identity {
 const hash = (value: string) => createHash('sha256').update(value).digest('base64url');
 
 /** Server-side sessions: the cookie carries a random id; the table keeps only its hash. */
-export async function createSession(
-  db: Database,
-  identity: Identity,
-  adminRoleIsAdmin: boolean,
-): Promise<{ cookieValue: string; csrfToken: string }> {
+export async function createSession(db: Database, identity: Identity): Promise<{ cookieValue: string; csrfToken: string }> {
   const cookieValue = randomBytes(32).toString('base64url');
   const csrfToken = randomBytes(24).toString('base64url');
   await db.insert(sessions).values({
     idHash: hash(cookieValue),
     userId: identity.userId,
     organizationId: identity.organizationId,
-    role: adminRoleIsAdmin && identity.isAdmin ? 'admin' : (identity.role ?? 'member'),
+    role: identity.role,
+    isAdmin: identity.isAdmin,
     name: identity.name,
     email: identity.email,
     csrfToken,
@@ -50,7 +47,7 @@ export async function readSession(db: Database, cookieValue: string | undefined)
     role: row.role,
     name: row.name,
     email: row.email,
-    isAdmin: row.role === 'admin',
+    isAdmin: row.isAdmin,
     csrfToken: row.csrfToken,
   };
 }

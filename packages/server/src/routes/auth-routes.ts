@@ -26,7 +26,7 @@ export function registerAuthRoutes(
       deps.db,
       new URL(c.req.url.replace(/^https?:\/\/[^/]+/, deps.publicUrl)),
     );
-    const { cookieValue } = await createSession(deps.db, identity, true);
+    const { cookieValue } = await createSession(deps.db, identity);
     setCookie(c, sessionCookieName, cookieValue, {
       httpOnly: true,
       secure,

@@ -1,4 +1,4 @@
-import { pgTable, text } from 'drizzle-orm/pg-core';
+import { boolean, pgTable, text } from 'drizzle-orm/pg-core';
 import { at, createdAt } from './columns.js';
 
 /** Server-side sessions; the cookie holds a random id, the table its hash. */
@@ -7,6 +7,8 @@ export const sessions = pgTable('sessions', {
   userId: text('user_id').notNull(),
   organizationId: text('organization_id'),
   role: text('role'),
+  /** decided at sign-in from the configured admin role; never re-derived from `role` */
+  isAdmin: boolean('is_admin').notNull().default(false),
   name: text('name'),
   email: text('email'),
   csrfToken: text('csrf_token').notNull(),
