@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { webUrlFor } from '@hubgate/github-auth';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 
@@ -158,7 +159,7 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): ServerConfi
         (s): s is string => Boolean(s),
       ),
       apiUrl,
-      webUrl: (e.GITHUB_WEB_URL ?? defaultWebUrl(apiUrl)).replace(/\/+$/, ''),
+      webUrl: (e.GITHUB_WEB_URL ?? webUrlFor(apiUrl)).replace(/\/+$/, ''),
     };
   }
 
@@ -202,8 +203,3 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): ServerConfi
   };
 }
 
-function defaultWebUrl(apiUrl: string): string {
-  const url = new URL(apiUrl);
-  if (url.hostname === 'api.github.com') return 'https://github.com';
-  return `${url.protocol}//${url.host}${url.pathname.replace(/\/api\/v3\/?$/, '')}`;
-}
