@@ -151,12 +151,7 @@ export class CredentialResolver {
       token = await ask();
     } catch (error) {
       // A reinstall gives a new installation id: the mint answers 404 for the old one. Look again, once.
-      if (
-        !(error instanceof GitHubAuthError) ||
-        error.code !== 'installation_not_found' ||
-        error.message.includes('not installed for')
-      )
-        throw error;
+      if (!(error instanceof GitHubAuthError) || error.code !== 'installation_not_found') throw error;
       source.lookup.drop(target.owner, target.repo);
       target.requests.clear();
       token = await ask();

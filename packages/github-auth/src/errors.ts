@@ -18,6 +18,8 @@ export type GitHubAuthErrorCode =
   | 'invalid_repo_url'
   | 'no_credential_source'
   | 'installation_not_found'
+  /** a lookup found no installation of the app for a repository, org or user (GitHub does not say which is missing) */
+  | 'not_installed'
   | 'installation_suspended'
   | 'token_request_failed'
   | 'token_too_short_lived'

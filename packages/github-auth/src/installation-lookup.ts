@@ -115,7 +115,7 @@ function describe(target: Target): string {
 function notInstalled(target: Target): GitHubAuthError {
   // GitHub's 404 does not say whether the repository is missing or the app is not installed on it.
   return new GitHubAuthError(
-    'installation_not_found',
+    'not_installed',
     `the app is not installed for ${describe(target)}, or it does not exist`,
     { status: 404 },
   );
