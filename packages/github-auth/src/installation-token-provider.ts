@@ -57,6 +57,7 @@ export class InstallationTokenProvider {
   readonly client: AppClient;
   readonly stats: ProviderStats = { memoryHits: 0, redisHits: 0, mints: 0, waited: 0, refreshesStarted: 0 };
   private readonly clock: Clock;
+  private readonly fetch: typeof fetch;
   private readonly logger: Logger;
   private readonly redis: RedisTokenStore | null;
   private readonly memory: LRUCache<string, InstallationToken>;
@@ -69,6 +70,7 @@ export class InstallationTokenProvider {
   constructor(options: InstallationTokenProviderOptions) {
     this.app = options.app;
     this.clock = options.clock ?? systemClock;
+    this.fetch = options.fetch ?? fetch;
     this.logger = options.logger ?? silentLogger;
     this.redis = options.redis ?? null;
     this.minValidityMs = options.minValidityMs ?? 2 * 60_000;
@@ -245,17 +247,16 @@ export class InstallationTokenProvider {
     let revoked = 0;
     for (const key of keys) {
       const token = this.memory.get(key);
-      if (token && (await this.revokeToken(token.token))) revoked++;
-      await this.invalidate({ token: token?.token ?? '' });
-      this.memory.delete(key);
-      if (this.redis) await this.redis.delete(key);
+      if (!token) continue;
+      if (await this.revokeToken(token.token)) revoked++;
+      await this.invalidate({ token: token.token });
     }
     return revoked;
   }
 
   /** `DELETE /installation/token` with the token itself. True when GitHub confirmed (204) or already forgot it (401). */
   async revokeToken(token: string): Promise<boolean> {
-    const response = await fetch(`${this.app.apiUrl}/installation/token`, {
+    const response = await this.fetch(`${this.app.apiUrl}/installation/token`, {
       method: 'DELETE',
       headers: {
         authorization: `token ${token}`,
