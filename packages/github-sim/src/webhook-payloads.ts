@@ -1,3 +1,4 @@
+import { nodeIdFor } from './ids.js';
 import type { SimAccount, SimApp, SimInstallation, SimRepo } from './model.js';
 import { installation, repository, type SimUrls, simpleUser, webhookRepositoryRef } from './payloads.js';
 import type { SimStore } from './store.js';
@@ -70,7 +71,7 @@ export class WebhookPayloads {
         ...(account.type === 'Organization' ? { description: null } : {}),
       },
       changes: { login: { from: oldLogin } },
-      installation: { id: inst.id, node_id: Buffer.from(`I:${inst.id}`).toString('base64url') },
+      installation: { id: inst.id, node_id: nodeIdFor('I', inst.id) },
       sender: simpleUser(this.urls(), sender),
       target_type: account.type,
     };
@@ -92,7 +93,7 @@ export class WebhookPayloads {
       action,
       repository: repository(this.urls(), repo, owner),
       sender: simpleUser(this.urls(), sender),
-      installation: { id: inst.id, node_id: Buffer.from(`I:${inst.id}`).toString('base64url') },
+      installation: { id: inst.id, node_id: nodeIdFor('I', inst.id) },
     };
     if (owner.type === 'Organization')
       payload.organization = { login: owner.login, id: owner.id, node_id: owner.nodeId };

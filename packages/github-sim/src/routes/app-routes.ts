@@ -4,7 +4,7 @@ import { defineRoute } from '../define-route.js';
 import { notFound, SimHttpError, validationFailed } from '../errors.js';
 import type { SimApp, SimInstallation } from '../model.js';
 import { paginate } from '../paginate.js';
-import { installation, integration, repository } from '../payloads.js';
+import { installation, integration, isoSeconds, repository } from '../payloads.js';
 import type { Principal } from '../principal.js';
 import { widenedPermission } from '../tokens.js';
 import { readJsonBody } from './read-json-body.js';
@@ -122,7 +122,7 @@ export function registerAppRoutes(api: Hono, ctx: SimContext) {
     const token = world.mintInstallationToken(app, inst, { repositoryIds, permissions, stateless });
     const response: Record<string, unknown> = {
       token: token.value,
-      expires_at: new Date(token.expiresAt!).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      expires_at: isoSeconds(token.expiresAt!),
       permissions: token.permissions,
       repository_selection: repositoryIds ? 'selected' : inst.selection,
     };
@@ -161,7 +161,7 @@ export function registerAppRoutes(api: Hono, ctx: SimContext) {
   const deliveryItem = (d: ReturnType<typeof world.webhooks.forApp>[number]) => ({
     id: d.id,
     guid: d.guid,
-    delivered_at: new Date(d.deliveredAt).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    delivered_at: isoSeconds(d.deliveredAt),
     redelivery: d.redelivery,
     duration: d.durationMs / 1000,
     status: d.status,

@@ -3,6 +3,7 @@ import type { SimContext } from '../context.js';
 import { defineRoute } from '../define-route.js';
 import { notFound, SimHttpError, validationFailed } from '../errors.js';
 import type { SimRepo } from '../model.js';
+import { isoSeconds } from '../payloads.js';
 import { assertRepoAccess, requireRepo } from '../repo-access.js';
 import { readJsonBody } from './read-json-body.js';
 
@@ -87,7 +88,7 @@ export function registerContentsRoutes(api: Hono, ctx: SimContext) {
       const person = {
         name: 'github-sim',
         email: 'sim@github.invalid',
-        date: new Date(Math.floor(now / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+        date: isoSeconds(now),
       };
       return c.json(
         {
