@@ -1,12 +1,12 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { and, eq, gt, isNull } from 'drizzle-orm';
 import type { Database } from '../db/database.js';
+import { sha256 } from '../hash.js';
 import { installStates } from '../db/schema/index.js';
 import { AppError } from '../errors.js';
 import type { Session } from '../identity/sessions.js';
 
 const lifetimeMs = 10 * 60_000;
-const hash = (value: string) => createHash('sha256').update(value).digest('base64url');
 
 type Purpose = 'install' | 'oauth';
 type StateData = { installationId?: number; returnTo?: string };
@@ -20,7 +20,7 @@ export async function issueState(
 ): Promise<string> {
   const state = randomBytes(24).toString('base64url');
   await db.insert(installStates).values({
-    stateHash: hash(state),
+    stateHash: sha256(state),
     organizationId: session.organizationId!,
     userId: session.userId,
     purpose,
@@ -44,7 +44,7 @@ export async function consumeState(
     .set({ usedAt: new Date() })
     .where(
       and(
-        eq(installStates.stateHash, hash(state)),
+        eq(installStates.stateHash, sha256(state)),
         eq(installStates.purpose, purpose),
         isNull(installStates.usedAt),
         gt(installStates.expiresAt, new Date()),
@@ -70,6 +70,6 @@ export async function stateExists(db: Database, state: string, purpose: Purpose)
   const rows = await db
     .select({ h: installStates.stateHash })
     .from(installStates)
-    .where(and(eq(installStates.stateHash, hash(state)), eq(installStates.purpose, purpose)));
+    .where(and(eq(installStates.stateHash, sha256(state)), eq(installStates.purpose, purpose)));
   return rows.length > 0;
 }

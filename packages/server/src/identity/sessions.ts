@@ -1,6 +1,7 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { eq, lt } from 'drizzle-orm';
 import type { Database } from '../db/database.js';
+import { sha256 } from '../hash.js';
 import { sessions } from '../db/schema/index.js';
 import type { Identity } from './identity.js';
 
@@ -13,14 +14,13 @@ export interface Session extends Identity {
   viaBearer?: boolean;
 }
 
-const hash = (value: string) => createHash('sha256').update(value).digest('base64url');
 
 /** Server-side sessions: the cookie carries a random id; the table keeps only its hash. */
 export async function createSession(db: Database, identity: Identity): Promise<{ cookieValue: string; csrfToken: string }> {
   const cookieValue = randomBytes(32).toString('base64url');
   const csrfToken = randomBytes(24).toString('base64url');
   await db.insert(sessions).values({
-    idHash: hash(cookieValue),
+    idHash: sha256(cookieValue),
     userId: identity.userId,
     organizationId: identity.organizationId,
     role: identity.role,
@@ -39,7 +39,7 @@ export async function readSession(db: Database, cookieValue: string | undefined)
   const [row] = await db
     .select()
     .from(sessions)
-    .where(eq(sessions.idHash, hash(cookieValue)));
+    .where(eq(sessions.idHash, sha256(cookieValue)));
   if (!row || row.expiresAt.getTime() <= Date.now()) return null;
   return {
     userId: row.userId,
@@ -53,7 +53,7 @@ export async function readSession(db: Database, cookieValue: string | undefined)
 }
 
 export async function deleteSession(db: Database, cookieValue: string | undefined) {
-  if (cookieValue) await db.delete(sessions).where(eq(sessions.idHash, hash(cookieValue)));
+  if (cookieValue) await db.delete(sessions).where(eq(sessions.idHash, sha256(cookieValue)));
 }
 
 export function csrfMatches(expected: string, given: string | undefined): boolean {
