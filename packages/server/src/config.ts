@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { webUrlFor } from '@hubgate/github-auth';
+import type { GitHubAppSettings } from './apps/github-app-settings.js';
+import { decodeSecretKey } from './sealing/secret-sealer.js';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 
@@ -39,45 +41,48 @@ const envSchema = z.object({
   OIDC_ORG_CLAIM: z.string().default('org_id'),
   OIDC_ROLE_CLAIM: z.string().default('role'),
   OIDC_ADMIN_ROLE: z.string().default('admin'),
+  /** the claim with the organization's display name */
+  OIDC_ORG_NAME_CLAIM: z.string().default('org_name'),
+  /** the audience API bearer tokens must carry (default: OIDC_CLIENT_ID) */
+  OIDC_API_AUDIENCE: optional,
+  /** when set, /metrics answers only `Authorization: Bearer <token>` */
+  HUBGATE_METRICS_TOKEN: optional,
+  /** the product's name on the settings pages */
+  HUBGATE_PRODUCT_NAME: z.string().default('hubgate'),
 });
 
 export type Env = z.output<typeof envSchema>;
 
-export interface GitHubAppConfig {
-  appId?: number;
-  clientId: string;
-  clientSecret: string;
-  slug: string;
-  privateKey?: string;
-  privateKeyPath?: string;
-  webhookSecrets: string[];
-  apiUrl: string;
-  webUrl: string;
-}
 
 export interface OidcConfig {
   issuer: string;
   clientId: string;
   clientSecret: string;
   orgClaim: string;
+  orgNameClaim: string;
   roleClaim: string;
   adminRole: string;
+  apiAudience?: string;
 }
 
+/** The configuration as loaded once at start; frozen, never patched (the sandbox returns what it resolved). */
 export interface ServerConfig {
-  port: number;
-  host: string;
-  publicUrl: string;
-  databaseUrl?: string;
-  dataDir: string;
-  redisUrl?: string;
-  cacheKey?: string;
-  secretKey?: string;
-  logLevel: Env['LOG_LEVEL'];
+  readonly port: number;
+  readonly host: string;
+  /** PUBLIC_URL when set; otherwise derived from the port the server really listens on */
+  readonly publicUrl?: string;
+  readonly databaseUrl?: string;
+  readonly dataDir: string;
+  readonly redisUrl?: string;
+  readonly cacheKey?: string;
+  readonly secretKey?: string;
+  readonly logLevel: Env['LOG_LEVEL'];
+  readonly productName: string;
+  readonly metricsToken?: string;
   /** absent: the sandbox (simulator and demo app) */
-  github?: GitHubAppConfig;
+  readonly github?: Readonly<GitHubAppSettings>;
   /** absent: the sandbox's local OpenID provider */
-  oidc?: OidcConfig;
+  readonly oidc?: Readonly<OidcConfig>;
 }
 
 export class ConfigError extends Error {
@@ -126,7 +131,7 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): ServerConfi
   const e = parsed.data;
   const problems: string[] = [];
 
-  let github: GitHubAppConfig | undefined;
+  let github: GitHubAppSettings | undefined;
   const anyGitHub = [
     e.GITHUB_APP_ID,
     e.GITHUB_APP_CLIENT_ID,
@@ -149,6 +154,7 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): ServerConfi
       );
     const apiUrl = (e.GITHUB_API_URL ?? 'https://api.github.com').replace(/\/+$/, '');
     github = {
+      key: 'system',
       appId: e.GITHUB_APP_ID ? Number(e.GITHUB_APP_ID) : undefined,
       clientId: e.GITHUB_APP_CLIENT_ID ?? '',
       clientSecret: e.GITHUB_APP_CLIENT_SECRET ?? '',
@@ -173,6 +179,8 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): ServerConfi
       clientId: e.OIDC_CLIENT_ID ?? '',
       clientSecret: e.OIDC_CLIENT_SECRET ?? '',
       orgClaim: e.OIDC_ORG_CLAIM,
+      orgNameClaim: e.OIDC_ORG_NAME_CLAIM,
+      apiAudience: e.OIDC_API_AUDIENCE,
       roleClaim: e.OIDC_ROLE_CLAIM,
       adminRole: e.OIDC_ADMIN_ROLE,
     };
@@ -183,23 +191,26 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): ServerConfi
     );
   if (e.REDIS_URL && !e.HUBGATE_CACHE_KEY)
     problems.push('HUBGATE_CACHE_KEY: required with REDIS_URL (tokens in Redis are encrypted)');
+  if (e.HUBGATE_SECRET_KEY && !decodeSecretKey(e.HUBGATE_SECRET_KEY))
+    problems.push('HUBGATE_SECRET_KEY: must be 32 bytes, as 64 hex characters or base64 (openssl rand -hex 32)');
+  if (e.HUBGATE_CACHE_KEY && !decodeSecretKey(e.HUBGATE_CACHE_KEY))
+    problems.push('HUBGATE_CACHE_KEY: must be 32 bytes, as 64 hex characters or base64 (openssl rand -hex 32)');
   if (problems.length > 0) throw new ConfigError(problems);
 
-  return {
+  return Object.freeze({
     port: e.PORT,
     host: e.HOST,
-    publicUrl: (e.PUBLIC_URL ?? `http://${e.HOST === '0.0.0.0' ? 'localhost' : e.HOST}:${e.PORT}`).replace(
-      /\/+$/,
-      '',
-    ),
+    publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
     databaseUrl: e.DATABASE_URL,
     dataDir: e.HUBGATE_DATA_DIR,
     redisUrl: e.REDIS_URL,
     cacheKey: e.HUBGATE_CACHE_KEY,
     secretKey: e.HUBGATE_SECRET_KEY,
     logLevel: e.LOG_LEVEL,
-    github,
-    oidc,
-  };
+    productName: e.HUBGATE_PRODUCT_NAME,
+    metricsToken: e.HUBGATE_METRICS_TOKEN,
+    github: github && Object.freeze(github),
+    oidc: oidc && Object.freeze(oidc),
+  });
 }
 

@@ -1,2 +1,2 @@
-export { loadConfig, type ServerConfig } from './config.js';
-export { type RunningHubgate, startHubgate } from './start-hubgate.js';
+export { type RunningHubgate, type StartOptions, startHubgate } from './compose/start-hubgate.js';
+export { ConfigError, loadConfig, type ServerConfig } from './config.js';

@@ -28,7 +28,7 @@ describe('API callers with bearer tokens', () => {
     const { privateKey } = await generateKeyPair('RS256');
     const forged = await new SignJWT({ org_id: 'org_01TISKET', role: 'admin' })
       .setProtectedHeader({ alg: 'RS256', kid: 'sandbox' })
-      .setIssuer(h.hub.config.oidc!.issuer)
+      .setIssuer(h.hub.oidc.issuer)
       .setSubject('user_ada')
       .setExpirationTime('5m')
       .sign(privateKey);
@@ -88,7 +88,7 @@ describe('hubgate doctor', () => {
   afterAll(() => h.close());
 
   const envFor = (overrides: Record<string, string> = {}) => {
-    const g = h.hub.config.github!;
+    const g = h.hub.github;
     return {
       GITHUB_APP_ID: String(g.appId),
       GITHUB_APP_CLIENT_ID: g.clientId,
@@ -99,7 +99,7 @@ describe('hubgate doctor', () => {
       GITHUB_API_URL: g.apiUrl,
       GITHUB_WEB_URL: g.webUrl,
       HUBGATE_SECRET_KEY: 'a'.repeat(64),
-      OIDC_ISSUER: h.hub.config.oidc!.issuer,
+      OIDC_ISSUER: h.hub.oidc.issuer,
       OIDC_CLIENT_ID: 'x',
       OIDC_CLIENT_SECRET: 'y',
       HUBGATE_DATA_DIR: `${h.hub.config.dataDir}/doctor`,
@@ -135,8 +135,8 @@ describe('metrics', () => {
     const ada = await h.signIn('user_ada');
     await h.connect(ada, 'ada', 'tisket-com');
     const { installationId } = (await h.api(ada, 'GET', '/api/github/connection')).body;
-    await h.hub.github.tokens.getToken({ installationId });
-    await h.hub.github.tokens.getToken({ installationId });
+    await h.hub.apps.system.tokens.getToken({ installationId });
+    await h.hub.apps.system.tokens.getToken({ installationId });
     const text = await (await fetch(`${h.hub.url}/metrics`)).text();
     expect(text).toMatch(/^hubgate_tokens_minted_total 1$/m);
     expect(text).toMatch(/^hubgate_token_cache_hits_total\{tier="process"\} 1$/m);

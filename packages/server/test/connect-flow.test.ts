@@ -137,7 +137,7 @@ describe.each(drivers)('connecting GitHub (%s)', (driver) => {
   it('disconnects: tokens revoked at GitHub, every tier purged, binding retired, repositories kept', async () => {
     const ada = await h.signIn('user_ada');
     const [binding] = await liveBindings();
-    const token = await h.hub.github.tokens.getToken({ installationId: binding!.installationId });
+    const token = await h.hub.apps.system.tokens.getToken({ installationId: binding!.installationId });
     const sim = h.hub.sandbox!.sim;
     const use = () =>
       fetch(`${sim.apiUrl}/installation/repositories`, {

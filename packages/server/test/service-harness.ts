@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { createLogger } from '../src/logger.js';
-import { type RunningHubgate, startHubgate } from '../src/start-hubgate.js';
+import { type RunningHubgate, startHubgate } from '../src/compose/start-hubgate.js';
 import { Browserless } from './browserless.js';
 import { type Driver, freshDatabase } from './db-harness.js';
 
@@ -31,7 +31,7 @@ export interface Harness {
 }
 
 export async function startHarness(
-  options: { driver?: Driver; oauthOnInstall?: boolean } = {},
+  options: { driver?: Driver; oauthOnInstall?: boolean; extraWebhookSecrets?: string[] } = {},
 ): Promise<Harness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'hubgate-test-'));
   const database = options.driver === 'postgres' ? await freshDatabase('postgres') : null;
@@ -51,6 +51,8 @@ export async function startHarness(
     },
     logger: createLogger({ level: 'debug', destination }),
     sandboxOAuthOnInstall: options.oauthOnInstall,
+    sandboxExtraWebhookSecrets: options.extraWebhookSecrets,
+    githubRetryBaseMs: 10,
   });
   const sim = hub.sandbox!.sim;
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { identityFromClaims } from '../src/identity/identity.js';
-import { createSession, readSession } from '../src/identity/sessions.js';
+import { SessionStore } from '../src/identity/sessions.js';
 import { drivers, freshDatabase } from './db-harness.js';
 
 describe.each(drivers)('sessions (%s)', (driver) => {
@@ -10,19 +10,20 @@ describe.each(drivers)('sessions (%s)', (driver) => {
   });
   afterAll(() => handle.close());
 
-  const mapping = { orgClaim: 'org_id', roleClaim: 'role', adminRole: 'owner' };
+  const mapping = { orgClaim: 'org_id', orgNameClaim: 'org_name', roleClaim: 'role', adminRole: 'owner' };
+  const store = () => new SessionStore(handle.db, () => new Date());
 
   it('keeps the admin decision of sign-in: with admin role "owner", a role claim "admin" is not an admin', async () => {
     const notAdmin = identityFromClaims({ sub: 'u1', org_id: 'org_1', role: 'admin' }, mapping);
     const owner = identityFromClaims({ sub: 'u2', org_id: 'org_1', role: 'owner' }, mapping);
-    const a = await readSession(handle.db, (await createSession(handle.db, notAdmin)).cookieValue);
-    const b = await readSession(handle.db, (await createSession(handle.db, owner)).cookieValue);
+    const a = await store().read((await store().create(notAdmin)).cookieValue);
+    const b = await store().read((await store().create(owner)).cookieValue);
     expect(a).toMatchObject({ role: 'admin', isAdmin: false });
     expect(b).toMatchObject({ role: 'owner', isAdmin: true });
   });
 
   it('finds no session for an unknown or oversized cookie', async () => {
-    expect(await readSession(handle.db, 'nope')).toBeNull();
-    expect(await readSession(handle.db, 'x'.repeat(200))).toBeNull();
+    expect(await store().read('nope')).toBeNull();
+    expect(await store().read('x'.repeat(200))).toBeNull();
   });
 });

@@ -1,6 +1,6 @@
 import { runGitCredential } from '@hubgate/github-auth';
 import { ConfigError } from '../config.js';
-import { startHubgate } from '../start-hubgate.js';
+import { startHubgate } from '../compose/start-hubgate.js';
 import { runDoctor } from './doctor.js';
 
 const usage = `hubgate <command>

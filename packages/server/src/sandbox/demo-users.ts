@@ -4,6 +4,8 @@ export interface DemoUser {
   name: string;
   email: string;
   org_id: string;
+  /** the organization's display name (AuthKit sends it as a custom claim) */
+  org_name: string;
   role: 'admin' | 'member';
   /** their simulated GitHub login */
   githubLogin: string;
@@ -15,6 +17,7 @@ export const demoUsers: DemoUser[] = [
     name: 'Ada Admin',
     email: 'ada@tisket.example',
     org_id: 'org_01TISKET',
+    org_name: 'Tisket',
     role: 'admin',
     githubLogin: 'ada',
   },
@@ -23,6 +26,7 @@ export const demoUsers: DemoUser[] = [
     name: 'Bob Member',
     email: 'bob@tisket.example',
     org_id: 'org_01TISKET',
+    org_name: 'Tisket',
     role: 'member',
     githubLogin: 'bob',
   },
@@ -31,6 +35,7 @@ export const demoUsers: DemoUser[] = [
     name: 'Cyd Admin',
     email: 'cyd@acme.example',
     org_id: 'org_02ACME',
+    org_name: 'Acme Corp',
     role: 'admin',
     githubLogin: 'cyd',
   },

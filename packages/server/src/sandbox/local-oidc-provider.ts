@@ -47,7 +47,7 @@ export async function startLocalOidcProvider(options: {
     ],
     jwks: { keys: [jwk as never] },
     cookies: { keys: [randomBytes(32).toString('hex')] },
-    claims: { openid: ['sub'], profile: ['name', 'org_id', 'role'], email: ['email'] },
+    claims: { openid: ['sub'], profile: ['name', 'org_id', 'org_name', 'role'], email: ['email'] },
     conformIdTokenClaims: false,
     features: { devInteractions: { enabled: false } },
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
@@ -56,7 +56,7 @@ export async function startLocalOidcProvider(options: {
       if (!user) return undefined;
       return {
         accountId: sub,
-        claims: () => ({ sub, name: user.name, email: user.email, org_id: user.org_id, role: user.role }),
+        claims: () => ({ sub, name: user.name, email: user.email, org_id: user.org_id, org_name: user.org_name, role: user.role }),
       };
     },
   });
@@ -78,7 +78,7 @@ export async function startLocalOidcProvider(options: {
     async issueAccessToken(sub, tokenOptions = {}) {
       const user = demoUsers.find((u) => u.sub === sub);
       if (!user) throw new Error(`no demo user ${sub}`);
-      return new SignJWT({ org_id: user.org_id, role: user.role, name: user.name })
+      return new SignJWT({ org_id: user.org_id, org_name: user.org_name, role: user.role, name: user.name })
         .setProtectedHeader({ alg: 'RS256', kid: 'sandbox' })
         .setIssuer(issuer)
         .setSubject(sub)

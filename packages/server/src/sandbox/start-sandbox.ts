@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { GitHubSim, seedDemo } from '@hubgate/github-sim';
-import type { GitHubAppConfig, OidcConfig } from '../config.js';
+import type { GitHubAppSettings } from '../apps/github-app-settings.js';
+import type { OidcConfig } from '../config.js';
 import { type LocalOidcProvider, startLocalOidcProvider } from './local-oidc-provider.js';
 
 export interface Sandbox {
   sim: GitHubSim;
-  github: GitHubAppConfig;
+  github: GitHubAppSettings;
+  productName: string;
   oidc: OidcConfig;
   secretKey: string;
   personalAccessTokens: Record<string, string>;
@@ -19,7 +21,7 @@ export interface Sandbox {
  */
 export async function startSandbox(
   publicUrl: string,
-  options: { requestOAuthOnInstall?: boolean } = {},
+  options: { requestOAuthOnInstall?: boolean; extraWebhookSecrets?: string[] } = {},
 ): Promise<Sandbox> {
   const sim = await GitHubSim.start();
   const webhookSecret = randomBytes(20).toString('hex');
@@ -36,13 +38,15 @@ export async function startSandbox(
     secretKey: randomBytes(32).toString('hex'),
     personalAccessTokens: demo.personalAccessTokens,
     issueAccessToken: oidc.issueAccessToken,
+    productName: 'Tisket',
     github: {
+      key: 'system',
       appId: demo.app.id,
       clientId: demo.app.clientId,
       clientSecret: demo.app.clientSecret,
       slug: demo.app.slug,
       privateKey: demo.privateKey,
-      webhookSecrets: [webhookSecret],
+      webhookSecrets: [webhookSecret, ...(options.extraWebhookSecrets ?? [])],
       apiUrl: sim.apiUrl,
       webUrl: sim.webUrl,
     },
@@ -51,6 +55,7 @@ export async function startSandbox(
       clientId: oidc.clientId,
       clientSecret: oidc.clientSecret,
       orgClaim: 'org_id',
+      orgNameClaim: 'org_name',
       roleClaim: 'role',
       adminRole: 'admin',
     },

@@ -1,135 +1,137 @@
-import { and, eq, inArray } from 'drizzle-orm';
+import type { AppRegistry } from '../apps/app-registry.js';
 import type { Database } from '../db/database.js';
-import { githubUserGrants, repos } from '../db/schema/index.js';
-import type { GitHubAppService } from '../github/github-app-service.js';
-import { InstallationStore } from '../github/installation-store.js';
+import type { InstallationLifecycle } from '../installations/installation-lifecycle.js';
+import type { SecretSealer } from '../sealing/secret-sealer.js';
+import { InstallationStore } from '../stores/installation-store.js';
+import { UserGrantStore } from '../stores/user-grant-store.js';
+import {
+  appAuthorizationPayload,
+  installationPayload,
+  installationRepositoriesPayload,
+  installationTargetPayload,
+  repositoryPayload,
+} from './webhook-payloads.js';
 
-// Webhook payloads are untrusted JSON: every field read below is checked where it is used.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Payload = Record<string, any>;
 export type HandlerOutcome = 'applied' | 'ignored';
+type Handler = (appKey: string, payload: unknown) => Promise<HandlerOutcome>;
+const actor = { organizationId: null, actor: 'github' };
 
-/** The state changes behind each event. Unknown events and installations we do not hold are ignored (recorded). */
+/** A payload that lacks what the handler reads is recorded as ignored (GitHub sends shapes we do not use). */
+function parse<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } }, raw: unknown): T | null {
+  const result = schema.safeParse(raw);
+  return result.success ? result.data : null;
+}
+
+/**
+ * The state change behind each `"event.action"` (octokit/webhooks.js' naming), through the lifecycle service.
+ * Changes that would be harmful if replayed or late (suspend, unsuspend, deleted) are confirmed with GitHub
+ * (`GET /app/installations/{id}`) and applied as GitHub says now, so a captured body posted again, or a late
+ * `suspend` after an `unsuspend`, cannot leave hubgate in a state GitHub is not in.
+ */
 export class WebhookHandlers {
-  private readonly store: InstallationStore;
+  private readonly handlers: Record<string, Handler>;
 
   constructor(
     private readonly db: Database,
-    private readonly github: GitHubAppService,
+    private readonly apps: AppRegistry,
+    private readonly lifecycle: InstallationLifecycle,
+    private readonly sealer: SecretSealer,
   ) {
-    this.store = new InstallationStore(db);
+    const confirm: Handler = (appKey, payload) => this.confirmWithGitHub(appKey, payload);
+    this.handlers = {
+      'installation.created': (appKey, payload) => this.created(appKey, payload),
+      'installation.deleted': confirm,
+      'installation.suspend': confirm,
+      'installation.unsuspend': confirm,
+      'installation.new_permissions_accepted': confirm,
+      'installation_repositories.added': (appKey, payload) => this.repositories(appKey, payload),
+      'installation_repositories.removed': (appKey, payload) => this.repositories(appKey, payload),
+      'installation_target.renamed': (appKey, payload) => this.renamed(appKey, payload),
+      'github_app_authorization.revoked': (appKey, payload) => this.revoked(appKey, payload),
+      'repository.renamed': (appKey, payload) => this.repository(appKey, payload),
+      'repository.transferred': (appKey, payload) => this.repository(appKey, payload),
+    };
   }
 
-  async handle(event: string, payload: Payload): Promise<HandlerOutcome> {
-    switch (event) {
-      case 'installation':
-        return this.installation(payload);
-      case 'installation_repositories':
-        return this.installationRepositories(payload);
-      case 'installation_target':
-        return this.installationTarget(payload);
-      case 'github_app_authorization':
-        return this.appAuthorization(payload);
-      case 'repository':
-        return this.repository(payload);
-      default:
-        return 'ignored';
+  /** Unknown events and actions are ignored (and recorded as such). */
+  handle(appKey: string, event: string, action: string | null, payload: unknown): Promise<HandlerOutcome> {
+    const handler = this.handlers[`${event}.${action}`];
+    return handler ? handler(appKey, payload) : Promise.resolve('ignored');
+  }
+
+  private async created(appKey: string, raw: unknown): Promise<HandlerOutcome> {
+    const payload = parse(installationPayload, raw);
+    if (!payload) return 'ignored';
+    const account = payload.installation.account;
+    if (!account) return 'ignored';
+    // Remembered bound or not: its sender is one proof that a user administers the account (a claim later).
+    await this.lifecycle.noteKnown(
+      appKey,
+      {
+        id: payload.installation.id,
+        account,
+        repository_selection: payload.installation.repository_selection ?? 'selected',
+        permissions: payload.installation.permissions ?? {},
+        suspended_at: null,
+      },
+      payload.sender ?? null,
+    );
+    return 'applied';
+  }
+
+  private async confirmWithGitHub(appKey: string, raw: unknown): Promise<HandlerOutcome> {
+    const payload = parse(installationPayload, raw);
+    if (!payload) return 'ignored';
+    const ref = { appKey, installationId: payload.installation.id };
+    const app = await this.apps.byKey(appKey);
+    const now = await app.installationOrNull(ref.installationId);
+    if (!now) {
+      const row = await this.lifecycle.uninstalled(ref, actor);
+      return row ? 'applied' : 'ignored';
     }
-  }
-
-  private async bound(payload: Payload) {
-    const id = Number(payload.installation?.id);
-    if (!Number.isInteger(id)) return null;
-    const row = await this.store.liveByInstallationId(id);
-    return row ?? null;
-  }
-
-  private async installation(payload: Payload): Promise<HandlerOutcome> {
-    const row = await this.bound(payload);
-    if (!row) return 'ignored'; // e.g. created without state: claimable later by an admin, nothing bound yet
-    const id = row.installationId;
-    switch (payload.action) {
-      case 'deleted':
-        await this.github.tokens.revokeInstallation(id).catch(() => 0);
-        await this.store.retire(id);
-        await this.store.audit(row.organizationId, 'github', 'github.uninstalled', String(id));
-        return 'applied';
-      case 'suspend':
-        await this.github.tokens.revokeInstallation(id).catch(() => 0);
-        await this.store.update(id, {
-          suspendedAt: new Date(payload.installation.suspended_at ?? Date.now()),
-        });
-        return 'applied';
-      case 'unsuspend':
-        await this.store.update(id, { suspendedAt: null });
-        return 'applied';
-      case 'new_permissions_accepted':
-        await this.store.update(id, { permissions: payload.installation.permissions ?? {} });
-        return 'applied';
-      case 'created':
-        await this.store.update(id, {
-          repositorySelection: payload.installation.repository_selection,
-          permissions: payload.installation.permissions ?? {},
-        });
-        return 'applied';
-      default:
-        return 'ignored';
-    }
-  }
-
-  private async installationRepositories(payload: Payload): Promise<HandlerOutcome> {
-    const row = await this.bound(payload);
+    const row = await new InstallationStore(this.db).liveByInstallation(ref);
     if (!row) return 'ignored';
-    await this.store.update(row.installationId, {
-      repositorySelection: payload.repository_selection ?? row.repositorySelection,
-    });
-    const ids = (list: unknown) =>
-      Array.isArray(list) ? list.map((r) => Number(r?.id)).filter(Number.isInteger) : [];
-    const added = ids(payload.repositories_added);
-    const removed = ids(payload.repositories_removed);
-    if (added.length) {
-      await this.db
-        .update(repos)
-        .set({ accessState: 'reachable', updatedAt: new Date() })
-        .where(and(eq(repos.organizationId, row.organizationId), inArray(repos.githubRepoId, added)));
-    }
-    if (removed.length) {
-      await this.db
-        .update(repos)
-        .set({ accessState: 'missing_from_installation', updatedAt: new Date() })
-        .where(and(eq(repos.organizationId, row.organizationId), inArray(repos.githubRepoId, removed)));
-    }
+    const suspendedAt = now.suspended_at ? new Date(now.suspended_at) : null;
+    if ((suspendedAt === null) !== (row.suspendedAt === null)) await this.lifecycle.suspended(row, suspendedAt, actor);
+    await this.lifecycle.refreshDetails({ ...row, suspendedAt }, now, actor);
     return 'applied';
   }
 
-  private async installationTarget(payload: Payload): Promise<HandlerOutcome> {
-    const row = await this.bound(payload);
-    if (!row || payload.action !== 'renamed' || typeof payload.account?.login !== 'string') return 'ignored';
-    await this.store.update(row.installationId, { accountLogin: payload.account.login });
+  private async repositories(appKey: string, raw: unknown): Promise<HandlerOutcome> {
+    const payload = parse(installationRepositoriesPayload, raw);
+    if (!payload) return 'ignored';
+    const row = await new InstallationStore(this.db).liveByInstallation({ appKey, installationId: payload.installation.id });
+    if (!row) return 'ignored';
+    await this.lifecycle.selectionChanged(
+      row,
+      payload.repository_selection,
+      payload.repositories_added.map((r) => r.id),
+      payload.repositories_removed.map((r) => r.id),
+    );
     return 'applied';
   }
 
-  private async appAuthorization(payload: Payload): Promise<HandlerOutcome> {
-    if (payload.action !== 'revoked' || !Number.isInteger(payload.sender?.id)) return 'ignored';
+  private async renamed(appKey: string, raw: unknown): Promise<HandlerOutcome> {
+    const payload = parse(installationTargetPayload, raw);
+    if (!payload) return 'ignored';
+    const applied = await this.lifecycle.renamedAccount({ appKey, installationId: payload.installation.id }, payload.account.login, actor);
+    return applied ? 'applied' : 'ignored';
+  }
+
+  private async revoked(appKey: string, raw: unknown): Promise<HandlerOutcome> {
+    const payload = parse(appAuthorizationPayload, raw);
+    if (!payload) return 'ignored';
     // The user's tokens now answer 401: drop the grant rather than keep dead secrets.
-    const deleted = await this.db
-      .delete(githubUserGrants)
-      .where(eq(githubUserGrants.githubUserId, payload.sender.id))
-      .returning({ id: githubUserGrants.id });
-    return deleted.length > 0 ? 'applied' : 'ignored';
+    const deleted = await new UserGrantStore(this.db, this.sealer).deleteForGitHubUser(appKey, payload.sender.id);
+    return deleted > 0 ? 'applied' : 'ignored';
   }
 
-  private async repository(payload: Payload): Promise<HandlerOutcome> {
-    const row = await this.bound(payload);
-    const repoId = Number(payload.repository?.id);
-    if (!row || !Number.isInteger(repoId)) return 'ignored';
-    if (payload.action === 'renamed' || payload.action === 'transferred') {
-      await this.db
-        .update(repos)
-        .set({ fullName: payload.repository.full_name, updatedAt: new Date() })
-        .where(and(eq(repos.organizationId, row.organizationId), eq(repos.githubRepoId, repoId)));
-      return 'applied';
-    }
-    return 'ignored';
+  private async repository(appKey: string, raw: unknown): Promise<HandlerOutcome> {
+    const payload = parse(repositoryPayload, raw);
+    if (!payload) return 'ignored';
+    const row = await new InstallationStore(this.db).liveByInstallation({ appKey, installationId: payload.installation.id });
+    if (!row) return 'ignored';
+    await this.lifecycle.repositoryRenamed(row, payload.repository.id, payload.repository.full_name, payload.repository.owner.id);
+    return 'applied';
   }
 }

@@ -1,66 +1,76 @@
-import { eq } from 'drizzle-orm';
 import type { Database } from '../db/database.js';
-import { webhookDeliveries } from '../db/schema/index.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
+import { WebhookDeliveryStore } from '../stores/webhook-delivery-store.js';
 import type { WebhookHandlers } from './webhook-handlers.js';
 import type { WebhookEnvelope } from './webhook-request.js';
 
 /**
- * Records a verified delivery once (its id is the primary key), acknowledges at once, and applies it after
- * the answer, so GitHub's 10-second limit is never at risk. A replay or redelivery is acknowledged, not re-applied.
+ * Records a verified delivery with its payload (its id is the primary key), acknowledges at once, and applies it
+ * after the answer, so GitHub's 10-second limit is never at risk. Only applied or ignored deliveries count as
+ * duplicates; one acknowledged and lost in a crash (`received`) or `failed` is applied on redelivery, and at start.
  */
 export class WebhookReceiver {
   private readonly pending = new Set<Promise<void>>();
+  private readonly deliveries: WebhookDeliveryStore;
 
   constructor(
-    private readonly db: Database,
+    db: Database,
     private readonly handlers: WebhookHandlers,
     private readonly logger: Logger,
     private readonly metrics: Metrics,
-  ) {}
+    private readonly now: () => Date,
+  ) {
+    this.deliveries = new WebhookDeliveryStore(db);
+  }
 
   async accept(envelope: WebhookEnvelope): Promise<'accepted' | 'duplicate'> {
-    const action = typeof envelope.payload.action === 'string' ? envelope.payload.action : null;
-    const installationId = Number((envelope.payload.installation as { id?: unknown } | undefined)?.id);
-    const inserted = await this.db
-      .insert(webhookDeliveries)
-      .values({
-        deliveryId: envelope.deliveryId,
-        event: envelope.event,
-        action,
-        installationId: Number.isInteger(installationId) ? installationId : null,
-        status: 'received',
-      })
-      .onConflictDoNothing()
-      .returning({ id: webhookDeliveries.deliveryId });
-    if (inserted.length === 0) {
+    const taken = await this.deliveries.claim({
+      deliveryId: envelope.deliveryId,
+      appKey: envelope.appKey,
+      event: envelope.event,
+      action: envelope.action,
+      installationId: envelope.installationId,
+      payload: envelope.payload,
+    }, this.now());
+    if (!taken) {
       this.metrics.webhookDeliveries.inc({ event: envelope.event, outcome: 'duplicate' });
       return 'duplicate';
     }
-    const work = this.apply(envelope).finally(() => this.pending.delete(work));
-    this.pending.add(work);
+    this.track(this.apply(envelope));
     return 'accepted';
+  }
+
+  /** Applies what was acknowledged but never finished (a crash, a failure): called at start and by reconcile. */
+  async resumeUnfinished(): Promise<number> {
+    const rows = await this.deliveries.takeUnfinished(this.now());
+    for (const row of rows) {
+      if (!row.payload) continue;
+      await this.apply({
+        appKey: row.appKey,
+        event: row.event,
+        action: row.action,
+        deliveryId: row.deliveryId,
+        installationId: row.installationId,
+        payload: row.payload,
+      });
+    }
+    return rows.length;
+  }
+
+  private track(work: Promise<void>) {
+    const tracked = work.finally(() => this.pending.delete(tracked));
+    this.pending.add(tracked);
   }
 
   private async apply(envelope: WebhookEnvelope) {
     try {
-      const outcome = await this.handlers.handle(envelope.event, envelope.payload);
-      await this.db
-        .update(webhookDeliveries)
-        .set({ status: outcome, processedAt: new Date() })
-        .where(eq(webhookDeliveries.deliveryId, envelope.deliveryId));
+      const outcome = await this.handlers.handle(envelope.appKey, envelope.event, envelope.action, envelope.payload);
+      await this.deliveries.finish(envelope.deliveryId, outcome, this.now());
       this.metrics.webhookDeliveries.inc({ event: envelope.event, outcome });
     } catch (error) {
-      this.logger.error(
-        { err: error, deliveryId: envelope.deliveryId, event: envelope.event },
-        'webhook handling failed',
-      );
-      await this.db
-        .update(webhookDeliveries)
-        .set({ status: 'failed', error: (error as Error).message.slice(0, 500), processedAt: new Date() })
-        .where(eq(webhookDeliveries.deliveryId, envelope.deliveryId))
-        .catch(() => {});
+      this.logger.error({ err: error, deliveryId: envelope.deliveryId, event: envelope.event }, 'webhook handling failed');
+      await this.deliveries.finish(envelope.deliveryId, 'failed', this.now(), (error as Error).message.slice(0, 500)).catch(() => {});
       this.metrics.webhookDeliveries.inc({ event: envelope.event, outcome: 'failed' });
     }
   }

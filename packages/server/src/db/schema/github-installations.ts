@@ -15,14 +15,22 @@ export const githubInstallations = pgTable(
     accountType: text('account_type', { enum: ['Organization', 'User'] }).notNull(),
     repositorySelection: text('repository_selection', { enum: ['all', 'selected'] }).notNull(),
     permissions: jsonb('permissions').$type<Record<string, string>>().notNull().default({}),
+    /** when GitHub says the installation was created (shown as "Installed") */
+    installedAt: at('installed_at'),
     connectedBy: text('connected_by'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
     suspendedAt: at('suspended_at'),
+    /** last time reconcile compared this row with GitHub */
+    checkedAt: at('checked_at'),
     deletedAt: at('deleted_at'),
+    /** why the binding ended: the admin disconnected, GitHub uninstalled it, or another installation replaced it */
+    endReason: text('end_reason', { enum: ['disconnected', 'uninstalled', 'replaced'] }),
   },
   (t) => [
     uniqueIndex('github_installations_live_org').on(t.organizationId).where(sql`deleted_at is null`),
-    uniqueIndex('github_installations_live_installation').on(t.installationId).where(sql`deleted_at is null`),
+    uniqueIndex('github_installations_live_installation')
+      .on(t.appKey, t.installationId)
+      .where(sql`deleted_at is null`),
   ],
 );

@@ -1,5 +1,5 @@
 import { bigint, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
-import { at, organizationId, sealed, updatedAt } from './columns.js';
+import { at, organizationId, sealed, sealKeyId, updatedAt } from './columns.js';
 
 /** The connecting admin's GitHub user access and refresh tokens, sealed at rest, replaced atomically on refresh. */
 export const githubUserGrants = pgTable(
@@ -8,10 +8,12 @@ export const githubUserGrants = pgTable(
     id: uuid('id').primaryKey().defaultRandom(),
     organizationId: organizationId(),
     userId: text('user_id').notNull(),
+    appKey: text('app_key').notNull().default('system'),
     githubUserId: bigint('github_user_id', { mode: 'number' }).notNull(),
     githubLogin: text('github_login').notNull(),
-    accessToken: sealed('access_token_sealed').notNull(),
-    refreshToken: sealed('refresh_token_sealed'),
+    accessToken: sealed('access_token').notNull(),
+    refreshToken: sealed('refresh_token'),
+    sealKeyId: sealKeyId().notNull(),
     accessExpiresAt: at('access_expires_at'),
     refreshExpiresAt: at('refresh_expires_at'),
     updatedAt: updatedAt(),

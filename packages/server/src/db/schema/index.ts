@@ -1,7 +1,12 @@
+export { agentKeys } from './agent-keys.js';
 export { auditEvents } from './audit-events.js';
+export { githubApps } from './github-apps.js';
 export { githubInstallations } from './github-installations.js';
 export { githubUserGrants } from './github-user-grants.js';
 export { installStates } from './install-states.js';
+export { jobState } from './job-state.js';
+export { knownInstallations } from './known-installations.js';
 export { repos } from './repos.js';
-export { oidcLogins, sessions } from './sessions.js';
+export { sessions } from './sessions.js';
+export { tokenRevocations } from './token-revocations.js';
 export { webhookDeliveries } from './webhook-deliveries.js';

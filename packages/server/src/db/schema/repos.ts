@@ -1,7 +1,14 @@
-import { bigint, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
-import { createdAt, organizationId, updatedAt } from './columns.js';
+import { sql } from 'drizzle-orm';
+import { bigint, boolean, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { at, createdAt, organizationId, updatedAt } from './columns.js';
 
-/** Repositories the product created for a tenant; `github_repo_id` is the stable key (names change). */
+export const repoAccessStates = ['creating', 'reachable', 'missing', 'deleted', 'moved', 'unknown'] as const;
+export type RepoAccessState = (typeof repoAccessStates)[number];
+
+/**
+ * The tenant's projects and the repository the product created for each; `github_repo_id` is the stable key
+ * (names change). A row in `creating` was started and not yet confirmed on GitHub (crash recovery adopts it).
+ */
 export const repos = pgTable(
   'repos',
   {
@@ -9,16 +16,23 @@ export const repos = pgTable(
     organizationId: organizationId(),
     slug: text('slug').notNull(),
     name: text('name').notNull(),
-    kind: text('kind').notNull().default('project'),
+    kind: text('kind', { enum: ['project', 'team', 'guide'] }).notNull().default('project'),
+    appKey: text('app_key').notNull().default('system'),
     githubRepoId: bigint('github_repo_id', { mode: 'number' }),
+    /** the account the repository was created in (its id: logins change) */
+    accountId: bigint('account_id', { mode: 'number' }),
     fullName: text('full_name'),
-    accessState: text('access_state', {
-      enum: ['reachable', 'missing_from_installation', 'deleted_on_github', 'unknown'],
-    })
-      .notNull()
-      .default('unknown'),
+    private: boolean('private').notNull().default(true),
+    accessState: text('access_state', { enum: repoAccessStates }).notNull().default('unknown'),
+    checkedAt: at('checked_at'),
+    /** a request met a 404 for this repository: reconcile looks at it first */
+    recheckRequestedAt: at('recheck_requested_at'),
+    createdBy: text('created_by'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [uniqueIndex('repos_org_slug').on(t.organizationId, t.slug)],
+  (t) => [
+    uniqueIndex('repos_org_slug').on(t.organizationId, t.slug),
+    uniqueIndex('repos_org_github_id').on(t.organizationId, t.githubRepoId).where(sql`github_repo_id is not null`),
+  ],
 );

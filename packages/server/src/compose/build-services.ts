@@ -1,0 +1,86 @@
+import type { Clock, RedisTokenStore } from '@hubgate/github-auth';
+import type { Hono } from 'hono';
+import { AppRegistry } from '../apps/app-registry.js';
+import type { GitHubAppSettings } from '../apps/github-app-settings.js';
+import type { OidcConfig, ServerConfig } from '../config.js';
+import { ConnectService } from '../connect/connect-service.js';
+import type { Database } from '../db/database.js';
+import type { AppEnv } from '../http/app-env.js';
+import { createApp } from '../http/create-app.js';
+import { BearerTokens } from '../identity/bearer-tokens.js';
+import { OidcLogin } from '../identity/oidc-login.js';
+import { SessionStore } from '../identity/sessions.js';
+import { InstallationLifecycle } from '../installations/installation-lifecycle.js';
+import type { Logger } from '../logger.js';
+import { createMetrics, type Metrics } from '../metrics.js';
+import { decodeSecretKey, SecretSealer } from '../sealing/secret-sealer.js';
+import { WebhookHandlers } from '../webhooks/webhook-handlers.js';
+import { WebhookReceiver } from '../webhooks/webhook-receiver.js';
+
+export interface ServiceInputs {
+  db: Database;
+  url: string;
+  config: ServerConfig;
+  github: Readonly<GitHubAppSettings>;
+  oidc: Readonly<OidcConfig>;
+  secretKey: string;
+  redis: RedisTokenStore | null;
+  logger: Logger;
+  clock: Clock;
+  fetch: typeof fetch;
+  productName: string;
+  githubRetryBaseMs?: number;
+}
+
+export interface Services {
+  app: Hono<AppEnv>;
+  apps: AppRegistry;
+  lifecycle: InstallationLifecycle;
+  connect: ConnectService;
+  receiver: WebhookReceiver;
+  sealer: SecretSealer;
+  metrics: Metrics;
+}
+
+/** Builds every service once, each given its side effects (database, clock, fetch, logger) as options. */
+export function buildServices(input: ServiceInputs): Services {
+  const now = () => new Date(input.clock.now());
+  const key = decodeSecretKey(input.secretKey);
+  if (!key) throw new Error('HUBGATE_SECRET_KEY: must be 32 bytes, as 64 hex characters or base64');
+  const sealer = new SecretSealer(key);
+  const apps = new AppRegistry(
+    { ...input.github, webhookSecrets: [...input.github.webhookSecrets] },
+    { redis: input.redis, logger: input.logger, clock: input.clock, fetch: input.fetch, retryBaseMs: input.githubRetryBaseMs },
+  );
+  const metrics = createMetrics(() => apps.system.tokens);
+  const lifecycle = new InstallationLifecycle(input.db, apps, input.logger, now);
+  const connect = new ConnectService(input.db, apps, lifecycle, sealer, input.url, now);
+  const receiver = new WebhookReceiver(input.db, new WebhookHandlers(input.db, apps, lifecycle, sealer), input.logger, metrics, now);
+  const sessions = new SessionStore(input.db, now);
+
+  let loginPromise: Promise<OidcLogin> | null = null;
+  const login = () => {
+    loginPromise ??= OidcLogin.discover(input.oidc, `${input.url}/auth/callback`, { sealer, now: () => input.clock.now() }).catch((error) => {
+      loginPromise = null;
+      throw error;
+    });
+    return loginPromise;
+  };
+  const bearer = new BearerTokens(input.oidc, async () => (await login()).jwksUri);
+
+  const app = createApp({
+    db: input.db,
+    publicUrl: input.url,
+    productName: input.productName,
+    logger: input.logger,
+    metrics,
+    metricsToken: input.config.metricsToken,
+    apps,
+    sessions,
+    login,
+    bearer,
+    connect,
+    receiver,
+  });
+  return { app, apps, lifecycle, connect, receiver, sealer, metrics };
+}

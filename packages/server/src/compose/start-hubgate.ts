@@ -1,0 +1,131 @@
+import { rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { getRequestListener } from '@hono/node-server';
+import { type Clock, redisTokenStoreFromEnv, systemClock } from '@hubgate/github-auth';
+import type { Hono } from 'hono';
+import type { GitHubAppSettings } from '../apps/github-app-settings.js';
+import { loadConfig, type OidcConfig, type ServerConfig } from '../config.js';
+import { type DatabaseHandle, openDatabase } from '../db/database.js';
+import type { AppEnv } from '../http/app-env.js';
+import { createLogger, type Logger } from '../logger.js';
+import type { Sandbox } from '../sandbox/start-sandbox.js';
+import { buildServices, type Services } from './build-services.js';
+
+export interface StartOptions {
+  env?: NodeJS.ProcessEnv;
+  logger?: Logger;
+  clock?: Clock;
+  fetch?: typeof fetch;
+  /** sandbox only: the demo app asks for user authorization during installation (callback with code) */
+  sandboxOAuthOnInstall?: boolean;
+  /** sandbox only: more accepted webhook secrets (a rotation in progress) */
+  sandboxExtraWebhookSecrets?: string[];
+  /** tests shorten GitHub retry backoff */
+  githubRetryBaseMs?: number;
+}
+
+export interface RunningHubgate extends Services {
+  url: string;
+  config: ServerConfig;
+  /** the system app's settings and the sign-in settings in force (the sandbox's when it runs) */
+  github: Readonly<GitHubAppSettings>;
+  oidc: Readonly<OidcConfig>;
+  sandbox: Sandbox | null;
+  db: DatabaseHandle;
+  logger: Logger;
+  close(): Promise<void>;
+}
+
+/**
+ * The composition root: reads the configuration, opens the port at once (answering 503 with Retry-After until
+ * ready), starts the sandbox when no GitHub App is configured, opens and migrates the database, builds the
+ * services and only then hands requests to the app. With no app configured the simulated GitHub lives in memory,
+ * so the sandbox's database starts afresh too.
+ */
+export async function startHubgate(options: StartOptions = {}): Promise<RunningHubgate> {
+  const env = options.env ?? process.env;
+  const config = loadConfig(env);
+  const logger = options.logger ?? createLogger({ level: config.logLevel });
+  const clock = options.clock ?? systemClock;
+  const fetchImpl = options.fetch ?? globalThis.fetch;
+
+  let handler: ((req: Parameters<ReturnType<typeof getRequestListener>>[0], res: Parameters<ReturnType<typeof getRequestListener>>[1]) => void) | null = null;
+  const server: Server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000 }, (req, res) => {
+    if (handler) return handler(req, res);
+    res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' });
+    res.end(JSON.stringify({ error: { code: 'not_ready', message: 'hubgate is starting; try again in a moment.' } }));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = config.publicUrl ?? `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+
+  let sandbox: Sandbox | null = null;
+  try {
+    if (!config.github) {
+      // Imported only here: the simulator and the demo OpenID provider are not production requirements.
+      const { startSandbox } = await import('../sandbox/start-sandbox.js');
+      sandbox = await startSandbox(url, {
+        requestOAuthOnInstall: options.sandboxOAuthOnInstall,
+        extraWebhookSecrets: options.sandboxExtraWebhookSecrets,
+      });
+      logger.info({ github: sandbox.sim.webUrl }, 'no GitHub App configured: sandbox mode (simulated GitHub, demo sign-in)');
+    }
+    const github = sandbox?.github ?? config.github!;
+    const oidc = sandbox?.oidc ?? config.oidc!;
+    const secretKey = sandbox?.secretKey ?? config.secretKey!;
+
+    let dataDir = join(config.dataDir, 'pglite');
+    if (sandbox && !config.databaseUrl) {
+      dataDir = join(config.dataDir, 'sandbox-pglite');
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+    const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir });
+    await db.migrate();
+
+    const redis = redisTokenStoreFromEnv({ REDIS_URL: config.redisUrl, HUBGATE_CACHE_KEY: config.cacheKey }, clock, logger);
+    const services = buildServices({
+      db: db.db,
+      url,
+      config,
+      github,
+      oidc,
+      secretKey,
+      redis,
+      logger,
+      clock,
+      fetch: fetchImpl,
+      productName: sandbox?.productName ?? config.productName,
+      githubRetryBaseMs: options.githubRetryBaseMs,
+    });
+    handler = getRequestListener((services.app as Hono<AppEnv>).fetch);
+    await services.receiver.resumeUnfinished().catch((error) => logger.warn({ err: error }, 'resuming unfinished webhook deliveries failed'));
+
+    return {
+      ...services,
+      url,
+      config,
+      github,
+      oidc,
+      sandbox,
+      db,
+      logger,
+      async close() {
+        await services.receiver.settle();
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await redis?.close();
+        await sandbox?.close();
+        await db.close();
+      },
+    };
+  } catch (error) {
+    server.close();
+    await sandbox?.close();
+    throw error;
+  }
+}

@@ -1,0 +1,156 @@
+import { z } from 'zod';
+import type { AppRegistry } from '../apps/app-registry.js';
+import type { GitHubApp } from '../apps/github-app.js';
+import type { Database } from '../db/database.js';
+import { AppError } from '../errors/app-error.js';
+import type { TenantUser } from '../identity/principal.js';
+import type { InstallationLifecycle } from '../installations/installation-lifecycle.js';
+import type { SecretSealer } from '../sealing/secret-sealer.js';
+import { AuditStore } from '../stores/audit-store.js';
+import { InstallStateStore, type StateOwner } from '../stores/install-state-store.js';
+import { InstallationStore } from '../stores/installation-store.js';
+import { KnownInstallationStore } from '../stores/known-installation-store.js';
+import { UserGrantStore } from '../stores/user-grant-store.js';
+import { proveInstallation } from './prove-installation.js';
+
+const installationIdParam = z.string().regex(/^\d{1,15}$/, 'installation_id must be a number').transform(Number);
+const setupQuery = z.object({
+  installation_id: installationIdParam.optional(),
+  setup_action: z.enum(['install', 'update', 'request']).optional(),
+  state: z.string().max(300).optional(),
+  code: z.string().regex(/^[A-Za-z0-9_-]{1,200}$/, 'code is malformed').optional(),
+});
+
+export type FlowOutcome = { redirect: string };
+
+function parseQuery(query: Record<string, string>) {
+  const parsed = setupQuery.safeParse(query);
+  if (!parsed.success) throw new AppError('bad_request', parsed.error.issues.map((i) => i.message).join('; '));
+  return parsed.data;
+}
+
+const ownerOf = (user: TenantUser): StateOwner => ({
+  organizationId: user.organizationId,
+  userId: user.userId,
+  sessionHash: user.sessionHash,
+});
+
+/**
+ * Connect and claim: start (a state bound to the admin's browser session), GitHub's redirects back (setup URL or
+ * callback), proof of the installation, and binding through the lifecycle service.
+ */
+export class ConnectService {
+  private readonly states: InstallStateStore;
+
+  constructor(
+    private readonly db: Database,
+    private readonly apps: AppRegistry,
+    private readonly lifecycle: InstallationLifecycle,
+    private readonly sealer: SecretSealer,
+    private readonly publicUrl: string,
+    private readonly now: () => Date,
+  ) {
+    this.states = new InstallStateStore(db, now);
+  }
+
+  private get callbackUrl() {
+    return `${this.publicUrl}/github/callback`;
+  }
+
+  async startConnect(user: TenantUser): Promise<{ installUrl: string }> {
+    const app = await this.apps.forTenant(user.organizationId);
+    const state = await this.states.issue(ownerOf(user), 'install', { appKey: app.key });
+    await new AuditStore(this.db).record({ organizationId: user.organizationId, actor: user.userId, action: 'github.connect_started' });
+    return { installUrl: app.urls.install(state) };
+  }
+
+  /** For an installation that arrived without state (an owner approved a member's request): prove and bind it. */
+  async startClaim(user: TenantUser, installationId: number): Promise<{ authorizeUrl: string }> {
+    const app = await this.apps.forTenant(user.organizationId);
+    const state = await this.states.issue(ownerOf(user), 'oauth', { installationId, appKey: app.key });
+    return { authorizeUrl: app.urls.authorize(app.settings.clientId!, state, this.callbackUrl) };
+  }
+
+  /** `GET /github/setup`: GitHub's redirect after an install (Setup URL set-up). */
+  async handleSetup(user: TenantUser, query: Record<string, string>): Promise<FlowOutcome> {
+    const q = parseQuery(query);
+    if (!q.installation_id) throw new AppError('bad_request', 'GitHub sent no installation_id.');
+    // No state: an owner approved a request, or "redirect on update". Nothing is bound on a query string alone;
+    // the page shows what the server itself knows of (from webhooks), never this id.
+    if (!q.state) return { redirect: '/workspace/settings/repos?notice=claim' };
+    const data = await this.states.check(ownerOf(user), q.state, 'install');
+    const app = await this.apps.byKey(data.appKey ?? 'system');
+    if (q.code) return this.finish(user, app, q.installation_id, q.code, () => this.states.spend(q.state!, 'install'));
+    await this.states.spend(q.state, 'install');
+    const oauthState = await this.states.issue(ownerOf(user), 'oauth', { installationId: q.installation_id, appKey: app.key });
+    return { redirect: app.urls.authorize(app.settings.clientId!, oauthState, this.callbackUrl) };
+  }
+
+  /** `GET /github/callback`: our OAuth leg, or GitHub's "request user authorization during installation". */
+  async handleCallback(user: TenantUser, query: Record<string, string>): Promise<FlowOutcome> {
+    const q = parseQuery(query);
+    if (!q.code) throw new AppError('bad_request', 'GitHub sent no authorization code; the authorization was not completed.');
+    if (!q.state) throw new AppError('invalid_state', 'GitHub sent no state; start connecting again.');
+    const state = q.state;
+    if (await this.states.exists(state, 'oauth')) {
+      const data = await this.states.check(ownerOf(user), state, 'oauth');
+      if (!data.installationId) throw new AppError('invalid_state', 'This authorization is not tied to an installation; start again.');
+      const app = await this.apps.byKey(data.appKey ?? 'system');
+      return this.finish(user, app, data.installationId, q.code, () => this.states.spend(state, 'oauth'));
+    }
+    const data = await this.states.check(ownerOf(user), state, 'install');
+    if (!q.installation_id) throw new AppError('bad_request', 'GitHub sent no installation_id.');
+    const app = await this.apps.byKey(data.appKey ?? 'system');
+    return this.finish(user, app, q.installation_id, q.code, () => this.states.spend(state, 'install'));
+  }
+
+  private async finish(user: TenantUser, app: GitHubApp, installationId: number, code: string, spend: () => Promise<void>): Promise<FlowOutcome> {
+    const tokens = await app.user.exchangeCode(code, this.callbackUrl);
+    let proven;
+    try {
+      proven = await proveInstallation(app, new KnownInstallationStore(this.db), installationId, tokens);
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'forbidden')
+        await new AuditStore(this.db).record({
+          organizationId: user.organizationId,
+          actor: user.userId,
+          action: 'github.connect_refused',
+          target: String(installationId),
+          detail: { reason: error.userMessage },
+        });
+      throw error;
+    }
+    await spend();
+    await this.lifecycle.noteKnown(app.key, proven.info);
+    await this.lifecycle.bind({ organizationId: user.organizationId, actor: user.userId }, app.key, proven.info, async (tx) => {
+      await new UserGrantStore(tx, this.sealer).save(user.organizationId, user.userId, { ...proven.user, appKey: app.key }, tokens);
+    });
+    return { redirect: '/workspace/settings/repos?connected=1' };
+  }
+
+  /** Revokes tokens everywhere, retires the binding (repos kept), revokes the admins' grants, optionally uninstalls. */
+  async disconnect(user: TenantUser, options: { uninstall: boolean }) {
+    const row = await new InstallationStore(this.db).liveForTenant(user.organizationId);
+    if (!row) throw new AppError('not_found', 'GitHub is not connected.');
+    const app = await this.apps.byKey(row.appKey);
+    const grants = new UserGrantStore(this.db, this.sealer);
+    if (options.uninstall) {
+      // Uninstalling acts on the tenant's GitHub account: it needs the same ownership proof as connecting.
+      const grant = await grants.get(user.organizationId, user.userId);
+      if (!grant?.accessToken) throw new AppError('forbidden', 'Reconnect first: your GitHub authorization is needed to uninstall the app.');
+      await proveInstallation(app, new KnownInstallationStore(this.db), row.installationId, {
+        accessToken: grant.accessToken,
+        refreshToken: null,
+        accessExpiresAt: null,
+        refreshExpiresAt: null,
+      });
+    }
+    const revoked = await this.lifecycle.retire(row, 'disconnected', { organizationId: user.organizationId, actor: user.userId }, { uninstalled: options.uninstall });
+    if (options.uninstall) await app.uninstall(row.installationId);
+    for (const grant of await grants.forTenant(user.organizationId)) {
+      if (grant.accessToken) await app.user.revokeGrant(grant.accessToken).catch(() => {});
+      await grants.delete(user.organizationId, grant.row.userId);
+    }
+    return { disconnected: true, revokedTokens: revoked.revoked, uninstalled: options.uninstall };
+  }
+}

@@ -1,0 +1,71 @@
+import { Hono } from 'hono';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import type { OidcLogin } from '../../identity/oidc-login.js';
+import { loginCookieName } from '../../identity/oidc-login.js';
+import { type SessionStore, sessionCookieName } from '../../identity/sessions.js';
+import type { AppEnv } from '../app-env.js';
+import { csrf } from '../middleware/csrf.js';
+import { requireUser } from '../middleware/require-user.js';
+
+const settingsPage = '/workspace/settings/repos';
+const safeReturnTo = (value: string | undefined) =>
+  value && value.length <= 512 && /^\/(?!\/)[\w\-./?=&%]*$/.test(value) ? value : settingsPage;
+
+export interface AuthRouteDeps {
+  sessions: SessionStore;
+  login: () => Promise<OidcLogin>;
+  publicUrl: string;
+  productName: string;
+  /** where the browser goes after sign-out (the provider's end-session page in the sandbox) */
+  signedOutUrl?: string;
+}
+
+/** Sign-in (`/auth/*`) and the session as the page reads it (`/api/session`). */
+export function authRoutes(deps: AuthRouteDeps) {
+  const secure = deps.publicUrl.startsWith('https:');
+  const auth = new Hono<AppEnv>();
+
+  auth.get('/login', async (c) => {
+    const login = await deps.login();
+    const { url, cookie } = await login.begin(safeReturnTo(c.req.query('return_to')));
+    setCookie(c, loginCookieName, cookie, { httpOnly: true, secure, sameSite: 'Lax', path: '/auth', maxAge: 600 });
+    return c.redirect(url);
+  });
+
+  auth.get('/callback', async (c) => {
+    const login = await deps.login();
+    const cookie = getCookie(c, loginCookieName);
+    deleteCookie(c, loginCookieName, { path: '/auth' });
+    const { identity, returnTo } = await login.finish(new URL(c.req.url.replace(/^https?:\/\/[^/]+/, deps.publicUrl)), cookie);
+    const { cookieValue } = await deps.sessions.create(identity);
+    setCookie(c, sessionCookieName, cookieValue, { httpOnly: true, secure, sameSite: 'Lax', path: '/', maxAge: 8 * 3600 });
+    return c.redirect(safeReturnTo(returnTo));
+  });
+
+  auth.post('/logout', requireUser, csrf(deps.publicUrl), async (c) => {
+    await deps.sessions.delete(getCookie(c, sessionCookieName));
+    deleteCookie(c, sessionCookieName, { path: '/' });
+    return c.json({ signedOut: true, next: deps.signedOutUrl ?? '/' });
+  });
+  return auth;
+}
+
+export function sessionRoute(deps: { productName: string }) {
+  const api = new Hono<AppEnv>();
+  api.get('/', (c) => {
+    c.header('cache-control', 'no-store');
+    const p = c.get('principal');
+    if (!p || p.kind !== 'user') return c.json({ signedIn: false });
+    return c.json({
+      signedIn: true,
+      user: { id: p.userId, name: p.name, email: p.email },
+      organization: p.organizationId ? { id: p.organizationId, name: p.organizationName ?? p.organizationId } : null,
+      organizationId: p.organizationId,
+      role: p.role,
+      isAdmin: p.isAdmin,
+      csrfToken: p.csrfToken,
+      productName: deps.productName,
+    });
+  });
+  return api;
+}

@@ -1,0 +1,30 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import type { AppRegistry } from '../../apps/app-registry.js';
+import type { ConnectService } from '../../connect/connect-service.js';
+import { connectionView } from '../../connect/connection-view.js';
+import type { Database } from '../../db/database.js';
+import { type AppEnv, tenantUser } from '../app-env.js';
+import { csrf } from '../middleware/csrf.js';
+import { jsonBody } from '../middleware/json-body.js';
+import { requireAdmin, requireUser } from '../middleware/require-user.js';
+
+const disconnectBody = z.object({ uninstall: z.boolean().default(false) }).strict();
+const claimBody = z.object({ installationId: z.number().int().positive() }).strict();
+
+/** `/api/github`: the connection as the page sees it; admins connect, claim and disconnect. */
+export function githubApi(deps: { db: Database; apps: AppRegistry; connect: ConnectService; publicUrl: string }) {
+  const api = new Hono<AppEnv>();
+  api.use('*', requireUser, csrf(deps.publicUrl));
+  api.get('/connection', async (c) => c.json(await connectionView(deps.db, deps.apps, tenantUser(c))));
+  api.post('/connect', requireAdmin, async (c) => c.json(await deps.connect.startConnect(tenantUser(c))));
+  api.post('/claim', requireAdmin, async (c) => {
+    const body = await jsonBody(c, claimBody);
+    return c.json(await deps.connect.startClaim(tenantUser(c), body.installationId));
+  });
+  api.post('/disconnect', requireAdmin, async (c) => {
+    const body = await jsonBody(c, disconnectBody);
+    return c.json(await deps.connect.disconnect(tenantUser(c), body));
+  });
+  return api;
+}

@@ -1,0 +1,90 @@
+import { and, eq, lt, or } from 'drizzle-orm';
+import type { Database } from '../db/database.js';
+import { webhookDeliveries } from '../db/schema/index.js';
+
+export type DeliveryRow = typeof webhookDeliveries.$inferSelect;
+
+/** How long a replica may take to apply a delivery before another may take it again. */
+const leaseMs = 60_000;
+
+/** Failed, or received and past its lease (the replica applying it died). */
+const takeable = (now: Date) =>
+  or(eq(webhookDeliveries.status, 'failed'), and(eq(webhookDeliveries.status, 'received'), lt(webhookDeliveries.leaseUntil, now)));
+
+/**
+ * Webhook deliveries by GitHub's delivery id. Only applied or ignored deliveries are duplicates: a delivery still
+ * `received` (acknowledged, then lost in a crash) or `failed` is taken again when GitHub redelivers it.
+ */
+export class WebhookDeliveryStore {
+  constructor(private readonly db: Database) {}
+
+  /** Records the delivery (or takes back a received/failed one); false when it was already applied or ignored. */
+  async claim(
+    row: { deliveryId: string; appKey: string; event: string; action: string | null; installationId: number | null; payload: Record<string, unknown> },
+    now: Date,
+  ): Promise<boolean> {
+    const leaseUntil = new Date(now.getTime() + leaseMs);
+    const inserted = await this.db
+      .insert(webhookDeliveries)
+      .values({ ...row, status: 'received', leaseUntil })
+      .onConflictDoNothing()
+      .returning({ id: webhookDeliveries.deliveryId });
+    if (inserted.length > 0) return true;
+    const retaken = await this.db
+      .update(webhookDeliveries)
+      .set({ status: 'received', payload: row.payload, error: null, leaseUntil })
+      .where(and(eq(webhookDeliveries.deliveryId, row.deliveryId), eq(webhookDeliveries.appKey, row.appKey), takeable(now)))
+      .returning({ id: webhookDeliveries.deliveryId });
+    return retaken.length > 0;
+  }
+
+  /** The outcome; the payload is dropped once applied or ignored (it is kept only to apply it again). */
+  async finish(deliveryId: string, status: 'applied' | 'ignored' | 'failed', now: Date, error?: string) {
+    const [row] = await this.db.select({ attempts: webhookDeliveries.attempts }).from(webhookDeliveries).where(eq(webhookDeliveries.deliveryId, deliveryId));
+    await this.db
+      .update(webhookDeliveries)
+      .set({
+        status,
+        processedAt: now,
+        error: error ?? null,
+        attempts: (row?.attempts ?? 0) + 1,
+        leaseUntil: null,
+        ...(status === 'failed' ? {} : { payload: null }),
+      })
+      .where(eq(webhookDeliveries.deliveryId, deliveryId));
+  }
+
+  /** Deliveries acknowledged but not applied (a crash, a failure), oldest first, taken for a retry (start, reconcile). */
+  async takeUnfinished(now: Date, limit = 100, maxAttempts = 5): Promise<DeliveryRow[]> {
+    const candidates = await this.db
+      .select({ id: webhookDeliveries.deliveryId })
+      .from(webhookDeliveries)
+      .where(and(takeable(now), lt(webhookDeliveries.attempts, maxAttempts)))
+      .orderBy(webhookDeliveries.receivedAt)
+      .limit(limit);
+    const taken: DeliveryRow[] = [];
+    for (const { id } of candidates) {
+      // Taken one by one under the same condition, so two replicas resuming at once never apply one twice.
+      const [row] = await this.db
+        .update(webhookDeliveries)
+        .set({ status: 'received', leaseUntil: new Date(now.getTime() + leaseMs) })
+        .where(and(eq(webhookDeliveries.deliveryId, id), takeable(now)))
+        .returning();
+      if (row) taken.push(row);
+    }
+    return taken;
+  }
+
+  get(deliveryId: string): Promise<DeliveryRow | undefined> {
+    return this.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.deliveryId, deliveryId)).then((r) => r[0]);
+  }
+
+  /** GitHub keeps deliveries for 30 days; past that a redelivery cannot come, so the row can go. */
+  async prune(before: Date): Promise<number> {
+    const deleted = await this.db
+      .delete(webhookDeliveries)
+      .where(lt(webhookDeliveries.receivedAt, before))
+      .returning({ id: webhookDeliveries.deliveryId });
+    return deleted.length;
+  }
+}
