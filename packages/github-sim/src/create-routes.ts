@@ -5,6 +5,7 @@ import { page } from './html.js';
 import { registerAdminRoutes } from './routes/admin-routes.js';
 import { registerAppRoutes } from './routes/app-routes.js';
 import { registerContentsRoutes } from './routes/contents-routes.js';
+import { registerMembershipRoutes } from './routes/membership-routes.js';
 import { registerInstallationRoutes } from './routes/installation-routes.js';
 import { registerRepoRoutes } from './routes/repo-routes.js';
 import { registerUserRoutes } from './routes/user-routes.js';
@@ -29,6 +30,7 @@ export function createRoutes(ctx: SimContext): Hono {
   registerRepoRoutes(api, ctx);
   registerContentsRoutes(api, ctx);
   registerUserRoutes(api, ctx);
+  registerMembershipRoutes(api, ctx);
 
   const root = new Hono();
   root.use('*', async (c, next) => {

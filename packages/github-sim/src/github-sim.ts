@@ -10,7 +10,14 @@ import { createRoutes } from './create-routes.js';
 import { FaultTable } from './faults.js';
 import { GitRepositories } from './git-repos.js';
 import { handleGitRequest } from './git-server.js';
-import type { RepositorySelection, SimAccount, SimApp, SimInstallation, SimRepo } from './model.js';
+import type {
+  RepositorySelection,
+  SimAccount,
+  SimApp,
+  SimInstallation,
+  SimOrg,
+  SimRepo,
+} from './model.js';
 import type { SimUrls } from './payloads.js';
 import { defaultRateLimits, RateLimiter, type RateLimitSettings } from './rate-limits.js';
 import { type SeedAppOptions, SimStore } from './store.js';
@@ -138,6 +145,21 @@ export class GitHubSim {
 
   addOrg(login: string, members?: Record<string, 'admin' | 'member'>) {
     return this.store.addOrg(login, members);
+  }
+
+  /** Adds `login` to the organization with `role`, or changes their role if already a member. */
+  addOrgMember(orgLogin: string, login: string, role: 'admin' | 'member' = 'member') {
+    this.world.setOrgMember(this.requireOrg(orgLogin), this.store.requireUser(login), role);
+  }
+
+  removeOrgMember(orgLogin: string, login: string) {
+    this.world.setOrgMember(this.requireOrg(orgLogin), this.store.requireUser(login), null);
+  }
+
+  private requireOrg(login: string): SimOrg {
+    const org = this.store.requireAccount(login);
+    if (org.type !== 'Organization') throw new Error(`${login} is not an organization`);
+    return org as SimOrg;
   }
 
   addApp(options: SeedAppOptions) {

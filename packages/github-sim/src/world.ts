@@ -5,6 +5,7 @@ import type {
   SimAccount,
   SimApp,
   SimInstallation,
+  SimOrg,
   SimRepo,
   SimToken,
   SimUser,
@@ -256,6 +257,12 @@ export class SimWorld {
       this.payloads.installation('new_permissions_accepted', app, inst, sender),
       { installationId: inst.id },
     );
+  }
+
+  /** Adds a user to an organization, or changes their role (`null` removes them). */
+  setOrgMember(org: SimOrg, user: SimUser, role: 'admin' | 'member' | null) {
+    if (role === null) org.members.delete(user.id);
+    else org.members.set(user.id, role);
   }
 
   renameAccount(account: SimAccount, newLogin: string, sender: SimAccount) {
