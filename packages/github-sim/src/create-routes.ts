@@ -6,6 +6,7 @@ import { registerAdminRoutes } from './routes/admin-routes.js';
 import { registerAppRoutes } from './routes/app-routes.js';
 import { registerContentsRoutes } from './routes/contents-routes.js';
 import { registerMembershipRoutes } from './routes/membership-routes.js';
+import { registerOAuthAppRoutes } from './routes/oauth-app-routes.js';
 import { registerInstallationRoutes } from './routes/installation-routes.js';
 import { registerRepoRoutes } from './routes/repo-routes.js';
 import { registerUserRoutes } from './routes/user-routes.js';
@@ -31,6 +32,7 @@ export function createRoutes(ctx: SimContext): Hono {
   registerContentsRoutes(api, ctx);
   registerUserRoutes(api, ctx);
   registerMembershipRoutes(api, ctx);
+  registerOAuthAppRoutes(api, ctx);
 
   const root = new Hono();
   root.use('*', async (c, next) => {
