@@ -6,6 +6,7 @@ import type { SimApp, SimInstallation } from '../model.js';
 import { paginate } from '../paginate.js';
 import { installation, integration, isoSeconds, repository } from '../payloads.js';
 import type { Principal } from '../principal.js';
+import { RepoMovedError } from '../repo-access.js';
 import { widenedPermission } from '../tokens.js';
 import { readJsonBody } from './read-json-body.js';
 
@@ -136,14 +137,19 @@ export function registerAppRoutes(api: Hono, ctx: SimContext) {
   });
 
   const lookup = (app: SimApp, accountLogin: string, repoName?: string) => {
+    if (repoName !== undefined) {
+      const repo = store.findRepo(accountLogin, repoName);
+      const moved = repo ? undefined : store.movedRepo(accountLogin, repoName);
+      const target = repo ?? moved;
+      const inst = target ? store.installationFor(app.id, target.ownerId) : undefined;
+      // GitHub does not say whether the repository is missing or the app is not installed on it.
+      if (!target || !inst || !store.installationReaches(inst, target)) throw notFound();
+      if (moved) throw new RepoMovedError(moved.id);
+      return render(app, inst);
+    }
     const account = store.accountByLogin(accountLogin);
     const inst = account ? store.installationFor(app.id, account.id) : undefined;
     if (!account || !inst) throw notFound();
-    if (repoName !== undefined) {
-      const repo = store.findRepo(accountLogin, repoName);
-      // GitHub does not say whether the repository is missing or the app is not installed on it.
-      if (!repo || !store.installationReaches(inst, repo)) throw notFound();
-    }
     return render(app, inst);
   };
   defineRoute(api, ctx, 'GET /repos/{owner}/{repo}/installation', ['app'], (c, p) =>
