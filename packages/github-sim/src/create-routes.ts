@@ -8,6 +8,8 @@ import { registerAppRoutes } from './routes/app-routes.js';
 import { registerContentsRoutes } from './routes/contents-routes.js';
 import { registerMembershipRoutes } from './routes/membership-routes.js';
 import { registerOAuthAppRoutes } from './routes/oauth-app-routes.js';
+import { registerManifestRoutes } from './routes/manifest-routes.js';
+import { registerWebManifest } from './routes/web-manifest.js';
 import { registerInstallationRoutes } from './routes/installation-routes.js';
 import { registerRepoRoutes } from './routes/repo-routes.js';
 import { registerUserRoutes } from './routes/user-routes.js';
@@ -35,6 +37,7 @@ export function createRoutes(ctx: SimContext): Hono {
   registerUserRoutes(api, ctx);
   registerMembershipRoutes(api, ctx);
   registerOAuthAppRoutes(api, ctx);
+  registerManifestRoutes(api, ctx);
 
   const root = new Hono();
   root.use('*', async (c, next) => {
@@ -61,6 +64,7 @@ export function createRoutes(ctx: SimContext): Hono {
   registerWebSession(root, ctx);
   registerWebInstall(root, ctx);
   registerWebOAuth(root, ctx);
+  registerWebManifest(root, ctx);
   registerAdminRoutes(root, ctx);
   root.get('/', (c) =>
     c.html(

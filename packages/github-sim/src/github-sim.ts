@@ -90,6 +90,8 @@ export class GitHubSim {
       requestCounts: new Map(),
       sessions: new Map(),
       oauthCodes: new Map(),
+      manifestDrafts: new Map(),
+      manifestCodes: new Map(),
     };
   }
 
