@@ -9,6 +9,8 @@ import { registerContentsRoutes } from './routes/contents-routes.js';
 import { registerMembershipRoutes } from './routes/membership-routes.js';
 import { registerOAuthAppRoutes } from './routes/oauth-app-routes.js';
 import { registerManifestRoutes } from './routes/manifest-routes.js';
+import { registerWebInstallationSettings } from './routes/web-installation-settings.js';
+import { registerWebAccountSettings } from './routes/web-account-settings.js';
 import { registerWebManifest } from './routes/web-manifest.js';
 import { registerInstallationRoutes } from './routes/installation-routes.js';
 import { registerRepoRoutes } from './routes/repo-routes.js';
@@ -63,9 +65,12 @@ export function createRoutes(ctx: SimContext): Hono {
   root.route('/api/v3', api);
   registerWebSession(root, ctx);
   registerWebInstall(root, ctx);
+  registerWebInstallationSettings(root, ctx);
   registerWebOAuth(root, ctx);
   registerWebManifest(root, ctx);
   registerAdminRoutes(root, ctx);
+  // Last: its `/{owner}/{repo}/settings` pattern would shadow the fixed paths above.
+  registerWebAccountSettings(root, ctx);
   root.get('/', (c) =>
     c.html(
       page(

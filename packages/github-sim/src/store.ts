@@ -335,8 +335,15 @@ export class SimStore {
     return first;
   }
 
+  /** Why `login` cannot be given to a new or renamed account, or null when it can. */
+  loginProblem(login: string): string | null {
+    if (!/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/.test(login)) return `invalid login ${login}`;
+    if (this.accountByLogin(login)) return `login ${login} is taken`;
+    return null;
+  }
+
   private assertLoginFree(login: string) {
-    if (!/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/.test(login)) throw new Error(`invalid login ${login}`);
-    if (this.accountByLogin(login)) throw new Error(`login ${login} is taken`);
+    const problem = this.loginProblem(login);
+    if (problem) throw new Error(problem);
   }
 }
