@@ -1,3 +1,4 @@
+import type { AppManifest } from './app-manifest.js';
 import type { SimClock } from './clock.js';
 import type { FaultTable } from './faults.js';
 import type { SimUrls } from './payloads.js';
@@ -33,4 +34,11 @@ export interface SimContext {
   sessions: Map<string, number>;
   /** OAuth codes: code -> grant */
   oauthCodes: Map<string, { appId: number; userId: number; redirectUri: string | null; expiresAt: number }>;
+  /** manifests received by `/settings/apps/new`, waiting for the user's confirmation */
+  manifestDrafts: Map<
+    string,
+    { manifest: AppManifest; state: string | null; orgLogin: string | null; expiresAt: number }
+  >;
+  /** codes of the manifest flow -> the app created and its credentials, for the one conversion */
+  manifestCodes: Map<string, { appId: number; pem: string; webhookSecret: string | null; expiresAt: number }>;
 }

@@ -1,10 +1,17 @@
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import type { SimContext } from './context.js';
-import { SimHttpError } from './errors.js';
+import { notFound, SimHttpError } from './errors.js';
 import { page } from './html.js';
+import { RepoMovedError } from './repo-access.js';
 import { registerAdminRoutes } from './routes/admin-routes.js';
 import { registerAppRoutes } from './routes/app-routes.js';
 import { registerContentsRoutes } from './routes/contents-routes.js';
+import { registerMembershipRoutes } from './routes/membership-routes.js';
+import { registerOAuthAppRoutes } from './routes/oauth-app-routes.js';
+import { registerManifestRoutes } from './routes/manifest-routes.js';
+import { registerWebInstallationSettings } from './routes/web-installation-settings.js';
+import { registerWebAccountSettings } from './routes/web-account-settings.js';
+import { registerWebManifest } from './routes/web-manifest.js';
 import { registerInstallationRoutes } from './routes/installation-routes.js';
 import { registerRepoRoutes } from './routes/repo-routes.js';
 import { registerUserRoutes } from './routes/user-routes.js';
@@ -16,6 +23,7 @@ import { registerWebSession } from './routes/web-session.js';
 export function createRoutes(ctx: SimContext): Hono {
   const api = new Hono();
   const onError = (error: Error, c: Parameters<Parameters<Hono['onError']>[0]>[1]) => {
+    if (error instanceof RepoMovedError) return movedAnswer(c, ctx, error.repoId);
     if (error instanceof SimHttpError) return c.json(error.body(), error.status as 400, error.headers);
     console.error('github-sim internal error', error);
     return c.json({ message: 'Server Error', status: '500' }, 500);
@@ -29,6 +37,9 @@ export function createRoutes(ctx: SimContext): Hono {
   registerRepoRoutes(api, ctx);
   registerContentsRoutes(api, ctx);
   registerUserRoutes(api, ctx);
+  registerMembershipRoutes(api, ctx);
+  registerOAuthAppRoutes(api, ctx);
+  registerManifestRoutes(api, ctx);
 
   const root = new Hono();
   root.use('*', async (c, next) => {
@@ -38,11 +49,28 @@ export function createRoutes(ctx: SimContext): Hono {
     c.res.headers.set('x-github-api-version-selected', '2022-11-28');
   });
   root.onError(onError);
+  // `/repositories/{id}/...` is where GitHub's redirects for moved repositories point: the same routes by id.
+  const byId = async (c: Context) => {
+    const repo = ctx.store.repos.get(Number(c.req.param('id')));
+    if (!repo) throw notFound();
+    const url = new URL(c.req.url);
+    const rest = url.pathname.replace(/^\/api\/v3\/repositories\/\d+/, '');
+    url.pathname = `/api/v3/repos/${ctx.store.account(repo.ownerId)!.login}/${repo.name}${rest}`;
+    const method = c.req.method;
+    const body = method === 'GET' || method === 'HEAD' ? undefined : await c.req.arrayBuffer();
+    return root.fetch(new Request(url, { method, headers: c.req.raw.headers, body }));
+  };
+  root.all('/api/v3/repositories/:id{[0-9]+}', byId);
+  root.all('/api/v3/repositories/:id{[0-9]+}/*', byId);
   root.route('/api/v3', api);
   registerWebSession(root, ctx);
   registerWebInstall(root, ctx);
+  registerWebInstallationSettings(root, ctx);
   registerWebOAuth(root, ctx);
+  registerWebManifest(root, ctx);
   registerAdminRoutes(root, ctx);
+  // Last: its `/{owner}/{repo}/settings` pattern would shadow the fixed paths above.
+  registerWebAccountSettings(root, ctx);
   root.get('/', (c) =>
     c.html(
       page(
@@ -52,4 +80,21 @@ export function createRoutes(ctx: SimContext): Hono {
     ),
   );
   return root;
+}
+
+/** GitHub's answer for a repository asked for by an old name: 301 for GET/HEAD, 307 otherwise. */
+function movedAnswer(c: Context, ctx: SimContext, repoId: number) {
+  const url = new URL(c.req.url);
+  const rest = /^\/api\/v3\/repos\/[^/]+\/[^/]+(.*)$/.exec(url.pathname)?.[1] ?? '';
+  const location = `${ctx.urls().api}/repositories/${repoId}${rest}${url.search}`;
+  const permanent = c.req.method === 'GET' || c.req.method === 'HEAD';
+  return c.json(
+    {
+      message: permanent ? 'Moved Permanently' : 'Temporary Redirect',
+      url: location,
+      documentation_url: 'https://docs.github.com/v3/#http-redirects',
+    },
+    permanent ? 301 : 307,
+    { location },
+  );
 }

@@ -27,6 +27,16 @@ export function handleGitRequest(ctx: SimContext, req: IncomingMessage, res: Ser
   const repo = ctx.store.findRepo(target.owner, target.repo);
   try {
     const principal = resolvePrincipal(ctx, credential);
+    const moved = repo ? undefined : ctx.store.movedRepo(target.owner, target.repo);
+    if (moved) {
+      // Git follows redirects of its first request (http.followRedirects=initial) and keeps the new base URL.
+      assertRepoAccess(ctx, principal, moved, 'contents', 'read');
+      const url = new URL(req.url ?? '/', 'http://sim');
+      const owner = ctx.store.account(moved.ownerId)!.login;
+      const location = `/${owner}/${moved.name}.git/${target.tail}${url.search}`;
+      plain(res, req.method === 'GET' ? 301 : 307, 'Moved', { location });
+      return true;
+    }
     if (!repo) throw new SimHttpError(404, 'Repository not found.');
     const level = target.service === 'git-receive-pack' ? 'write' : 'read';
     assertRepoAccess(ctx, principal, repo, 'contents', level);

@@ -10,7 +10,15 @@ import { createRoutes } from './create-routes.js';
 import { FaultTable } from './faults.js';
 import { GitRepositories } from './git-repos.js';
 import { handleGitRequest } from './git-server.js';
-import type { RepositorySelection, SimAccount, SimApp, SimInstallation, SimRepo } from './model.js';
+import type {
+  RepositorySelection,
+  SimAccount,
+  SimApp,
+  SimInstallation,
+  SimInstallRequest,
+  SimOrg,
+  SimRepo,
+} from './model.js';
 import type { SimUrls } from './payloads.js';
 import { defaultRateLimits, RateLimiter, type RateLimitSettings } from './rate-limits.js';
 import { type SeedAppOptions, SimStore } from './store.js';
@@ -83,6 +91,8 @@ export class GitHubSim {
       requestCounts: new Map(),
       sessions: new Map(),
       oauthCodes: new Map(),
+      manifestDrafts: new Map(),
+      manifestCodes: new Map(),
     };
   }
 
@@ -140,6 +150,21 @@ export class GitHubSim {
     return this.store.addOrg(login, members);
   }
 
+  /** Adds `login` to the organization with `role`, or changes their role if already a member. */
+  addOrgMember(orgLogin: string, login: string, role: 'admin' | 'member' = 'member') {
+    this.world.setOrgMember(this.requireOrg(orgLogin), this.store.requireUser(login), role);
+  }
+
+  removeOrgMember(orgLogin: string, login: string) {
+    this.world.setOrgMember(this.requireOrg(orgLogin), this.store.requireUser(login), null);
+  }
+
+  private requireOrg(login: string): SimOrg {
+    const org = this.store.requireAccount(login);
+    if (org.type !== 'Organization') throw new Error(`${login} is not an organization`);
+    return org as SimOrg;
+  }
+
   addApp(options: SeedAppOptions) {
     return this.store.addApp(options);
   }
@@ -190,6 +215,97 @@ export class GitHubSim {
     const requester = this.store.account(request.requesterId) ?? null;
     return this.world.install(app, account, owner, request.selection, request.repositoryIds, requester)
       .installation;
+  }
+
+  /** Pending install requests of members (of one account, or all). */
+  installRequests(accountLogin?: string): SimInstallRequest[] {
+    const accountId = accountLogin === undefined ? undefined : this.store.requireAccount(accountLogin).id;
+    return [...this.store.installRequests.values()].filter(
+      (r) => accountId === undefined || r.accountId === accountId,
+    );
+  }
+
+  // ---- owner actions (the same as on the simulated GitHub's pages, with the same webhooks) --------
+
+  /** Suspends an installation as its account's owner would (`installation.suspend`). */
+  suspend(installation: SimInstallation, by?: string) {
+    const inst = this.liveInstallation(installation);
+    if (!inst.suspendedAt) this.world.suspend(inst, this.actor(inst.accountId, by));
+  }
+
+  unsuspend(installation: SimInstallation, by?: string) {
+    const inst = this.liveInstallation(installation);
+    if (inst.suspendedAt) this.world.unsuspend(inst, this.actor(inst.accountId, by));
+  }
+
+  /** Uninstalls as the account's owner would (`installation.deleted`; the tokens die). */
+  uninstall(installation: SimInstallation, by?: string) {
+    const inst = this.liveInstallation(installation);
+    this.world.uninstall(inst, this.actor(inst.accountId, by));
+  }
+
+  /** Changes the repository selection (`installation_repositories.added|removed`). */
+  setRepositorySelection(
+    installation: SimInstallation,
+    selection: RepositorySelection,
+    repositories: string[] = [],
+    by?: string,
+  ) {
+    const inst = this.liveInstallation(installation);
+    const account = this.store.account(inst.accountId)!;
+    const ids = repositories.map((name) => {
+      const repo = this.store.findRepo(account.login, name);
+      if (!repo) throw new Error(`no repository ${account.login}/${name}`);
+      return repo.id;
+    });
+    this.world.updateSelection(inst, selection, ids, this.actor(inst.accountId, by));
+  }
+
+  /** Renames a user or organization (`installation_target.renamed`; old repository paths redirect). */
+  renameAccount(login: string, newLogin: string, by?: string) {
+    const account = this.store.requireAccount(login);
+    const problem = this.store.loginProblem(newLogin);
+    if (problem) throw new Error(problem);
+    this.world.renameAccount(account, newLogin, this.actor(account.id, by));
+  }
+
+  /** Renames a repository (`repository.renamed`; the old name redirects). */
+  renameRepository(ownerLogin: string, name: string, newName: string, by?: string) {
+    const repo = this.requireRepo(ownerLogin, name);
+    if (this.store.findRepo(ownerLogin, newName)) throw new Error(`${ownerLogin}/${newName} exists`);
+    this.world.renameRepository(repo, newName, this.actor(repo.ownerId, by));
+  }
+
+  /** Transfers a repository to another account (`repository.transferred`; the old path redirects). */
+  transferRepository(ownerLogin: string, name: string, newOwnerLogin: string, by?: string) {
+    const repo = this.requireRepo(ownerLogin, name);
+    this.world.transferRepository(repo, this.store.requireAccount(newOwnerLogin), this.actor(repo.ownerId, by));
+  }
+
+  /** An org owner denies a member's install request: it is dropped, nothing is sent. */
+  denyInstallRequest(requestId: number) {
+    if (!this.store.installRequests.delete(requestId)) throw new Error(`no install request ${requestId}`);
+  }
+
+  private requireRepo(ownerLogin: string, name: string): SimRepo {
+    const repo = this.store.findRepo(ownerLogin, name);
+    if (!repo) throw new Error(`no repository ${ownerLogin}/${name}`);
+    return repo;
+  }
+
+  private liveInstallation(installation: SimInstallation): SimInstallation {
+    const inst = this.store.installations.get(installation.id);
+    if (!inst) throw new Error(`installation ${installation.id} does not exist (any more)`);
+    return inst;
+  }
+
+  /** Who acts: `by`, or the account itself for a user, or an organization's first owner. */
+  private actor(accountId: number, by?: string): SimAccount {
+    if (by) return this.store.requireAccount(by);
+    const account = this.store.account(accountId)!;
+    if (account.type === 'User') return account;
+    const ownerId = [...(account as SimOrg).members].find(([, role]) => role === 'admin')?.[0];
+    return (ownerId !== undefined ? this.store.users.get(ownerId) : undefined) ?? account;
   }
 
   mintCount(installationId?: number): number {

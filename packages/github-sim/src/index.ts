@@ -9,6 +9,7 @@ export type {
   SimAccount,
   SimApp,
   SimInstallation,
+  SimInstallRequest,
   SimOrg,
   SimRepo,
   SimToken,

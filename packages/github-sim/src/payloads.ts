@@ -35,6 +35,38 @@ export function simpleUser(urls: SimUrls, account: SimAccount) {
   };
 }
 
+/** `organization-simple`: the organization in memberships and in webhook payloads. */
+export function organizationSimple(urls: SimUrls, org: SimAccount) {
+  const u = `${urls.api}/orgs/${org.login}`;
+  return {
+    login: org.login,
+    id: org.id,
+    node_id: org.nodeId,
+    url: u,
+    repos_url: `${u}/repos`,
+    events_url: `${u}/events`,
+    hooks_url: `${u}/hooks`,
+    issues_url: `${u}/issues`,
+    members_url: `${u}/members{/member}`,
+    public_members_url: `${u}/public_members{/member}`,
+    avatar_url: `${urls.web}/avatars/u/${org.id}`,
+    description: null,
+  };
+}
+
+/** `org-membership`: GET /user/memberships/orgs/{org}. */
+export function orgMembership(urls: SimUrls, org: SimAccount, user: SimUser, role: 'admin' | 'member') {
+  return {
+    url: `${urls.api}/orgs/${org.login}/memberships/${user.login}`,
+    state: 'active',
+    role,
+    organization_url: `${urls.api}/orgs/${org.login}`,
+    organization: organizationSimple(urls, org),
+    user: simpleUser(urls, user),
+    permissions: { can_create_repository: role === 'admin' },
+  };
+}
+
 /** `private-user`: what GET /user answers for the authenticated user. */
 export function privateUser(urls: SimUrls, user: SimUser, counts: { ownedRepos: number }) {
   return {

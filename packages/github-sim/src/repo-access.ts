@@ -55,9 +55,28 @@ export function assertRepoAccess(
   }
 }
 
-/** The repository at `owner/repo` or GitHub's 404. */
-export function requireRepo(ctx: SimContext, owner: string, name: string): SimRepo {
-  const repo = ctx.store.findRepo(owner, name.replace(/\.git$/, ''));
-  if (!repo) throw notFound();
-  return repo;
+/**
+ * A repository asked for under a name it no longer has (renamed, transferred, or its owner renamed). GitHub
+ * answers 301 for GET/HEAD and 307 for other methods, pointing at `/repositories/{id}/...`:
+ * https://docs.github.com/en/rest/using-the-rest-api/best-practices-for-using-the-rest-api#follow-redirects
+ * ("If your repository is renamed or transferred, ... permanent redirection (301) ... temporary (302/307)").
+ */
+export class RepoMovedError extends SimHttpError {
+  constructor(readonly repoId: number) {
+    super(301, 'Moved Permanently');
+  }
+}
+
+/**
+ * The repository at `owner/repo`, a redirect when it moved away from that name (only for a caller that may
+ * see it: others get the 404 they would get for any repository out of reach), or GitHub's 404.
+ */
+export function requireRepo(ctx: SimContext, owner: string, name: string, p?: Principal): SimRepo {
+  const clean = name.replace(/\.git$/, '');
+  const repo = ctx.store.findRepo(owner, clean);
+  if (repo) return repo;
+  const moved = ctx.store.movedRepo(owner, clean);
+  if (!moved) throw notFound();
+  if (p) assertRepoAccess(ctx, p, moved, 'metadata', 'read');
+  throw new RepoMovedError(moved.id);
 }

@@ -38,6 +38,8 @@ export interface SeededApp {
   privateKey: string | null;
 }
 
+const redirectKey = (ownerLogin: string, name: string) => `${ownerLogin}/${name}`.toLowerCase();
+
 const defaultAppPermissions: Permissions = { contents: 'write', metadata: 'read', administration: 'write' };
 
 /** The simulator's whole in-memory world, and the lookups every route shares. */
@@ -49,6 +51,8 @@ export class SimStore {
   readonly installations = new Map<number, SimInstallation>();
   readonly installRequests = new Map<number, SimInstallRequest>();
   readonly tokens = new Map<string, SimToken>();
+  /** `owner/name` (lower case) a repository was known by before a rename or transfer -> repository id */
+  readonly repoRedirects = new Map<string, number>();
   /** app id -> user ids that authorized it */
   readonly authorizations = new Map<number, Set<number>>();
   private readonly nextAccountId = createIdSequence(5000);
@@ -171,6 +175,8 @@ export class SimStore {
       gitDir,
     };
     this.repos.set(id, repo);
+    // A new repository under a moved repository's old name takes the name over: the redirect ends (GitHub's docs).
+    this.repoRedirects.delete(redirectKey(owner.login, name));
     return repo;
   }
 
@@ -269,6 +275,17 @@ export class SimStore {
     return undefined;
   }
 
+  /** Remembers that `repoId` was reachable as `ownerLogin/name` (GitHub keeps redirecting from there). */
+  recordRepoMove(ownerLogin: string, name: string, repoId: number) {
+    this.repoRedirects.set(redirectKey(ownerLogin, name), repoId);
+  }
+
+  /** The repository that was known as `ownerLogin/name` before it moved, if it still exists. */
+  movedRepo(ownerLogin: string, name: string): SimRepo | undefined {
+    const id = this.repoRedirects.get(redirectKey(ownerLogin, name));
+    return id === undefined ? undefined : this.repos.get(id);
+  }
+
   reposOf(accountId: number): SimRepo[] {
     return [...this.repos.values()].filter((repo) => repo.ownerId === accountId);
   }
@@ -318,8 +335,15 @@ export class SimStore {
     return first;
   }
 
+  /** Why `login` cannot be given to a new or renamed account, or null when it can. */
+  loginProblem(login: string): string | null {
+    if (!/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/.test(login)) return `invalid login ${login}`;
+    if (this.accountByLogin(login)) return `login ${login} is taken`;
+    return null;
+  }
+
   private assertLoginFree(login: string) {
-    if (!/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/.test(login)) throw new Error(`invalid login ${login}`);
-    if (this.accountByLogin(login)) throw new Error(`login ${login} is taken`);
+    const problem = this.loginProblem(login);
+    if (problem) throw new Error(problem);
   }
 }

@@ -5,6 +5,7 @@ import type {
   SimAccount,
   SimApp,
   SimInstallation,
+  SimOrg,
   SimRepo,
   SimToken,
   SimUser,
@@ -80,7 +81,9 @@ export class SimWorld {
 
   renameRepository(repo: SimRepo, newName: string, sender: SimAccount) {
     const oldName = repo.name;
+    this.store.recordRepoMove(this.store.account(repo.ownerId)!.login, oldName, repo.id);
     repo.name = newName;
+    this.store.repoRedirects.delete(`${this.store.account(repo.ownerId)!.login}/${newName}`.toLowerCase());
     repo.updatedAt = this.now();
     this.sendRepositoryEvent(repo, 'renamed', sender, { repository: { name: { from: oldName } } });
   }
@@ -88,7 +91,9 @@ export class SimWorld {
   transferRepository(repo: SimRepo, newOwner: SimAccount, sender: SimAccount) {
     const oldOwner = this.store.account(repo.ownerId)!;
     for (const inst of this.store.installations.values()) inst.repositoryIds.delete(repo.id);
+    this.store.recordRepoMove(oldOwner.login, repo.name, repo.id);
     repo.ownerId = newOwner.id;
+    this.store.repoRedirects.delete(`${newOwner.login}/${repo.name}`.toLowerCase());
     repo.updatedAt = this.now();
     const changes = {
       owner: {
@@ -104,6 +109,7 @@ export class SimWorld {
   async deleteRepository(repo: SimRepo) {
     for (const inst of this.store.installations.values()) inst.repositoryIds.delete(repo.id);
     this.store.repos.delete(repo.id);
+    for (const [key, id] of this.store.repoRedirects) if (id === repo.id) this.store.repoRedirects.delete(key);
     await this.git.remove(repo.gitDir);
   }
 
@@ -258,8 +264,16 @@ export class SimWorld {
     );
   }
 
+  /** Adds a user to an organization, or changes their role (`null` removes them). */
+  setOrgMember(org: SimOrg, user: SimUser, role: 'admin' | 'member' | null) {
+    if (role === null) org.members.delete(user.id);
+    else org.members.set(user.id, role);
+  }
+
   renameAccount(account: SimAccount, newLogin: string, sender: SimAccount) {
     const oldLogin = account.login;
+    // GitHub redirects the old paths of the account's repositories after a rename.
+    for (const repo of this.store.reposOf(account.id)) this.store.recordRepoMove(oldLogin, repo.name, repo.id);
     account.login = newLogin;
     for (const inst of this.store.installations.values()) {
       if (inst.accountId !== account.id || inst.suspendedAt) continue;

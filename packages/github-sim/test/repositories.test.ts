@@ -53,7 +53,8 @@ describe('repositories', () => {
     expect(renamed.status).toBe(200);
     expect(renamed.body.id).toBe(w.inRepo.id);
     expect((await api(sim, 'GET', '/repos/octo-org/renamed', { token })).body.id).toBe(w.inRepo.id);
-    expect((await api(sim, 'GET', '/repos/octo-org/made-by-app', { token })).status).toBe(404);
+    // The old name redirects (301) to the same repository, as on GitHub (moved-repositories.test.ts).
+    expect((await api(sim, 'GET', '/repos/octo-org/made-by-app', { token })).body.id).toBe(w.inRepo.id);
   });
 
   it('creates, updates and reads a file through the contents API', async () => {
@@ -107,6 +108,9 @@ describe('users and repository selection', () => {
     sim.behaviour.allowUserTokensForInstallationRepos = true;
     const { access } = sim.world.issueUserTokens(w.app, sim.store.requireUser('octo-admin'));
     const path = `/user/installations/${w.installation.id}/repositories/${w.otherRepo.id}`;
+    // The user must still administer the repository: a member's app user token is refused.
+    const memberToken = sim.world.issueUserTokens(w.app, sim.store.requireUser('octo-member')).access.value;
+    expect((await api(sim, 'PUT', path, { token: memberToken })).status).toBe(403);
     expect((await api(sim, 'PUT', path, { token: access.value })).status).toBe(204);
   });
 

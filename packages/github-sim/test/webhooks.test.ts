@@ -106,4 +106,25 @@ describe('webhook deliveries', () => {
     expect(after.body[0].redelivery).toBe(true);
     expect(after.body[0].status).toBe('OK');
   });
+
+  it('filters GET /app/hook/deliveries by status (success 200-399, failure 400-599) and pages it with a cursor', async () => {
+    answerStatus = 500;
+    await api(sim, 'PUT', `/app/installations/${w.installation.id}/suspended`, { token: w.jwt() });
+    await sim.webhooks.settle();
+    answerStatus = 200;
+    await api(sim, 'DELETE', `/app/installations/${w.installation.id}/suspended`, { token: w.jwt() });
+    sim.world.updateSelection(w.installation, 'selected', [w.inRepo.id, w.otherRepo.id], w.admin);
+    await sim.webhooks.settle();
+    const failed = await api(sim, 'GET', '/app/hook/deliveries?status=failure', { token: w.jwt() });
+    expect(failed.body.map((d: { action: string }) => d.action)).toEqual(['suspend']);
+    const ok = await api(sim, 'GET', '/app/hook/deliveries?status=success&per_page=1', { token: w.jwt() });
+    expect(ok.body.map((d: { action: string }) => d.action)).toEqual(['added']);
+    const next = /<([^>]+)>; rel="next"/.exec(ok.headers.get('link')!)![1]!;
+    expect(new URL(next).searchParams.get('cursor')).toMatch(/^v1_\d+$/);
+    expect(new URL(next).searchParams.get('status')).toBe('success');
+    const second = await api(sim, 'GET', next.slice(sim.apiUrl.length), { token: w.jwt() });
+    expect(second.body.map((d: { action: string }) => d.action)).toEqual(['unsuspend']);
+    expect(second.headers.get('link')).toBeNull();
+    expect((await api(sim, 'GET', '/app/hook/deliveries?status=broken', { token: w.jwt() })).status).toBe(422);
+  });
 });

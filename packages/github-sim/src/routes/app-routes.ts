@@ -6,6 +6,7 @@ import type { SimApp, SimInstallation } from '../model.js';
 import { paginate } from '../paginate.js';
 import { installation, integration, isoSeconds, repository } from '../payloads.js';
 import type { Principal } from '../principal.js';
+import { RepoMovedError } from '../repo-access.js';
 import { widenedPermission } from '../tokens.js';
 import { readJsonBody } from './read-json-body.js';
 
@@ -136,14 +137,19 @@ export function registerAppRoutes(api: Hono, ctx: SimContext) {
   });
 
   const lookup = (app: SimApp, accountLogin: string, repoName?: string) => {
+    if (repoName !== undefined) {
+      const repo = store.findRepo(accountLogin, repoName);
+      const moved = repo ? undefined : store.movedRepo(accountLogin, repoName);
+      const target = repo ?? moved;
+      const inst = target ? store.installationFor(app.id, target.ownerId) : undefined;
+      // GitHub does not say whether the repository is missing or the app is not installed on it.
+      if (!target || !inst || !store.installationReaches(inst, target)) throw notFound();
+      if (moved) throw new RepoMovedError(moved.id);
+      return render(app, inst);
+    }
     const account = store.accountByLogin(accountLogin);
     const inst = account ? store.installationFor(app.id, account.id) : undefined;
     if (!account || !inst) throw notFound();
-    if (repoName !== undefined) {
-      const repo = store.findRepo(accountLogin, repoName);
-      // GitHub does not say whether the repository is missing or the app is not installed on it.
-      if (!repo || !store.installationReaches(inst, repo)) throw notFound();
-    }
     return render(app, inst);
   };
   defineRoute(api, ctx, 'GET /repos/{owner}/{repo}/installation', ['app'], (c, p) =>
@@ -172,18 +178,34 @@ export function registerAppRoutes(api: Hono, ctx: SimContext) {
     repository_id: d.repositoryId,
   });
 
+  /**
+   * Newest first, cursor-paginated with `Link: <...?cursor=v1_ID>; rel="next"`, and filtered by `status`:
+   * "`success` returns deliveries with a `status_code` in the 200-399 range, `failure` in the 400-599 range"
+   * (https://docs.github.com/en/rest/apps/webhooks#list-deliveries-for-an-app-webhook). As written there, a
+   * delivery that never got an answer (status_code 0: timed out, could not connect) is in neither.
+   */
   defineRoute(api, ctx, 'GET /app/hook/deliveries', ['app'], (c, p) => {
-    const all = world.webhooks.forApp(appOf(p).id).slice().reverse();
+    const status = c.req.query('status');
+    if (status !== undefined && status !== 'success' && status !== 'failure')
+      throw validationFailed(`Invalid request.\n\n${status} is not a member of ["success", "failure"].`);
+    const inRange = (code: number) =>
+      status === undefined ||
+      (status === 'success' ? code >= 200 && code <= 399 : code >= 400 && code <= 599);
+    const all = world.webhooks
+      .forApp(appOf(p).id)
+      .filter((d) => inRange(d.statusCode))
+      .reverse();
     const perPage = Math.min(Number(c.req.query('per_page') ?? 30), 100);
     if (!Number.isInteger(perPage) || perPage < 1) throw validationFailed('Invalid per_page');
     const cursor = c.req.query('cursor');
-    const start = cursor ? all.findIndex((d) => String(d.id) === cursor) : 0;
-    if (start < 0) throw new SimHttpError(400, 'Invalid cursor');
-    const pageItems = all.slice(start, start + perPage);
-    const next = all[start + perPage];
+    const cursorId = cursor === undefined ? null : /^v1_(\d+)$/.exec(cursor)?.[1];
+    if (cursorId === undefined) throw new SimHttpError(400, 'Invalid cursor');
+    const start = cursorId === null ? 0 : all.findIndex((d) => d.id <= Number(cursorId));
+    const pageItems = start < 0 ? [] : all.slice(start, start + perPage);
+    const next = start < 0 ? undefined : all[start + perPage];
     if (next) {
       const url = new URL(c.req.url);
-      url.searchParams.set('cursor', String(next.id));
+      url.searchParams.set('cursor', `v1_${next.id}`);
       c.header('link', `<${url.toString()}>; rel="next"`);
     }
     return c.json(pageItems.map(deliveryItem));

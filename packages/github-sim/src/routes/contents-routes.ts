@@ -34,7 +34,7 @@ export function registerContentsRoutes(api: Hono, ctx: SimContext) {
     'GET /repos/{owner}/{repo}/contents/{path}',
     ['installation', 'user', 'pat'],
     async (c, p) => {
-      const repo = requireRepo(ctx, c.req.param('owner')!, c.req.param('repo')!);
+      const repo = requireRepo(ctx, c.req.param('owner')!, c.req.param('repo')!, p);
       assertRepoAccess(ctx, p, repo, 'contents', 'read');
       const path = c.req.param('path')!;
       const ref = c.req.query('ref') ?? repo.defaultBranch;
@@ -59,7 +59,7 @@ export function registerContentsRoutes(api: Hono, ctx: SimContext) {
     'PUT /repos/{owner}/{repo}/contents/{path}',
     ['installation', 'user', 'pat'],
     async (c, p) => {
-      const repo = requireRepo(ctx, c.req.param('owner')!, c.req.param('repo')!);
+      const repo = requireRepo(ctx, c.req.param('owner')!, c.req.param('repo')!, p);
       assertRepoAccess(ctx, p, repo, 'contents', 'write');
       const path = c.req.param('path')!;
       const body = await readJsonBody(c);

@@ -68,13 +68,13 @@ export function registerRepoRoutes(api: Hono, ctx: SimContext) {
   });
 
   defineRoute(api, ctx, 'GET /repos/{owner}/{repo}', ['installation', 'user', 'pat'], (c, p) => {
-    const repo = requireRepo(ctx, c.req.param('owner')!, c.req.param('repo')!);
+    const repo = requireRepo(ctx, c.req.param('owner')!, c.req.param('repo')!, p);
     assertRepoAccess(ctx, p, repo, 'metadata', 'read');
     return c.json(full(repo));
   });
 
   defineRoute(api, ctx, 'PATCH /repos/{owner}/{repo}', ['installation', 'user', 'pat'], async (c, p) => {
-    const repo = requireRepo(ctx, c.req.param('owner')!, c.req.param('repo')!);
+    const repo = requireRepo(ctx, c.req.param('owner')!, c.req.param('repo')!, p);
     assertRepoAccess(ctx, p, repo, 'administration', 'write');
     const body = await readJsonBody(c);
     if (body.name !== undefined) {
@@ -105,7 +105,7 @@ export function registerRepoRoutes(api: Hono, ctx: SimContext) {
   });
 
   defineRoute(api, ctx, 'DELETE /repos/{owner}/{repo}', ['installation', 'user', 'pat'], async (c, p) => {
-    const repo = requireRepo(ctx, c.req.param('owner')!, c.req.param('repo')!);
+    const repo = requireRepo(ctx, c.req.param('owner')!, c.req.param('repo')!, p);
     assertRepoAccess(ctx, p, repo, 'administration', 'write');
     if (p.kind === 'pat' && !p.token.scopes.includes('delete_repo'))
       throw new SimHttpError(403, 'Must have admin rights to Repository.');
@@ -119,7 +119,7 @@ export function registerRepoRoutes(api: Hono, ctx: SimContext) {
     'POST /repos/{owner}/{repo}/transfer',
     ['installation', 'user', 'pat'],
     async (c, p) => {
-      const repo = requireRepo(ctx, c.req.param('owner')!, c.req.param('repo')!);
+      const repo = requireRepo(ctx, c.req.param('owner')!, c.req.param('repo')!, p);
       assertRepoAccess(ctx, p, repo, 'administration', 'write');
       const body = await readJsonBody(c);
       const target = typeof body.new_owner === 'string' ? store.accountByLogin(body.new_owner) : undefined;

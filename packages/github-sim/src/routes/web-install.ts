@@ -3,6 +3,7 @@ import type { SimContext } from '../context.js';
 import { escapeHtml, page } from '../html.js';
 import { randomAlphanumeric } from '../ids.js';
 import type { RepositorySelection, SimAccount, SimApp, SimInstallation, SimUser } from '../model.js';
+import type { SimStore } from '../store.js';
 import { signedInUser, toSignIn } from './web-session.js';
 
 /**
@@ -14,36 +15,6 @@ import { signedInUser, toSignIn } from './web-session.js';
 export function registerWebInstall(web: Hono, ctx: SimContext) {
   const { store, world } = ctx;
 
-  const selectionForm = (
-    action: string,
-    accounts: SimAccount[],
-    state: string | null,
-    current?: SimInstallation,
-  ) => {
-    const accountOptions = accounts
-      .map(
-        (a, i) =>
-          `<label><input type="radio" name="account_id" value="${a.id}" ${i === 0 ? 'checked' : ''}> ${escapeHtml(a.login)} <span class="muted">(${a.type})</span></label>`,
-      )
-      .join('');
-    const repos = accounts.flatMap((a) => store.reposOf(a.id).map((r) => ({ r, a })));
-    const repoOptions = repos
-      .map(({ r, a }) => {
-        const checked = current?.repositoryIds.has(r.id) ? 'checked' : '';
-        return `<label><input type="checkbox" name="repository_ids" value="${r.id}" ${checked}> ${escapeHtml(a.login)}/${escapeHtml(r.name)}</label>`;
-      })
-      .join('');
-    const selected = current?.selection ?? 'selected';
-    return `<form method="post" action="${escapeHtml(action)}">
-${state !== null ? `<input type="hidden" name="state" value="${escapeHtml(state)}">` : ''}
-<div class="box"><strong>Install on</strong>${accountOptions}</div>
-<div class="box"><strong>Repository access</strong>
-<label><input type="radio" name="repository_selection" value="all" ${selected === 'all' ? 'checked' : ''}> All repositories</label>
-<label><input type="radio" name="repository_selection" value="selected" ${selected === 'selected' ? 'checked' : ''}> Only select repositories</label>
-<div class="box">${repoOptions || '<span class="muted">No repositories yet</span>'}</div></div>
-<button type="submit" id="install">${current ? 'Save' : 'Install'}</button></form>`;
-  };
-
   const installNew = (c: Context) => {
     const app = store.appBySlug(c.req.param('slug')!);
     if (!app) return c.html(page('Not found', '<h1>404</h1>'), 404);
@@ -54,7 +25,7 @@ ${state !== null ? `<input type="hidden" name="state" value="${escapeHtml(state)
     return c.html(
       page(
         `Install ${app.name}`,
-        `<h1>Install ${escapeHtml(app.name)}</h1>${selectionForm(action, accounts, c.req.query('state') ?? '')}`,
+        `<h1>Install ${escapeHtml(app.name)}</h1>${selectionForm(store, action, accounts, c.req.query('state') ?? '')}`,
       ),
     );
   };
@@ -88,54 +59,9 @@ ${state !== null ? `<input type="hidden" name="state" value="${escapeHtml(state)
     const { installation, setupAction } = world.install(app, account, user, selection, repositoryIds);
     return redirectAfterInstall(c, ctx, app, user, installation.id, setupAction, state);
   });
-
-  /** The installation on the settings page's URL, when the signed-in user administers its account. */
-  const managedInstallation = (c: Context) => {
-    const user = signedInUser(ctx, c);
-    if (!user) return { response: toSignIn(c) };
-    const inst = store.installations.get(Number(c.req.param('id')));
-    const account = inst ? store.account(inst.accountId) : undefined;
-    if (!inst || !account || store.roleOn(user.id, account) !== 'admin') {
-      return { response: c.html(page('Not found', '<h1>404</h1>'), 404) };
-    }
-    return { user, inst, account };
-  };
-
-  const settingsPage = (c: Context) => {
-    const found = managedInstallation(c);
-    if (found.response) return found.response;
-    const { inst, account } = found;
-    const app = store.requireApp(inst.appId);
-    return c.html(
-      page(
-        `${app.name} settings`,
-        `<h1>${escapeHtml(app.name)} on ${escapeHtml(account.login)}</h1>${selectionForm(new URL(c.req.url).pathname, [account], null, inst)}`,
-      ),
-    );
-  };
-  const saveSettings = async (c: Context) => {
-    const found = managedInstallation(c);
-    if (found.response) return found.response;
-    const { user, inst, account } = found;
-    const form = await c.req.parseBody({ all: true });
-    const selection: RepositorySelection = form.repository_selection === 'all' ? 'all' : 'selected';
-    const ids = ([] as unknown[])
-      .concat(form.repository_ids ?? [])
-      .map(Number)
-      .filter((id) => store.repos.get(id)?.ownerId === account.id);
-    world.updateSelection(inst, selection, ids, user);
-    const app = store.requireApp(inst.appId);
-    if (app.setupOnUpdate && app.setupUrl)
-      return redirectAfterInstall(c, ctx, app, user, inst.id, 'update', null);
-    return c.html(page('Saved', '<h1>Saved</h1>'));
-  };
-  web.get('/organizations/:org/settings/installations/:id', settingsPage);
-  web.post('/organizations/:org/settings/installations/:id', saveSettings);
-  web.get('/settings/installations/:id', settingsPage);
-  web.post('/settings/installations/:id', saveSettings);
 }
 
-function redirectAfterInstall(
+export function redirectAfterInstall(
   c: Context,
   ctx: SimContext,
   app: SimApp,
@@ -166,4 +92,36 @@ function redirectAfterInstall(
   const url = new URL(target);
   for (const [k, v] of params) url.searchParams.set(k, v);
   return c.redirect(url.toString());
+}
+
+/** The account and repository-access form of the install page and of the installation settings page. */
+export function selectionForm(
+  store: SimStore,
+  action: string,
+  accounts: SimAccount[],
+  state: string | null,
+  current?: SimInstallation,
+): string {
+  const accountOptions = accounts
+    .map(
+      (a, i) =>
+        `<label><input type="radio" name="account_id" value="${a.id}" ${i === 0 ? 'checked' : ''}> ${escapeHtml(a.login)} <span class="muted">(${a.type})</span></label>`,
+    )
+    .join('');
+  const repos = accounts.flatMap((a) => store.reposOf(a.id).map((r) => ({ r, a })));
+  const repoOptions = repos
+    .map(({ r, a }) => {
+      const checked = current?.repositoryIds.has(r.id) ? 'checked' : '';
+      return `<label><input type="checkbox" name="repository_ids" value="${r.id}" ${checked}> ${escapeHtml(a.login)}/${escapeHtml(r.name)}</label>`;
+    })
+    .join('');
+  const selected = current?.selection ?? 'selected';
+  return `<form method="post" action="${escapeHtml(action)}">
+${state !== null ? `<input type="hidden" name="state" value="${escapeHtml(state)}">` : ''}
+<div class="box"><strong>Install on</strong>${accountOptions}</div>
+<div class="box"><strong>Repository access</strong>
+<label><input type="radio" name="repository_selection" value="all" ${selected === 'all' ? 'checked' : ''}> All repositories</label>
+<label><input type="radio" name="repository_selection" value="selected" ${selected === 'selected' ? 'checked' : ''}> Only select repositories</label>
+<div class="box">${repoOptions || '<span class="muted">No repositories yet</span>'}</div></div>
+<button type="submit" id="install">${current ? 'Save' : 'Install'}</button></form>`;
 }
