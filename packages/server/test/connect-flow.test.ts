@@ -1,5 +1,5 @@
 import { and, eq, isNull } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { auditEvents, githubInstallations, githubUserGrants } from '../src/db/schema/index.js';
 import { drivers } from './db-harness.js';
 import { type Harness, startHarness } from './service-harness.js';
@@ -16,9 +16,13 @@ describe.each(drivers)('connecting GitHub (%s)', (driver) => {
 
   it('lets a member see the state but refuses them connect and disconnect', async () => {
     const bob = await h.signIn('user_bob');
+    // A member sees the state, and no installation to claim (that list is for admins).
     expect((await h.api(bob, 'GET', '/api/github/connection')).body).toEqual({
+      state: 'disconnected',
       connected: false,
       canManage: false,
+      claimable: [],
+      previous: null,
     });
     const connect = await h.api(bob, 'POST', '/api/github/connect', {});
     expect(connect.status).toBe(403);
@@ -106,10 +110,9 @@ describe.each(drivers)('connecting GitHub (%s)', (driver) => {
 
   it("refuses another tenant's installation even to a user who reaches it", async () => {
     const sim = h.hub.sandbox!.sim;
-    sim.store.requireAccount('tisket-com');
-    sim.store.orgs
-      .get(sim.store.requireAccount('tisket-com').id)!
-      .members.set(sim.store.requireUser('cyd').id, 'admin');
+    // Cyd owns tisket-com on GitHub too (so the ownership proof passes), yet another tenant holds it.
+    sim.addOrgMember('tisket-com', 'cyd', 'admin');
+    onTestFinished(() => sim.removeOrgMember('tisket-com', 'cyd'));
     const cyd = await h.signIn('user_cyd');
     const done = await h.connect(cyd, 'cyd', 'tisket-com');
     expect(done.status).toBe(409);
