@@ -49,6 +49,8 @@ const envSchema = z.object({
   HUBGATE_METRICS_TOKEN: optional,
   /** the product's name on the settings pages */
   HUBGATE_PRODUCT_NAME: z.string().default('hubgate'),
+  /** how often the reconcile job runs (0: never by itself; `hubgate reconcile` and the admin action still work) */
+  HUBGATE_RECONCILE_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(600),
 });
 
 export type Env = z.output<typeof envSchema>;
@@ -79,6 +81,7 @@ export interface ServerConfig {
   readonly logLevel: Env['LOG_LEVEL'];
   readonly productName: string;
   readonly metricsToken?: string;
+  readonly reconcileIntervalSeconds: number;
   /** absent: the sandbox (simulator and demo app) */
   readonly github?: Readonly<GitHubAppSettings>;
   /** absent: the sandbox's local OpenID provider */
@@ -209,6 +212,7 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): ServerConfi
     logLevel: e.LOG_LEVEL,
     productName: e.HUBGATE_PRODUCT_NAME,
     metricsToken: e.HUBGATE_METRICS_TOKEN,
+    reconcileIntervalSeconds: e.HUBGATE_RECONCILE_INTERVAL_SECONDS,
     github: github && Object.freeze(github),
     oidc: oidc && Object.freeze(oidc),
   });

@@ -12,6 +12,7 @@ export const capturedLogs: string[] = [];
 
 export interface Harness {
   hub: RunningHubgate;
+  databaseUrl?: string;
   close(): Promise<void>;
   signIn(sub: 'user_ada' | 'user_bob' | 'user_cyd'): Promise<Browserless & { csrf: string }>;
   /** signs the browser in on the simulated GitHub as `login` */
@@ -31,10 +32,13 @@ export interface Harness {
 }
 
 export async function startHarness(
-  options: { driver?: Driver; oauthOnInstall?: boolean; extraWebhookSecrets?: string[] } = {},
+  options: { driver?: Driver; oauthOnInstall?: boolean; extraWebhookSecrets?: string[]; databaseOf?: Harness } = {},
 ): Promise<Harness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'hubgate-test-'));
-  const database = options.driver === 'postgres' ? await freshDatabase('postgres') : null;
+  // `databaseOf`: a second replica on the first one's PostgreSQL database (it does not drop it on close).
+  const shared = options.databaseOf?.databaseUrl;
+  const database = shared ? null : options.driver === 'postgres' ? await freshDatabase('postgres') : null;
+  const databaseUrl = shared ?? database?.url;
   const destination = new Writable({
     write(chunk, _enc, done) {
       capturedLogs.push(chunk.toString());
@@ -47,7 +51,8 @@ export async function startHarness(
       HOST: '127.0.0.1',
       HUBGATE_DATA_DIR: dataDir,
       LOG_LEVEL: 'debug',
-      ...(database ? { DATABASE_URL: database.url } : {}),
+      ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+      HUBGATE_RECONCILE_INTERVAL_SECONDS: '0',
     },
     logger: createLogger({ level: 'debug', destination }),
     sandboxOAuthOnInstall: options.oauthOnInstall,
@@ -58,6 +63,7 @@ export async function startHarness(
 
   const harness: Harness = {
     hub,
+    databaseUrl,
     async close() {
       await sim.webhooks.settle();
       await hub.close();

@@ -1,5 +1,8 @@
+import { Octokit } from '@octokit/core';
 import {
   type AppCredentials,
+  installationRequestHook,
+  type InstallationTokenRequest,
   type Clock,
   createAppCredentials,
   type InstallationTokenProvider,
@@ -39,11 +42,13 @@ export class GitHubApp {
   readonly tokens: InstallationTokenProvider;
   readonly urls: GitHubUrls;
   readonly user: GitHubUserClient;
+  private readonly fetch: typeof fetch;
 
   constructor(
     readonly settings: GitHubAppSettings,
     deps: GitHubAppDeps,
   ) {
+    this.fetch = deps.fetch;
     this.credentials = createAppCredentials({
       appId: settings.appId,
       clientId: settings.issuerIsAppId ? undefined : settings.clientId,
@@ -67,6 +72,15 @@ export class GitHubApp {
     });
   }
 
+  /** An Octokit that acts as the installation with a token scoped as asked (fresh-token lag and 401s handled). */
+  asInstallation(request: InstallationTokenRequest): Octokit {
+    const octokit = new Octokit({ baseUrl: this.settings.apiUrl, request: { fetch: this.fetch } });
+    const hook = installationRequestHook(this.tokens, request);
+    // The library's hook is typed loosely (it serves any Octokit); the request options are Octokit's own.
+    octokit.hook.wrap('request', hook as never);
+    return octokit;
+  }
+
   get key(): string {
     return this.settings.key;
   }
@@ -75,9 +89,26 @@ export class GitHubApp {
     return this.settings.webhookSecrets;
   }
 
+  /** The app's (JWT) rate-limit budget as GitHub last reported it, success or error: jobs stop before it runs out. */
+  rateLimit: { remaining: number; resetAt: number } | null = null;
+
+  private noteRateLimit(headers: Record<string, string | undefined> | undefined) {
+    const remaining = Number(headers?.['x-ratelimit-remaining']);
+    const reset = Number(headers?.['x-ratelimit-reset']);
+    if (headers?.['x-ratelimit-remaining'] !== undefined && Number.isFinite(remaining))
+      this.rateLimit = { remaining, resetAt: Number.isFinite(reset) ? reset * 1000 : 0 };
+  }
+
   /** A request as the app (JWT); GitHub's retry and rate-limit rules apply. */
-  asApp<T = unknown>(route: string, params: Record<string, unknown> = {}) {
-    return this.tokens.client.request<T>(route, params);
+  async asApp<T = unknown>(route: string, params: Record<string, unknown> = {}) {
+    try {
+      const response = await this.tokens.client.request<T>(route, params);
+      this.noteRateLimit(response.headers);
+      return response;
+    } catch (error) {
+      this.noteRateLimit((error as { response?: { headers?: Record<string, string | undefined> } }).response?.headers);
+      throw error;
+    }
   }
 
   async installation(installationId: number): Promise<GitHubInstallationInfo> {

@@ -13,12 +13,16 @@ import { SessionStore } from '../identity/sessions.js';
 import { InstallationLifecycle } from '../installations/installation-lifecycle.js';
 import type { Logger } from '../logger.js';
 import { createMetrics, type Metrics } from '../metrics.js';
+import { ReconcileJob } from '../reconcile/reconcile-job.js';
+import { createReconcileMetrics } from '../reconcile/reconcile-metrics.js';
+import { reconcileApi } from '../http/routes/reconcile-api.js';
 import { decodeSecretKey, SecretSealer } from '../sealing/secret-sealer.js';
 import { WebhookHandlers } from '../webhooks/webhook-handlers.js';
 import { WebhookReceiver } from '../webhooks/webhook-receiver.js';
 
 export interface ServiceInputs {
   db: Database;
+  dbKind: 'pglite' | 'postgres';
   url: string;
   config: ServerConfig;
   github: Readonly<GitHubAppSettings>;
@@ -40,6 +44,7 @@ export interface Services {
   receiver: WebhookReceiver;
   sealer: SecretSealer;
   metrics: Metrics;
+  reconcile: ReconcileJob;
 }
 
 /** Builds every service once, each given its side effects (database, clock, fetch, logger) as options. */
@@ -57,6 +62,7 @@ export function buildServices(input: ServiceInputs): Services {
   const connect = new ConnectService(input.db, apps, lifecycle, sealer, input.url, now);
   const receiver = new WebhookReceiver(input.db, new WebhookHandlers(input.db, apps, lifecycle, sealer), input.logger, metrics, now);
   const sessions = new SessionStore(input.db, now);
+  const reconcile = new ReconcileJob(input.db, input.dbKind, apps, lifecycle, receiver, createReconcileMetrics(metrics.registry), input.logger, now);
 
   let loginPromise: Promise<OidcLogin> | null = null;
   const login = () => {
@@ -81,6 +87,7 @@ export function buildServices(input: ServiceInputs): Services {
     bearer,
     connect,
     receiver,
+    mounts: [{ path: '/api/github/reconcile', app: reconcileApi({ reconcile, publicUrl: input.url }) }],
   });
-  return { app, apps, lifecycle, connect, receiver, sealer, metrics };
+  return { app, apps, lifecycle, connect, receiver, sealer, metrics, reconcile };
 }

@@ -90,6 +90,7 @@ export async function startHubgate(options: StartOptions = {}): Promise<RunningH
     const redis = redisTokenStoreFromEnv({ REDIS_URL: config.redisUrl, HUBGATE_CACHE_KEY: config.cacheKey }, clock, logger);
     const services = buildServices({
       db: db.db,
+      dbKind: db.kind,
       url,
       config,
       github,
@@ -104,6 +105,12 @@ export async function startHubgate(options: StartOptions = {}): Promise<RunningH
     });
     handler = getRequestListener((services.app as Hono<AppEnv>).fetch);
     await services.receiver.resumeUnfinished().catch((error) => logger.warn({ err: error }, 'resuming unfinished webhook deliveries failed'));
+    const reconcileTimer =
+      config.reconcileIntervalSeconds > 0
+        ? setInterval(() => {
+            services.reconcile.run().catch((error) => logger.warn({ err: error }, 'reconcile run failed'));
+          }, config.reconcileIntervalSeconds * 1000).unref()
+        : null;
 
     return {
       ...services,
@@ -115,6 +122,7 @@ export async function startHubgate(options: StartOptions = {}): Promise<RunningH
       db,
       logger,
       async close() {
+        if (reconcileTimer) clearInterval(reconcileTimer);
         await services.receiver.settle();
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
