@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { createLogger } from '../src/logger.js';
-import { type RunningHubgate, startHubgate } from '../src/compose/start-hubgate.js';
+import { type RunningHubgate, type StartOptions, startHubgate } from '../src/compose/start-hubgate.js';
 import { Browserless } from './browserless.js';
 import { type Driver, freshDatabase } from './db-harness.js';
 
@@ -32,7 +32,14 @@ export interface Harness {
 }
 
 export async function startHarness(
-  options: { driver?: Driver; oauthOnInstall?: boolean; extraWebhookSecrets?: string[]; databaseOf?: Harness } = {},
+  options: {
+    driver?: Driver;
+    oauthOnInstall?: boolean;
+    extraWebhookSecrets?: string[];
+    databaseOf?: Harness;
+    sim?: StartOptions['sandboxSim'];
+    restore?: StartOptions['restore'];
+  } = {},
 ): Promise<Harness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'hubgate-test-'));
   // `databaseOf`: a second replica on the first one's PostgreSQL database (it does not drop it on close).
@@ -58,6 +65,8 @@ export async function startHarness(
     sandboxOAuthOnInstall: options.oauthOnInstall,
     sandboxExtraWebhookSecrets: options.extraWebhookSecrets,
     githubRetryBaseMs: 10,
+    sandboxSim: options.sim,
+    restore: options.restore,
   });
   const sim = hub.sandbox!.sim;
 

@@ -111,6 +111,23 @@ export class GitHubUserClient {
     }
   }
 
+  /**
+   * One request with the user's token answered as a plain Response (status and `retry-after` readable), for calls
+   * whose refusals are results rather than errors (reconnect's `PUT /user/installations/{id}/repositories/{repo}`).
+   */
+  raw(userToken: string, method: string, path: string): Promise<Response> {
+    return this.options.fetch(`${this.settings.apiUrl}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${userToken}`,
+        accept: 'application/vnd.github+json',
+        'x-github-api-version': '2022-11-28',
+        'user-agent': 'hubgate',
+      },
+      signal: AbortSignal.timeout(perAttemptTimeoutMs),
+    });
+  }
+
   async currentUser(userToken: string): Promise<{ id: number; login: string }> {
     try {
       const { data } = await this.octokit(userToken).request('GET /user');

@@ -14,6 +14,7 @@ import { InstallationLifecycle } from '../installations/installation-lifecycle.j
 import type { Logger } from '../logger.js';
 import { createMetrics, type Metrics } from '../metrics.js';
 import { ReconcileJob } from '../reconcile/reconcile-job.js';
+import { RestoreAccess, type RestoreOptions } from '../reconnect/restore-access.js';
 import { createReconcileMetrics } from '../reconcile/reconcile-metrics.js';
 import { reconcileApi } from '../http/routes/reconcile-api.js';
 import { decodeSecretKey, SecretSealer } from '../sealing/secret-sealer.js';
@@ -34,6 +35,7 @@ export interface ServiceInputs {
   fetch: typeof fetch;
   productName: string;
   githubRetryBaseMs?: number;
+  restore?: RestoreOptions;
 }
 
 export interface Services {
@@ -45,6 +47,7 @@ export interface Services {
   sealer: SecretSealer;
   metrics: Metrics;
   reconcile: ReconcileJob;
+  restore: RestoreAccess;
 }
 
 /** Builds every service once, each given its side effects (database, clock, fetch, logger) as options. */
@@ -59,7 +62,8 @@ export function buildServices(input: ServiceInputs): Services {
   );
   const metrics = createMetrics(() => apps.system.tokens);
   const lifecycle = new InstallationLifecycle(input.db, apps, input.logger, now);
-  const connect = new ConnectService(input.db, apps, lifecycle, sealer, input.url, now);
+  const restore = new RestoreAccess(input.db, apps, sealer, input.logger, now, input.restore);
+  const connect = new ConnectService(input.db, apps, lifecycle, sealer, input.url, now, restore);
   const receiver = new WebhookReceiver(input.db, new WebhookHandlers(input.db, apps, lifecycle, sealer), input.logger, metrics, now);
   const sessions = new SessionStore(input.db, now);
   const reconcile = new ReconcileJob(input.db, input.dbKind, apps, lifecycle, receiver, createReconcileMetrics(metrics.registry), input.logger, now);
@@ -86,8 +90,9 @@ export function buildServices(input: ServiceInputs): Services {
     login,
     bearer,
     connect,
+    restore,
     receiver,
     mounts: [{ path: '/api/github/reconcile', app: reconcileApi({ reconcile, publicUrl: input.url }) }],
   });
-  return { app, apps, lifecycle, connect, receiver, sealer, metrics, reconcile };
+  return { app, apps, lifecycle, connect, receiver, sealer, metrics, reconcile, restore };
 }

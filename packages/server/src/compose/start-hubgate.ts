@@ -10,7 +10,8 @@ import { loadConfig, type OidcConfig, type ServerConfig } from '../config.js';
 import { type DatabaseHandle, openDatabase } from '../db/database.js';
 import type { AppEnv } from '../http/app-env.js';
 import { createLogger, type Logger } from '../logger.js';
-import type { Sandbox } from '../sandbox/start-sandbox.js';
+import type { RestoreOptions } from '../reconnect/restore-access.js';
+import type { Sandbox, SandboxSimOptions } from '../sandbox/start-sandbox.js';
 import { buildServices, type Services } from './build-services.js';
 
 export interface StartOptions {
@@ -24,6 +25,10 @@ export interface StartOptions {
   sandboxExtraWebhookSecrets?: string[];
   /** tests shorten GitHub retry backoff */
   githubRetryBaseMs?: number;
+  /** reconnect's pacing (tests model other GitHub limits) */
+  restore?: RestoreOptions;
+  /** sandbox only: options of the simulated GitHub (its limits, its documented or newer behaviours) */
+  sandboxSim?: SandboxSimOptions;
 }
 
 export interface RunningHubgate extends Services {
@@ -72,6 +77,7 @@ export async function startHubgate(options: StartOptions = {}): Promise<RunningH
       sandbox = await startSandbox(url, {
         requestOAuthOnInstall: options.sandboxOAuthOnInstall,
         extraWebhookSecrets: options.sandboxExtraWebhookSecrets,
+        sim: options.sandboxSim,
       });
       logger.info({ github: sandbox.sim.webUrl }, 'no GitHub App configured: sandbox mode (simulated GitHub, demo sign-in)');
     }
@@ -102,9 +108,11 @@ export async function startHubgate(options: StartOptions = {}): Promise<RunningH
       fetch: fetchImpl,
       productName: sandbox?.productName ?? config.productName,
       githubRetryBaseMs: options.githubRetryBaseMs,
+      restore: options.restore,
     });
     handler = getRequestListener((services.app as Hono<AppEnv>).fetch);
     await services.receiver.resumeUnfinished().catch((error) => logger.warn({ err: error }, 'resuming unfinished webhook deliveries failed'));
+    await services.restore.resumeAll();
     const reconcileTimer =
       config.reconcileIntervalSeconds > 0
         ? setInterval(() => {
@@ -123,6 +131,7 @@ export async function startHubgate(options: StartOptions = {}): Promise<RunningH
       logger,
       async close() {
         if (reconcileTimer) clearInterval(reconcileTimer);
+        await services.restore.stop();
         await services.receiver.settle();
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -5,6 +5,7 @@ import type { Database } from '../db/database.js';
 import { AppError } from '../errors/app-error.js';
 import type { TenantUser } from '../identity/principal.js';
 import type { InstallationLifecycle } from '../installations/installation-lifecycle.js';
+import type { RestoreAccess } from '../reconnect/restore-access.js';
 import type { SecretSealer } from '../sealing/secret-sealer.js';
 import { AuditStore } from '../stores/audit-store.js';
 import { InstallStateStore, type StateOwner } from '../stores/install-state-store.js';
@@ -49,6 +50,7 @@ export class ConnectService {
     private readonly sealer: SecretSealer,
     private readonly publicUrl: string,
     private readonly now: () => Date,
+    private readonly restore: RestoreAccess,
   ) {
     this.states = new InstallStateStore(db, now);
   }
@@ -122,10 +124,15 @@ export class ConnectService {
     }
     await spend();
     await this.lifecycle.noteKnown(app.key, proven.info);
+    const installations = new InstallationStore(this.db);
+    const before = await installations.lastEndedForTenant(user.organizationId);
     await this.lifecycle.bind({ organizationId: user.organizationId, actor: user.userId }, app.key, proven.info, async (tx) => {
       await new UserGrantStore(tx, this.sealer).save(user.organizationId, user.userId, { ...proven.user, appKey: app.key }, tokens);
     });
-    return { redirect: '/workspace/settings/repos?connected=1' };
+    // A reconnect (or any connect of a tenant with projects): restore access to its repositories, verified by listing.
+    const binding = await installations.liveForTenant(user.organizationId);
+    if (binding) await this.restore.start(binding, user.userId);
+    return { redirect: before ? '/workspace/settings/repos?reconnected=1' : '/workspace/settings/repos?connected=1' };
   }
 
   /** Revokes tokens everywhere, retires the binding (repos kept), revokes the admins' grants, optionally uninstalls. */

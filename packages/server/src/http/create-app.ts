@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import type { AppRegistry } from '../apps/app-registry.js';
 import type { ConnectService } from '../connect/connect-service.js';
+import type { RestoreAccess } from '../reconnect/restore-access.js';
 import type { Database } from '../db/database.js';
 import { errorLogFields, errorResponse, toAppError } from '../errors/error-response.js';
 import type { BearerTokens } from '../identity/bearer-tokens.js';
@@ -32,6 +33,7 @@ export interface AppDeps {
   login: () => Promise<OidcLogin>;
   bearer?: BearerTokens;
   connect: ConnectService;
+  restore: RestoreAccess;
   receiver: WebhookReceiver;
   /** feature sub-apps mounted by the composition root (`/api/projects`, `/api/v1`, ...) */
   mounts?: { path: string; app: Hono<AppEnv> }[];

@@ -105,7 +105,8 @@ export class InstallationLifecycle {
     await inTransaction(this.db, async (tx) => {
       const s = this.stores(tx);
       await s.installations.retire(row, reason, this.now());
-      await s.repos.markAllAccess(row.organizationId, reason === 'uninstalled' ? 'missing' : 'unknown', this.now());
+      // Without a binding no token reaches them: unreachable until a reconnect restores (and verifies) access.
+      await s.repos.markAllAccess(row.organizationId, 'missing', this.now());
       if (reason === 'uninstalled') await s.known.markDeleted(row, this.now());
       await s.audit.record({
         ...by,

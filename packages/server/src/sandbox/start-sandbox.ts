@@ -4,6 +4,9 @@ import type { GitHubAppSettings } from '../apps/github-app-settings.js';
 import type { OidcConfig } from '../config.js';
 import { type LocalOidcProvider, startLocalOidcProvider } from './local-oidc-provider.js';
 
+/** What a test may choose of the simulated GitHub: its limits and documented-or-newer behaviours. */
+export type SandboxSimOptions = Parameters<typeof GitHubSim.start>[0];
+
 export interface Sandbox {
   sim: GitHubSim;
   github: GitHubAppSettings;
@@ -21,9 +24,9 @@ export interface Sandbox {
  */
 export async function startSandbox(
   publicUrl: string,
-  options: { requestOAuthOnInstall?: boolean; extraWebhookSecrets?: string[] } = {},
+  options: { requestOAuthOnInstall?: boolean; extraWebhookSecrets?: string[]; sim?: SandboxSimOptions } = {},
 ): Promise<Sandbox> {
-  const sim = await GitHubSim.start();
+  const sim = await GitHubSim.start(options.sim);
   const webhookSecret = randomBytes(20).toString('hex');
   const demo = seedDemo(sim, {
     setupUrl: `${publicUrl}/github/setup`,

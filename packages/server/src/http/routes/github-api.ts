@@ -4,6 +4,7 @@ import type { AppRegistry } from '../../apps/app-registry.js';
 import type { ConnectService } from '../../connect/connect-service.js';
 import { connectionView } from '../../connect/connection-view.js';
 import type { Database } from '../../db/database.js';
+import type { RestoreAccess } from '../../reconnect/restore-access.js';
 import { type AppEnv, tenantUser } from '../app-env.js';
 import { csrf } from '../middleware/csrf.js';
 import { jsonBody } from '../middleware/json-body.js';
@@ -13,10 +14,16 @@ const disconnectBody = z.object({ uninstall: z.boolean().default(false) }).stric
 const claimBody = z.object({ installationId: z.number().int().positive() }).strict();
 
 /** `/api/github`: the connection as the page sees it; admins connect, claim and disconnect. */
-export function githubApi(deps: { db: Database; apps: AppRegistry; connect: ConnectService; publicUrl: string }) {
+export function githubApi(deps: { db: Database; apps: AppRegistry; connect: ConnectService; restore: RestoreAccess; publicUrl: string }) {
   const api = new Hono<AppEnv>();
   api.use('*', requireUser, csrf(deps.publicUrl));
-  api.get('/connection', async (c) => c.json(await connectionView(deps.db, deps.apps, tenantUser(c))));
+  api.get('/connection', async (c) => {
+    const user = tenantUser(c);
+    const view = await connectionView(deps.db, deps.apps, user);
+    const reconnect = view.connected ? await deps.restore.result(user.organizationId) : null;
+    return c.json({ ...view, reconnect: reconnect && reconnect.status !== 'none' ? reconnect : null });
+  });
+  api.get('/reconnect', async (c) => c.json(await deps.restore.result(tenantUser(c).organizationId)));
   api.post('/connect', requireAdmin, async (c) => c.json(await deps.connect.startConnect(tenantUser(c))));
   api.post('/claim', requireAdmin, async (c) => {
     const body = await jsonBody(c, claimBody);
