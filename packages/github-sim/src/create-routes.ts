@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { type Context, Hono } from 'hono';
 import type { SimContext } from './context.js';
 import { notFound, SimHttpError } from './errors.js';
@@ -46,7 +47,12 @@ export function createRoutes(ctx: SimContext): Hono {
     await next();
     // GitHub's clock, which clients use to correct their JWT times.
     c.res.headers.set('date', new Date(ctx.clock.now()).toUTCString());
+    if (!new URL(c.req.url).pathname.startsWith('/api/v3/')) return;
     c.res.headers.set('x-github-api-version-selected', '2022-11-28');
+    c.res.headers.set('x-github-request-id', requestId());
+    c.res.headers.set('x-github-media-type', mediaType(c.req.header('accept')));
+    if (c.res.headers.get('content-type') === 'application/json')
+      c.res.headers.set('content-type', 'application/json; charset=utf-8');
   });
   root.onError(onError);
   // `/repositories/{id}/...` is where GitHub's redirects for moved repositories point: the same routes by id.
@@ -71,6 +77,12 @@ export function createRoutes(ctx: SimContext): Hono {
   registerAdminRoutes(root, ctx);
   // Last: its `/{owner}/{repo}/settings` pattern would shadow the fixed paths above.
   registerWebAccountSettings(root, ctx);
+  // Unknown REST routes answer GitHub's JSON 404, pages a plain one.
+  root.notFound((c) =>
+    new URL(c.req.url).pathname.startsWith('/api/v3/')
+      ? c.json(notFound().body(), 404)
+      : c.html(page('Not found', '<h1>404</h1>'), 404),
+  );
   root.get('/', (c) =>
     c.html(
       page(
@@ -97,4 +109,22 @@ function movedAnswer(c: Context, ctx: SimContext, repoId: number) {
     permanent ? 301 : 307,
     { location },
   );
+}
+
+/** `x-github-request-id`, shaped like GitHub's (`C0F5:3B2A:1F4E5C:2A3B4D:674A1B2C`). */
+function requestId(): string {
+  const hex = (n: number) => randomBytes(n).toString('hex').toUpperCase();
+  return `${hex(2)}:${hex(2)}:${hex(3)}:${hex(3)}:${hex(4)}`;
+}
+
+/**
+ * `x-github-media-type`: the version and format the answer was given in, from the `Accept` header
+ * (`application/vnd.github.raw+json` -> `github.v3; param=raw; format=json`).
+ * https://docs.github.com/en/rest/using-the-rest-api/getting-started-with-the-rest-api#media-types
+ */
+function mediaType(accept: string | undefined): string {
+  const match = /application\/vnd\.github(?:\.([\w-]+))?(?:\.([\w-]+))?(?:\+(\w+))?/.exec(accept ?? '');
+  const parts = [match?.[1], match?.[2]].filter((p): p is string => Boolean(p) && p !== 'v3');
+  const param = parts[0];
+  return `github.v3; ${param ? `param=${param}; ` : ''}format=${match?.[3] ?? 'json'}`;
 }

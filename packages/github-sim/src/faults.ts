@@ -6,7 +6,13 @@ export interface FaultRule {
   status?: number;
   body?: unknown;
   headers?: Record<string, string>;
-  /** never answer (the client's timeout fires) */
+  /**
+   * Shape the answer as one of GitHub's rate limits: `secondary` (the default for status 429): the secondary
+   * limit's message and `retry-after`; `primary` (status 403 unless given): `x-ratelimit-remaining: 0` and the
+   * reset time. Both as @octokit/plugin-throttling recognises them.
+   */
+  kind?: 'secondary' | 'primary';
+  /** never answer until the client gives up (its concurrency slot is given back then) */
   hang?: boolean;
   /** how many requests it applies to; unlimited when absent */
   times?: number;

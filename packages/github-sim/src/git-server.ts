@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SimContext } from './context.js';
 import { SimHttpError } from './errors.js';
 import { parseGitRequest, serveWithHttpBackend } from './git-http.js';
-import { credentialOf, resolvePrincipal } from './principal.js';
+import { assertNotSuspended, credentialOf, resolvePrincipal } from './principal.js';
 import { assertRepoAccess } from './repo-access.js';
 
 function plain(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}) {
@@ -27,6 +27,7 @@ export function handleGitRequest(ctx: SimContext, req: IncomingMessage, res: Ser
   const repo = ctx.store.findRepo(target.owner, target.repo);
   try {
     const principal = resolvePrincipal(ctx, credential);
+    assertNotSuspended(principal);
     const moved = repo ? undefined : ctx.store.movedRepo(target.owner, target.repo);
     if (moved) {
       // Git follows redirects of its first request (http.followRedirects=initial) and keeps the new base URL.

@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import { checkAppJwt } from './app-jwt.js';
 import type { SimContext } from './context.js';
 import { badCredentials, SimHttpError } from './errors.js';
-import type { SimApp, SimInstallation, SimToken, SimUser } from './model.js';
+import type { SimApp, SimInstallation, SimOrg, SimToken, SimUser } from './model.js';
 import { isTokenLive } from './tokens.js';
 
 export type Principal =
@@ -46,13 +46,21 @@ export function resolvePrincipal(ctx: SimContext, credential: string): Principal
     if (now - token.createdAt < ctx.behaviour.newTokenLagMs) throw badCredentials();
     const installation = ctx.store.installations.get(token.installationId!);
     if (!installation) throw badCredentials();
-    if (installation.suspendedAt) throw new SimHttpError(403, 'This installation has been suspended');
     return { kind: 'installation', app: ctx.store.requireApp(token.appId!), installation, token };
   }
   const user = ctx.store.users.get(token.userId!);
   if (!user) throw badCredentials();
   if (token.kind === 'user') return { kind: 'user', app: ctx.store.requireApp(token.appId!), user, token };
   return { kind: 'pat', user, token };
+}
+
+/**
+ * A suspended installation's tokens answer 403. Checked after the rate limit is counted, so that this early
+ * 403 carries the installation's rate-limit headers as GitHub's answers do.
+ */
+export function assertNotSuspended(p: Principal) {
+  if (p.kind === 'installation' && p.installation.suspendedAt)
+    throw new SimHttpError(403, 'This installation has been suspended');
 }
 
 export function principalOf(c: Context): Principal {
@@ -68,7 +76,7 @@ export function rateBucket(
     case 'installation':
       return {
         key: `installation:${p.installation.id}`,
-        limit: ctx.limits.settings.installation,
+        limit: installationLimit(ctx, p.installation),
         what: `installation ID ${p.installation.id}`,
       };
     case 'user':
@@ -78,4 +86,17 @@ export function rateBucket(
     case 'app':
       return { key: `app:${p.app.id}`, limit: ctx.limits.settings.app, what: `app ID ${p.app.id}` };
   }
+}
+
+/**
+ * An installation's hourly budget: 5,000, plus 50 per repository above 20 and 50 per organization user above
+ * 20, at most 12,500 (https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api#primary-rate-limit-for-github-app-installations).
+ */
+export function installationLimit(ctx: SimContext, inst: SimInstallation): number {
+  const { installation: base, installationMax } = ctx.limits.settings;
+  const account = ctx.store.account(inst.accountId);
+  const repos = ctx.store.installationRepos(inst).length;
+  const users = account?.type === 'Organization' ? (account as SimOrg).members.size : 1;
+  const grown = base + 50 * Math.max(0, repos - 20) + 50 * Math.max(0, users - 20);
+  return Math.min(grown, Math.max(base, installationMax));
 }

@@ -92,8 +92,13 @@ describe('app JWT checks', () => {
   });
 
   it('refuses a JWT on routes that need an installation token, and tokens on JWT routes', async () => {
+    // GitHub does not take the JWT as a token there: 401 "Bad credentials" (PyGithub/PyGithub#2504), not
+    // "could not be decoded", which would send an operator hunting for a wrong key.
     const jwtOnTokenRoute = await api(sim, 'GET', '/installation/repositories', { token: world.jwt() });
-    expect(jwtOnTokenRoute.status).toBe(403);
+    expect(jwtOnTokenRoute.status).toBe(401);
+    expect(jwtOnTokenRoute.body.message).toBe('Bad credentials');
+    const jwtOnRepoRoute = await api(sim, 'GET', '/repos/octo-org/made-by-app', { token: world.jwt() });
+    expect(jwtOnRepoRoute.body.message).toBe('Bad credentials');
     const tokenOnJwtRoute = await api(sim, 'GET', '/app', { token: await world.mint() });
     expect(tokenOnJwtRoute.status).toBe(401);
     expect(tokenOnJwtRoute.body.message).toBe('A JSON web token could not be decoded');

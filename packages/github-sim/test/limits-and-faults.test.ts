@@ -82,4 +82,24 @@ describe('rate limits, faults and counters', () => {
     ).rejects.toThrow();
     expect(Date.now() - started).toBeGreaterThanOrEqual(290);
   });
+
+  it('gives the concurrency slot of a hung request back when the client gives up', async () => {
+    const token = await w.mint();
+    sim.faults.add({ route: 'GET /installation/repositories', hang: true, times: 2 });
+    const abandoned = [1, 2].map(() =>
+      fetch(`${sim.apiUrl}/installation/repositories`, {
+        headers: { authorization: `Bearer ${token}` },
+        signal: AbortSignal.timeout(200),
+      }).catch(() => 'gave up'),
+    );
+    expect(await Promise.all(abandoned)).toEqual(['gave up', 'gave up']);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(sim.limits.inFlightCount(`installation:${w.installation.id}`)).toBe(0);
+    // Both slots (maxConcurrent 2) are free again: no secondary-limit 403 GitHub would never send.
+    sim.limits.reset();
+    const after = await Promise.all(
+      [1, 2].map(() => api(sim, 'GET', '/installation/repositories', { token })),
+    );
+    expect(after.map((a) => a.status)).toEqual([200, 200]);
+  });
 });

@@ -3,6 +3,7 @@ import type { SimContext } from '../context.js';
 import { defineRoute } from '../define-route.js';
 import { paginate } from '../paginate.js';
 import { repository } from '../payloads.js';
+import { SimHttpError } from '../errors.js';
 import { rateBucket } from '../principal.js';
 
 /** Routes called with an installation token. */
@@ -30,9 +31,18 @@ export function registerInstallationRoutes(api: Hono, ctx: SimContext) {
     return c.body(null, 204);
   });
 
+  /**
+   * `GET /rate_limit` (not counted against the limit, as on GitHub). `resources.search` is the search API's
+   * own 30 a minute. A GHES instance with rate limiting turned off answers 404.
+   */
   defineRoute(api, ctx, 'GET /rate_limit', ['installation', 'user', 'pat'], (c, p) => {
+    if (!ctx.limits.settings.enabled) throw new SimHttpError(404, 'Rate limiting is not enabled.');
     const bucket = rateBucket(ctx, p);
+    const refunded = ctx.limits.refund(bucket.key);
+    if (refunded) for (const [name, value] of Object.entries(refunded)) c.header(name, value);
     const core = ctx.limits.peek(bucket.key, bucket.limit);
-    return c.json({ resources: { core }, rate: core });
+    const search = ctx.limits.peek(`search:${bucket.key}`, 30);
+    if (search.used === 0) search.reset = Math.ceil(ctx.clock.now() / 1000) + 60;
+    return c.json({ resources: { core, search }, rate: core });
   });
 }

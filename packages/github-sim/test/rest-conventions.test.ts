@@ -1,0 +1,143 @@
+import { Octokit } from '@octokit/core';
+import { throttling } from '@octokit/plugin-throttling';
+import { afterEach, describe, expect, it } from 'vitest';
+import { GitHubSim } from '../src/index.js';
+import { api, basicWorld } from './helpers.js';
+
+/** Each test starts its own simulator with the settings it is about. */
+describe("GitHub's REST conventions: headers, errors, conditional requests, limits", () => {
+  let sim: GitHubSim;
+  afterEach(() => sim.close());
+  const start = async (options: Parameters<typeof GitHubSim.start>[0] = {}) => {
+    sim = await GitHubSim.start(options);
+    return basicWorld(sim);
+  };
+
+  it('answers JSON with charset, x-github-request-id and x-github-media-type, and a JSON 404 for unknown routes', async () => {
+    const w = await start();
+    const answer = await api(sim, 'GET', '/installation/repositories', { token: await w.mint() });
+    expect(answer.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(answer.headers.get('x-github-request-id')).toMatch(/^[0-9A-F]{4}:[0-9A-F]{4}:[0-9A-F]{6}:[0-9A-F]{6}:[0-9A-F]{8}$/);
+    expect(answer.headers.get('x-github-media-type')).toBe('github.v3; format=json');
+    const raw = await api(sim, 'GET', '/app', {
+      token: w.jwt(),
+      headers: { accept: 'application/vnd.github.raw+json' },
+    });
+    expect(raw.headers.get('x-github-media-type')).toBe('github.v3; param=raw; format=json');
+    const unknown = await api(sim, 'GET', '/no/such/route');
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(unknown.body).toMatchObject({ message: 'Not Found', documentation_url: expect.any(String) });
+  });
+
+  it('sends rate-limit headers on 401s (the unauthenticated budget of 60) and on the early 403 of a suspended installation', async () => {
+    const w = await start();
+    const unauthenticated = await api(sim, 'GET', '/installation/repositories', { token: 'ghs_nope' });
+    expect(unauthenticated.status).toBe(401);
+    expect(unauthenticated.headers.get('x-ratelimit-limit')).toBe('60');
+    expect(unauthenticated.headers.get('x-ratelimit-remaining')).toBe('59');
+    const token = await w.mint();
+    sim.suspend(w.installation);
+    const suspended = await api(sim, 'GET', '/installation/repositories', { token });
+    expect(suspended.status).toBe(403);
+    expect(suspended.headers.get('x-ratelimit-limit')).toBe('5000');
+  });
+
+  it('answers GET /rate_limit with core and search; a GHES with rate limiting off answers 404 and sends no rate-limit headers', async () => {
+    const w = await start();
+    const limits = await api(sim, 'GET', '/rate_limit', { token: await w.mint() });
+    expect(limits.body.resources.core.limit).toBe(5000);
+    expect(limits.body.resources.search).toMatchObject({ limit: 30, remaining: 30 });
+    await sim.close();
+    const ghes = await start({ rateLimits: { enabled: false } });
+    const token = await ghes.mint();
+    const off = await api(sim, 'GET', '/rate_limit', { token });
+    expect(off.status).toBe(404);
+    expect(off.body.message).toBe('Rate limiting is not enabled.');
+    expect((await api(sim, 'GET', '/installation/repositories', { token })).headers.get('x-ratelimit-limit')).toBeNull();
+  });
+
+  it('answers 304 to If-None-Match and If-Modified-Since without counting it against the rate limit', async () => {
+    const w = await start();
+    const token = await w.mint();
+    const first = await api(sim, 'GET', '/repos/octo-org/made-by-app', { token });
+    const etag = first.headers.get('etag')!;
+    expect(etag).toMatch(/^W\/"[0-9a-f]+"$/);
+    expect(first.headers.get('last-modified')).toBe(new Date(first.body.updated_at).toUTCString());
+    const remaining = first.headers.get('x-ratelimit-remaining');
+    const again = await api(sim, 'GET', '/repos/octo-org/made-by-app', { token, headers: { 'if-none-match': etag } });
+    expect(again.status).toBe(304);
+    expect(again.headers.get('x-ratelimit-remaining')).toBe(remaining);
+    const since = await api(sim, 'GET', '/repos/octo-org/made-by-app', {
+      token,
+      headers: { 'if-modified-since': first.headers.get('last-modified')! },
+    });
+    expect(since.status).toBe(304);
+    await api(sim, 'PATCH', '/repos/octo-org/made-by-app', { token, body: { description: 'changed' } });
+    const changed = await api(sim, 'GET', '/repos/octo-org/made-by-app', { token, headers: { 'if-none-match': etag } });
+    expect(changed.status).toBe(200);
+    expect(changed.headers.get('x-ratelimit-remaining')).toBe(String(Number(remaining) - 2));
+  });
+
+  it('shapes a 429 fault as a secondary limit and a primary fault with remaining 0, as plugin-throttling recognises them', async () => {
+    const w = await start({ rateLimits: { secondaryRetryAfterSeconds: 1 } });
+    const token = await w.mint();
+    const seen: string[] = [];
+    const ThrottledOctokit = Octokit.plugin(throttling);
+    const octokit = new ThrottledOctokit({
+      baseUrl: sim.apiUrl,
+      auth: token,
+      throttle: {
+        onSecondaryRateLimit: (retryAfter: number) => {
+          seen.push(`secondary:${retryAfter}`);
+          return true;
+        },
+        onRateLimit: (retryAfter: number) => {
+          seen.push('primary');
+          return retryAfter < 3700;
+        },
+      },
+    });
+    sim.faults.add({ route: 'GET /installation/repositories', status: 429, times: 1 });
+    const retried = await octokit.request('GET /installation/repositories');
+    expect(retried.status).toBe(200);
+    sim.faults.add({ route: 'GET /installation/repositories', kind: 'primary', times: 1 });
+    const afterPrimary = await api(sim, 'GET', '/installation/repositories', { token });
+    expect(afterPrimary.status).toBe(403);
+    expect(afterPrimary.headers.get('x-ratelimit-remaining')).toBe('0');
+    expect(afterPrimary.body.message).toMatch(/^API rate limit exceeded for installation ID \d+\.$/);
+    expect(seen).toEqual(['secondary:1']);
+  });
+
+  it('limits points per endpoint per minute (writes cost 5) and content creation per minute, with retry-after', async () => {
+    const w = await start({ rateLimits: { pointsPerMinutePerEndpoint: 10, contentCreationPerMinute: 2 } });
+    const token = await w.mint();
+    const patch = () => api(sim, 'PATCH', '/repos/octo-org/made-by-app', { token, body: { description: 'x' } });
+    expect((await patch()).status).toBe(200);
+    expect((await patch()).status).toBe(200);
+    const limited = await patch();
+    expect(limited.status).toBe(403);
+    expect(limited.body.message).toMatch(/secondary rate limit/);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    // Another endpoint has its own points.
+    expect((await api(sim, 'GET', '/repos/octo-org/made-by-app', { token })).status).toBe(200);
+    const create = (name: string) => api(sim, 'POST', '/orgs/octo-org/repos', { token, body: { name } });
+    expect((await create('one')).status).toBe(201);
+    expect((await create('two')).status).toBe(201);
+    expect((await create('three')).status).toBe(403);
+  });
+
+  it("grows an installation's hourly budget by 50 per repository above 20, up to 12,500", async () => {
+    const w = await start();
+    for (let i = 0; i < 24; i++) await sim.createRepository('octo-org', `repo-${i}`, { autoInit: false });
+    sim.setRepositorySelection(w.installation, 'all');
+    const token = await w.mint();
+    const answer = await api(sim, 'GET', '/installation/repositories', { token });
+    // 26 repositories: 5,000 + 6 x 50.
+    expect(answer.headers.get('x-ratelimit-limit')).toBe('5300');
+    sim.limits.settings.installation = 12_450;
+    expect((await api(sim, 'GET', '/installation/repositories', { token })).headers.get('x-ratelimit-limit')).toBe(
+      '12500',
+    );
+  });
+});
