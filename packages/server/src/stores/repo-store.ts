@@ -33,6 +33,11 @@ export class RepoStore {
     return row!;
   }
 
+  async insertMany(values: (typeof repos.$inferInsert)[]): Promise<RepoRow[]> {
+    if (values.length === 0) return [];
+    return this.db.insert(repos).values(values).returning();
+  }
+
   async update(organizationId: string, id: string, values: Partial<typeof repos.$inferInsert>) {
     await this.db
       .update(repos)
