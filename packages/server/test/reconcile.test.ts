@@ -155,6 +155,20 @@ describe('reconcile', () => {
     sim().unsuspend(sim().store.installations.get(installationId)!);
   });
 
+  it('drops webhook deliveries older than GitHub\'s 30-day redelivery window', async () => {
+    const old = new Date(Date.now() - 31 * 86_400_000);
+    const recent = new Date(Date.now() - 29 * 86_400_000);
+    const rows = [
+      { deliveryId: '00000000-0000-4000-8000-000000000031', receivedAt: old },
+      { deliveryId: '00000000-0000-4000-8000-000000000029', receivedAt: recent },
+    ];
+    await h.hub.db.db.insert(webhookDeliveries).values(rows.map((r) => ({ ...r, event: 'ping', status: 'applied' as const })));
+    await h.hub.reconcile.run();
+    const left = await h.hub.db.db.select({ id: webhookDeliveries.deliveryId }).from(webhookDeliveries);
+    expect(left.map((r) => r.id)).not.toContain(rows[0]!.deliveryId);
+    expect(left.map((r) => r.id)).toContain(rows[1]!.deliveryId);
+  });
+
   it('is refused to members and runs for the admin\'s tenant only', async () => {
     await connectTisket();
     const bob = await h.signIn('user_bob');

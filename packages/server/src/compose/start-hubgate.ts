@@ -129,12 +129,20 @@ export async function startHubgate(options: StartOptions = {}): Promise<RunningH
       sandbox,
       db,
       logger,
+      /**
+       * Graceful: stop accepting, let requests in flight finish (idle keep-alive connections are closed at once,
+       * busy ones get up to 10 s), finish webhook work already acknowledged, stop background jobs (their progress
+       * is stored), then close the pools.
+       */
       async close() {
         if (reconcileTimer) clearInterval(reconcileTimer);
-        await services.restore.stop();
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        const forced = setTimeout(() => server.closeAllConnections(), 10_000);
+        await closed;
+        clearTimeout(forced);
         await services.receiver.settle();
-        server.closeAllConnections();
-        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await services.restore.stop();
         await redis?.close();
         await sandbox?.close();
         await db.close();

@@ -123,6 +123,8 @@ export class ReconcileJob {
         return 0;
       });
       report.reapplied = await this.receiver.resumeUnfinished();
+      // GitHub keeps deliveries 30 days: past that no redelivery can come, so their rows can go.
+      await new WebhookDeliveryStore(this.db).prune(new Date(this.now().getTime() - 30 * 86_400_000));
       await this.saveState({ ...state, pending: remaining.map((r) => r.installationId) });
     }
     for (const change of report.changes) this.metrics.changes.inc({ kind: change.kind });
