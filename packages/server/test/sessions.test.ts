@@ -26,4 +26,19 @@ describe.each(drivers)('sessions (%s)', (driver) => {
     expect(await store().read('nope')).toBeNull();
     expect(await store().read('x'.repeat(200))).toBeNull();
   });
+
+  it('serves a cached session only until it expires, and forgets it at once on sign-out', async () => {
+    let now = Date.now();
+    const clocked = new SessionStore(handle.db, () => new Date(now), { cacheTtlMs: 60_000 });
+    const identity = identityFromClaims({ sub: 'u3', org_id: 'org_1', role: 'owner' }, mapping);
+    const { cookieValue } = await clocked.create(identity);
+    expect(await clocked.read(cookieValue)).not.toBeNull();
+    now += 8 * 3600_000 + 1000; // past the session's 8 hours, still inside the cache's minute
+    expect(await clocked.read(cookieValue)).toBeNull();
+    now = Date.now();
+    const second = await clocked.create(identity);
+    expect(await clocked.read(second.cookieValue)).not.toBeNull();
+    await clocked.delete(second.cookieValue);
+    expect(await clocked.read(second.cookieValue)).toBeNull();
+  });
 });

@@ -1,4 +1,4 @@
-import { and, eq, lt, or } from 'drizzle-orm';
+import { and, eq, lt, or, sql } from 'drizzle-orm';
 import type { Database } from '../db/database.js';
 import { webhookDeliveries } from '../db/schema/index.js';
 
@@ -40,14 +40,13 @@ export class WebhookDeliveryStore {
 
   /** The outcome; the payload is dropped once applied or ignored (it is kept only to apply it again). */
   async finish(deliveryId: string, status: 'applied' | 'ignored' | 'failed', now: Date, error?: string) {
-    const [row] = await this.db.select({ attempts: webhookDeliveries.attempts }).from(webhookDeliveries).where(eq(webhookDeliveries.deliveryId, deliveryId));
     await this.db
       .update(webhookDeliveries)
       .set({
         status,
         processedAt: now,
         error: error ?? null,
-        attempts: (row?.attempts ?? 0) + 1,
+        attempts: sql`${webhookDeliveries.attempts} + 1`,
         leaseUntil: null,
         ...(status === 'failed' ? {} : { payload: null }),
       })
