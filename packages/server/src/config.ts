@@ -49,6 +49,8 @@ const envSchema = z.object({
   HUBGATE_METRICS_TOKEN: optional,
   /** the product's name on the settings pages */
   HUBGATE_PRODUCT_NAME: z.string().default('hubgate'),
+  /** tenant GitHub hosts allowed although private or loopback (comma-separated `host` or `host:port`); http only for these */
+  HUBGATE_ALLOWED_PRIVATE_HOSTS: z.string().default(''),
   /** how often the reconcile job runs (0: never by itself; `hubgate reconcile` and the admin action still work) */
   HUBGATE_RECONCILE_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(600),
 });
@@ -82,6 +84,7 @@ export interface ServerConfig {
   readonly productName: string;
   readonly metricsToken?: string;
   readonly reconcileIntervalSeconds: number;
+  readonly allowedPrivateHosts: readonly string[];
   /** absent: the sandbox (simulator and demo app) */
   readonly github?: Readonly<GitHubAppSettings>;
   /** absent: the sandbox's local OpenID provider */
@@ -213,6 +216,7 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): ServerConfi
     productName: e.HUBGATE_PRODUCT_NAME,
     metricsToken: e.HUBGATE_METRICS_TOKEN,
     reconcileIntervalSeconds: e.HUBGATE_RECONCILE_INTERVAL_SECONDS,
+    allowedPrivateHosts: e.HUBGATE_ALLOWED_PRIVATE_HOSTS.split(',').map((h) => h.trim()).filter(Boolean),
     github: github && Object.freeze(github),
     oidc: oidc && Object.freeze(oidc),
   });

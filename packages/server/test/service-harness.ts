@@ -39,6 +39,7 @@ export async function startHarness(
     databaseOf?: Harness;
     sim?: StartOptions['sandboxSim'];
     restore?: StartOptions['restore'];
+    env?: Record<string, string>;
   } = {},
 ): Promise<Harness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'hubgate-test-'));
@@ -60,6 +61,7 @@ export async function startHarness(
       LOG_LEVEL: 'debug',
       ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
       HUBGATE_RECONCILE_INTERVAL_SECONDS: '0',
+      ...options.env,
     },
     logger: createLogger({ level: 'debug', destination }),
     sandboxOAuthOnInstall: options.oauthOnInstall,

@@ -1,5 +1,6 @@
 import { AppError } from '../errors/app-error.js';
 import { GitHubApp, type GitHubAppDeps } from './github-app.js';
+import { guardedFetch, type OutboundPolicy } from './outbound-guard.js';
 import type { GitHubAppSettings } from './github-app-settings.js';
 
 /** Where apps other than the system app come from (tenant-provided apps, stored sealed in the database). */
@@ -19,11 +20,21 @@ export class AppRegistry {
   private readonly apps = new Map<string, GitHubApp>();
   private source: AppSource | null = null;
 
+  /** what tenant apps are built with: every request to their host goes through the outbound guard */
+  private readonly tenantDeps: GitHubAppDeps;
+
   constructor(
     systemSettings: GitHubAppSettings,
     private readonly deps: GitHubAppDeps,
+    readonly outbound: OutboundPolicy = { allowedPrivateHosts: [] },
   ) {
     this.apps.set('system', new GitHubApp({ ...systemSettings, key: 'system' }, deps));
+    this.tenantDeps = { ...deps, fetch: guardedFetch(outbound, deps.fetch) };
+  }
+
+  /** A tenant app from settings not stored yet (validation before saving), with the same outbound guard. */
+  build(settings: GitHubAppSettings): GitHubApp {
+    return new GitHubApp(settings, this.tenantDeps);
   }
 
   get system(): GitHubApp {
@@ -40,7 +51,7 @@ export class AppRegistry {
     if (known) return known;
     const settings = this.source ? await this.source.byKey(key) : null;
     if (!settings) throw new AppError('not_found', 'No such GitHub App is registered here.');
-    const app = new GitHubApp({ ...settings, key }, this.deps);
+    const app = new GitHubApp({ ...settings, key }, this.tenantDeps);
     this.apps.set(key, app);
     return app;
   }

@@ -17,6 +17,9 @@ import { ReconcileJob } from '../reconcile/reconcile-job.js';
 import { RestoreAccess, type RestoreOptions } from '../reconnect/restore-access.js';
 import { createReconcileMetrics } from '../reconcile/reconcile-metrics.js';
 import { reconcileApi } from '../http/routes/reconcile-api.js';
+import { tenantAppApi } from '../http/routes/tenant-app-api.js';
+import { TenantAppService } from '../tenant-apps/tenant-app-service.js';
+import { TenantAppSource } from '../tenant-apps/tenant-app-source.js';
 import { decodeSecretKey, SecretSealer } from '../sealing/secret-sealer.js';
 import { WebhookHandlers } from '../webhooks/webhook-handlers.js';
 import { WebhookReceiver } from '../webhooks/webhook-receiver.js';
@@ -59,7 +62,10 @@ export function buildServices(input: ServiceInputs): Services {
   const apps = new AppRegistry(
     { ...input.github, webhookSecrets: [...input.github.webhookSecrets] },
     { redis: input.redis, logger: input.logger, clock: input.clock, fetch: input.fetch, retryBaseMs: input.githubRetryBaseMs },
+    { allowedPrivateHosts: [...input.config.allowedPrivateHosts] },
   );
+  apps.useSource(new TenantAppSource(input.db, sealer));
+  const tenantApps = new TenantAppService(input.db, apps, sealer, input.url, now);
   const metrics = createMetrics(() => apps.system.tokens);
   const lifecycle = new InstallationLifecycle(input.db, apps, input.logger, now);
   const restore = new RestoreAccess(input.db, apps, sealer, input.logger, now, input.restore);
@@ -92,7 +98,10 @@ export function buildServices(input: ServiceInputs): Services {
     connect,
     restore,
     receiver,
-    mounts: [{ path: '/api/github/reconcile', app: reconcileApi({ reconcile, publicUrl: input.url }) }],
+    mounts: [
+      { path: '/api/github/reconcile', app: reconcileApi({ reconcile, publicUrl: input.url }) },
+      { path: '/api/github/app', app: tenantAppApi({ tenantApps, publicUrl: input.url }) },
+    ],
   });
   return { app, apps, lifecycle, connect, receiver, sealer, metrics, reconcile, restore };
 }

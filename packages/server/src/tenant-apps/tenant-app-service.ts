@@ -1,0 +1,182 @@
+import { createHash, createPublicKey, randomBytes } from 'node:crypto';
+import { parsePrivateKey, webUrlFor } from '@hubgate/github-auth';
+import { eq } from 'drizzle-orm';
+import type { AppRegistry } from '../apps/app-registry.js';
+import type { GitHubAppSettings } from '../apps/github-app-settings.js';
+import { missingPermissions } from '../connect/connection-view.js';
+import type { Database } from '../db/database.js';
+import { githubApps } from '../db/schema/index.js';
+import { AppError } from '../errors/app-error.js';
+import type { TenantUser } from '../identity/principal.js';
+import type { SecretSealer } from '../sealing/secret-sealer.js';
+import { AuditStore } from '../stores/audit-store.js';
+import { InstallationStore } from '../stores/installation-store.js';
+import { parseTenantAppInput, type TenantAppInput } from './tenant-app-input.js';
+import { sealedFieldOf, type TenantAppRow } from './tenant-app-source.js';
+
+interface GitHubAppInfo {
+  id: number;
+  slug?: string;
+  client_id?: string;
+  permissions?: Record<string, string>;
+}
+
+/**
+ * A tenant's own GitHub App (each GitHub Enterprise Server host needs its own): checked against its host before it
+ * is saved (the key signs a JWT the host accepts, `GET /app` answers with the same app, the permissions hubgate needs
+ * are granted), sealed at rest, never returned (fingerprints only), served by the registry under its own key and
+ * webhook URL.
+ */
+export class TenantAppService {
+  constructor(
+    private readonly db: Database,
+    private readonly apps: AppRegistry,
+    private readonly sealer: SecretSealer,
+    private readonly publicUrl: string,
+    private readonly now: () => Date,
+  ) {}
+
+  async get(organizationId: string) {
+    const [row] = await this.db.select().from(githubApps).where(eq(githubApps.organizationId, organizationId));
+    return { app: row ? this.view(row) : null };
+  }
+
+  async save(user: TenantUser, body: unknown) {
+    const input = parseTenantAppInput(body);
+    const [existing] = await this.db.select().from(githubApps).where(eq(githubApps.organizationId, user.organizationId));
+    const key = existing?.key ?? `t${randomBytes(8).toString('hex')}`;
+    const settings: GitHubAppSettings = {
+      key,
+      organizationId: user.organizationId,
+      appId: input.appId,
+      clientId: input.clientId,
+      clientSecret: input.clientSecret,
+      slug: input.slug,
+      privateKey: input.privateKey,
+      issuerIsAppId: input.issuerIsAppId ?? false,
+      webhookSecrets: [input.webhookSecret],
+      apiUrl: input.apiUrl,
+      webUrl: input.webUrl ?? webUrlFor(input.apiUrl),
+    };
+    const info = await this.validate(settings, input);
+    const seal = (value: string | undefined, field: 'private_key' | 'client_secret' | 'webhook_secret') =>
+      value ? this.sealer.seal(value, sealedFieldOf(key, field)).ciphertext : null;
+    const values = {
+      organizationId: user.organizationId,
+      apiUrl: settings.apiUrl,
+      webUrl: settings.webUrl,
+      appId: info.id,
+      clientId: info.client_id ?? input.clientId ?? null,
+      slug: info.slug ?? input.slug ?? null,
+      urlPattern: input.urlPattern ?? null,
+      issuerIsAppId: settings.issuerIsAppId ? ('yes' as const) : ('no' as const),
+      privateKey: seal(input.privateKey, 'private_key')!,
+      clientSecret: seal(input.clientSecret, 'client_secret'),
+      webhookSecret: seal(input.webhookSecret, 'webhook_secret')!,
+      sealKeyId: this.sealer.keyId,
+      keyFingerprint: keyFingerprint(input.privateKey),
+      webhookSecretFingerprint: createHash('sha256').update(input.webhookSecret).digest('hex').slice(0, 12),
+      permissions: info.permissions ?? {},
+      validatedAt: this.now(),
+    };
+    const [row] = await this.db
+      .insert(githubApps)
+      .values({ key, ...values })
+      .onConflictDoUpdate({ target: githubApps.key, set: values })
+      .returning();
+    this.apps.forget(key);
+    await new AuditStore(this.db).record({
+      organizationId: user.organizationId,
+      actor: user.userId,
+      action: existing ? 'github_app.replaced' : 'github_app.registered',
+      target: key,
+      detail: { apiUrl: settings.apiUrl, appId: info.id, keyFingerprint: values.keyFingerprint },
+    });
+    return { app: this.view(row!) };
+  }
+
+  async remove(user: TenantUser) {
+    const [row] = await this.db.select().from(githubApps).where(eq(githubApps.organizationId, user.organizationId));
+    if (!row) throw new AppError('not_found', 'No GitHub App of your own is registered.');
+    const binding = await new InstallationStore(this.db).liveForTenant(user.organizationId);
+    if (binding?.appKey === row.key) throw new AppError('conflict', 'Disconnect GitHub first: the connection uses this app.');
+    await this.db.delete(githubApps).where(eq(githubApps.key, row.key));
+    this.apps.forget(row.key);
+    await new AuditStore(this.db).record({ organizationId: user.organizationId, actor: user.userId, action: 'github_app.removed', target: row.key });
+    return { removed: true };
+  }
+
+  /** Each problem named, nothing stored: a key of another app, an issuer the host refuses, a missing permission. */
+  private async validate(settings: GitHubAppSettings, input: TenantAppInput): Promise<GitHubAppInfo> {
+    try {
+      parsePrivateKey(input.privateKey);
+    } catch (error) {
+      throw new AppError('unprocessable', `privateKey: ${(error as Error).message}`, { details: { field: 'privateKey' } });
+    }
+    let info: GitHubAppInfo;
+    try {
+      info = (await this.apps.build(settings).asApp<GitHubAppInfo>('GET /app')).data;
+    } catch (error) {
+      if (error instanceof AppError) throw error;
+      // GHES 3.12 and 3.13 know apps by id only: when the same key works with the app id as issuer, say so.
+      if (!settings.issuerIsAppId && settings.appId && settings.clientId) {
+        const byId = await this.apps.build({ ...settings, issuerIsAppId: true }).asApp('GET /app').then(
+          () => true,
+          () => false,
+        );
+        if (byId)
+          throw new AppError(
+            'unprocessable',
+            'The host refused the client id as JWT issuer: GHES 3.12 and 3.13 want the app id as issuer (set issuerIsAppId).',
+            { details: { field: 'issuerIsAppId' } },
+          );
+      }
+      throw this.explain(error, settings);
+    }
+    if ((input.appId && info.id !== input.appId) || (input.clientId && info.client_id && info.client_id !== input.clientId))
+      throw new AppError('unprocessable', 'The key belongs to another app than the app id or client id given.', { details: { field: 'privateKey' } });
+    const missing = missingPermissions(info.permissions ?? {});
+    if (missing.length > 0)
+      throw new AppError('unprocessable', `The app lacks permissions hubgate needs: ${missing.map((m) => `no ${m}`).join(', ')}.`, {
+        details: { field: 'permissions' },
+      });
+    return info;
+  }
+
+  private explain(error: unknown, settings: GitHubAppSettings): AppError {
+    const e = error as { status?: number; message?: string; cause?: unknown };
+    const message = e.message ?? '';
+    if (e.status === 401 && /could not be decoded/i.test(message))
+      return new AppError('unprocessable', 'The key belongs to another app (GitHub could not decode the JWT with this app\'s keys).', { details: { field: 'privateKey' } });
+    if (e.status === 401 || e.status === 404)
+      return new AppError('unprocessable', `The host refused the app's credentials (HTTP ${e.status}): check the app id or client id and the key.`, {
+        details: { field: 'clientId' },
+      });
+    const cause = e.cause as { message?: string } | undefined;
+    return new AppError('unprocessable', `The GitHub host did not answer (${cause?.message ?? message}).`, { details: { field: 'apiUrl' } });
+  }
+
+  private view(row: TenantAppRow) {
+    return {
+      key: row.key,
+      apiUrl: row.apiUrl,
+      webUrl: row.webUrl,
+      appId: row.appId,
+      clientId: row.clientId,
+      slug: row.slug,
+      urlPattern: row.urlPattern,
+      issuerIsAppId: row.issuerIsAppId === 'yes',
+      keyFingerprint: row.keyFingerprint,
+      webhookSecretFingerprint: row.webhookSecretFingerprint,
+      webhookUrl: `${this.publicUrl}/webhooks/github/${row.key}`,
+      validatedAt: row.validatedAt?.toISOString() ?? null,
+      problems: missingPermissions(row.permissions).map((m) => `no ${m}`),
+    };
+  }
+}
+
+/** SHA-256 of the public key (SPKI DER), as `ab:cd:...`: enough to tell keys apart, nothing to sign with. */
+function keyFingerprint(privateKey: string): string {
+  const der = createPublicKey(parsePrivateKey(privateKey)).export({ type: 'spki', format: 'der' });
+  return createHash('sha256').update(der).digest('hex').slice(0, 32).replace(/(..)(?!$)/g, '$1:');
+}
