@@ -131,7 +131,7 @@ export class TenantAppService {
             { details: { field: 'issuerIsAppId' } },
           );
       }
-      throw this.explain(error, settings);
+      throw this.explain(error);
     }
     if ((input.appId && info.id !== input.appId) || (input.clientId && info.client_id && info.client_id !== input.clientId))
       throw new AppError('unprocessable', 'The key belongs to another app than the app id or client id given.', { details: { field: 'privateKey' } });
@@ -143,7 +143,7 @@ export class TenantAppService {
     return info;
   }
 
-  private explain(error: unknown, settings: GitHubAppSettings): AppError {
+  private explain(error: unknown): AppError {
     const e = error as { status?: number; message?: string; cause?: unknown };
     const message = e.message ?? '';
     if (e.status === 401 && /could not be decoded/i.test(message))
