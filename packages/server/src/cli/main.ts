@@ -2,6 +2,7 @@ import { runGitCredential } from '@hubgate/github-auth';
 import { ConfigError } from '../config.js';
 import { startHubgate } from '../compose/start-hubgate.js';
 import { runDoctor } from './doctor.js';
+import { runSetup } from './setup.js';
 
 const usage = `hubgate <command>
 
@@ -27,6 +28,37 @@ async function main(argv: string[]) {
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
+    return;
+  }
+  if (command === 'setup') {
+    const flag = (name: string) => {
+      const i = rest.indexOf(`--${name}`);
+      return i >= 0 ? rest[i + 1] : undefined;
+    };
+    const publicUrl = flag('public-url') ?? process.env.PUBLIC_URL;
+    if (!publicUrl) throw new Error('hubgate setup needs --public-url (or PUBLIC_URL): where GitHub will reach hubgate');
+    const setup = await runSetup({
+      publicUrl,
+      apiUrl: flag('api-url') ?? process.env.GITHUB_API_URL,
+      webUrl: flag('web-url') ?? process.env.GITHUB_WEB_URL,
+      organization: flag('org'),
+      name: flag('name'),
+      outFile: flag('out'),
+      port: flag('port') ? Number(flag('port')) : undefined,
+    });
+    await setup.done;
+    return;
+  }
+  if (command === 'reconcile') {
+    const i = rest.indexOf('--org');
+    const running = await startHubgate({ env: { ...process.env, PORT: '0', HUBGATE_RECONCILE_INTERVAL_SECONDS: '0' } });
+    try {
+      if (running.sandbox) throw new Error('reconcile needs a configured GitHub App (the sandbox lives in memory)');
+      const report = await running.reconcile.run(i >= 0 ? { organizationId: rest[i + 1] } : {});
+      console.log(JSON.stringify(report, null, 2));
+    } finally {
+      await running.close();
+    }
     return;
   }
   if (command === 'doctor') {

@@ -1,0 +1,95 @@
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GitHubSim } from '@hubgate/github-sim';
+import { afterAll, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { runSetup } from '../src/cli/setup.js';
+import { startHubgate } from '../src/compose/start-hubgate.js';
+import { createLogger } from '../src/logger.js';
+import { startLocalOidcProvider } from '../src/sandbox/local-oidc-provider.js';
+import { Browserless } from './browserless.js';
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterAll(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup();
+});
+
+it('registers the system app with `hubgate setup` through GitHub\'s manifest flow, and the service starts with it and connects a tenant', async () => {
+  const sim = await GitHubSim.start();
+  cleanups.push(() => sim.close());
+  sim.addUser('ada');
+  sim.addOrg('tisket-com', { ada: 'admin' });
+  const dir = mkdtempSync(join(tmpdir(), 'hubgate-setup-'));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  const port = await freePort();
+  const publicUrl = `http://127.0.0.1:${port}`;
+  const outFile = join(dir, 'hubgate.yaml');
+  const printed: string[] = [];
+
+  const setup = await runSetup({ publicUrl, apiUrl: sim.apiUrl, webUrl: sim.webUrl, organization: 'tisket-com', name: 'Tisket hubgate', outFile, print: (l) => printed.push(l) });
+  const browser = new Browserless();
+  await browser.post(`${sim.webUrl}/session`, { form: { login: 'ada', return_to: '/' }, follow: false });
+  // The local page posts the manifest to GitHub (a browser would submit the form by itself).
+  const page = await (await browser.get(setup.url)).text();
+  const action = /action="([^"]+)"/.exec(page)![1]!.replace(/&#(\d+);/g, (_, c) => String.fromCharCode(Number(c)));
+  const values = Object.fromEntries([...page.matchAll(/name="(\w+)" value="([^"]*)"/g)].map((m) => [m[1], m[2]!.replace(/&#(\d+);/g, (_, c) => String.fromCharCode(Number(c)))]));
+  expect(action).toBe(`${sim.webUrl}/organizations/tisket-com/settings/apps/new`);
+  expect(JSON.parse(values.manifest!)).toMatchObject({
+    hook_attributes: { url: `${publicUrl}/webhooks/github` },
+    setup_url: `${publicUrl}/github/setup`,
+    callback_urls: [`${publicUrl}/github/callback`],
+    default_permissions: { administration: 'write', contents: 'write', metadata: 'read', members: 'read' },
+  });
+  const confirm = await browser.post(action, { form: { manifest: values.manifest!, state: values.state! } });
+  const created = await browser.post(confirm.finalUrl, { form: { name: 'Tisket hubgate' } });
+  expect(created.status).toBe(200);
+  const result = await setup.done;
+
+  expect(statSync(outFile).mode & 0o777).toBe(0o600);
+  const settings = parse(readFileSync(outFile, 'utf8')) as Record<string, string>;
+  expect(settings).toMatchObject({ GITHUB_APP_ID: String(result.appId), GITHUB_APP_SLUG: result.slug, PUBLIC_URL: publicUrl });
+  expect(settings.GITHUB_APP_PRIVATE_KEY).toMatch(/BEGIN RSA PRIVATE KEY/);
+  expect(printed.join('\n')).not.toContain(settings.GITHUB_APP_PRIVATE_KEY!.slice(40, 80));
+
+  // The service starts with those settings (and a real OpenID provider), and an admin connects tisket-com.
+  const oidc = await startLocalOidcProvider({ redirectUri: `${publicUrl}/auth/callback` });
+  cleanups.push(() => oidc.close());
+  const hub = await startHubgate({
+    env: {
+      HUBGATE_CONFIG_FILE: outFile,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      HUBGATE_DATA_DIR: dir,
+      OIDC_ISSUER: oidc.issuer,
+      OIDC_CLIENT_ID: oidc.clientId,
+      OIDC_CLIENT_SECRET: oidc.clientSecret,
+      HUBGATE_RECONCILE_INTERVAL_SECONDS: '0',
+    },
+    logger: createLogger({ level: 'silent' }),
+  });
+  cleanups.push(() => hub.close());
+  expect(hub.sandbox).toBeNull();
+  const login = await browser.get(`${publicUrl}/auth/login`);
+  const uid = /action="\/interaction\/([\w-]+)\/login"/.exec(await login.text())![1];
+  await browser.post(`${new URL(login.finalUrl).origin}/interaction/${uid}/login`, { form: { sub: 'user_ada' } });
+  const session = (await (await browser.get(`${publicUrl}/api/session`)).json()) as { csrfToken: string; isAdmin: boolean };
+  expect(session.isAdmin).toBe(true);
+  const start = (await (await browser.post(`${publicUrl}/api/github/connect`, { json: {}, headers: { 'x-csrf-token': session.csrfToken } })).json()) as { installUrl: string };
+  const state = new URL(start.installUrl).searchParams.get('state')!;
+  const done = await browser.post(`${sim.webUrl}/github-apps/${result.slug}/installations`, {
+    form: { account_id: String(sim.store.requireAccount('tisket-com').id), repository_selection: 'selected', state },
+  });
+  expect(done.finalUrl).toContain('connected=1');
+  const connection = (await (await browser.get(`${publicUrl}/api/github/connection`)).json()) as { connected: boolean; account: { login: string } };
+  expect(connection).toMatchObject({ connected: true, account: { login: 'tisket-com' } });
+}, 90_000);
