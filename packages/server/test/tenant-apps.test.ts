@@ -22,6 +22,7 @@ describe('tenant-provided GitHub Apps on a GHES host', () => {
     ghes.addUser('ada');
     ghes.addUser('cyd');
     ghes.addOrg('ghe-tisket', { ada: 'admin' });
+    ghes.addOrg('ghe-acme', { cyd: 'admin' });
     h = await startHarness({ env: { HUBGATE_ALLOWED_PRIVATE_HOSTS: new URL(ghes.apiUrl).host } });
     app = ghes.addApp({
       slug: 'tisket-ghes',
@@ -136,5 +137,23 @@ describe('tenant-provided GitHub Apps on a GHES host', () => {
     expect(token.token).toMatch(/^ghs_/);
     expect(ghes.mintCount(binding!.installationId)).toBeGreaterThanOrEqual(1);
     await h.api(ada, 'POST', '/api/github/disconnect', {});
+  });
+
+  it('registers a tenant app on its GHES host in one click with the manifest flow', async () => {
+    const cyd = await h.signIn('user_cyd');
+    const start = await h.api(cyd, 'POST', '/api/github/app/manifest', { webUrl: ghes.webUrl, apiUrl: ghes.apiUrl, organization: 'ghe-acme' });
+    expect(start.status).toBe(200);
+    expect(start.body.postUrl).toBe(`${ghes.webUrl}/organizations/ghe-acme/settings/apps/new`);
+    expect(start.body.manifest.hook_attributes.url).toMatch(new RegExp(`^${h.hub.url}/webhooks/github/t[0-9a-f]{16}$`));
+    await cyd.post(`${ghes.webUrl}/session`, { form: { login: 'cyd', return_to: '/' }, follow: false });
+    const confirm = await cyd.post(start.body.postUrl, { form: { manifest: JSON.stringify(start.body.manifest), state: start.body.state } });
+    const back = await cyd.post(confirm.finalUrl, { form: { name: 'Acme hubgate' } });
+    expect(back.finalUrl, await back.clone().text()).toContain('app=registered');
+    const { app: registered } = (await h.api(cyd, 'GET', '/api/github/app')).body;
+    expect(registered).toMatchObject({ apiUrl: ghes.apiUrl, slug: 'acme-hubgate', problems: [] });
+    expect(start.body.manifest.hook_attributes.url).toBe(registered.webhookUrl);
+    // The state was spent: the same return cannot register again.
+    const again = await cyd.get(`${h.hub.url}/github/app-manifest?code=abc&state=${start.body.state}`, { follow: false });
+    expect(again.status).toBe(400);
   });
 });

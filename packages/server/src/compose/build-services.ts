@@ -17,7 +17,7 @@ import { ReconcileJob } from '../reconcile/reconcile-job.js';
 import { RestoreAccess, type RestoreOptions } from '../reconnect/restore-access.js';
 import { createReconcileMetrics } from '../reconcile/reconcile-metrics.js';
 import { reconcileApi } from '../http/routes/reconcile-api.js';
-import { tenantAppApi } from '../http/routes/tenant-app-api.js';
+import { tenantAppApi, tenantManifestReturn } from '../http/routes/tenant-app-api.js';
 import { TenantAppService } from '../tenant-apps/tenant-app-service.js';
 import { TenantAppSource } from '../tenant-apps/tenant-app-source.js';
 import { decodeSecretKey, SecretSealer } from '../sealing/secret-sealer.js';
@@ -65,7 +65,7 @@ export function buildServices(input: ServiceInputs): Services {
     { allowedPrivateHosts: [...input.config.allowedPrivateHosts] },
   );
   apps.useSource(new TenantAppSource(input.db, sealer));
-  const tenantApps = new TenantAppService(input.db, apps, sealer, input.url, now);
+  const tenantApps = new TenantAppService(input.db, apps, sealer, input.url, now, input.fetch);
   const metrics = createMetrics(() => apps.system.tokens);
   const lifecycle = new InstallationLifecycle(input.db, apps, input.logger, now);
   const restore = new RestoreAccess(input.db, apps, sealer, input.logger, now, input.restore);
@@ -101,6 +101,7 @@ export function buildServices(input: ServiceInputs): Services {
     mounts: [
       { path: '/api/github/reconcile', app: reconcileApi({ reconcile, publicUrl: input.url }) },
       { path: '/api/github/app', app: tenantAppApi({ tenantApps, publicUrl: input.url }) },
+      { path: '/github/app-manifest', app: tenantManifestReturn({ tenantApps }) },
     ],
   });
   return { app, apps, lifecycle, connect, receiver, sealer, metrics, reconcile, restore };

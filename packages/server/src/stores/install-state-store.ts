@@ -8,7 +8,7 @@ import { sha256 } from '../sealing/sha256.js';
 
 const lifetimeMs = 10 * 60_000;
 
-export type StatePurpose = 'install' | 'oauth';
+export type StatePurpose = 'install' | 'oauth' | 'manifest';
 export interface StateOwner {
   organizationId: string;
   userId: string;

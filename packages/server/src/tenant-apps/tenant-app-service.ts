@@ -2,6 +2,7 @@ import { createHash, createPublicKey, randomBytes } from 'node:crypto';
 import { parsePrivateKey, webUrlFor } from '@hubgate/github-auth';
 import { eq } from 'drizzle-orm';
 import type { AppRegistry } from '../apps/app-registry.js';
+import { checkOutboundUrl, guardedFetch } from '../apps/outbound-guard.js';
 import type { GitHubAppSettings } from '../apps/github-app-settings.js';
 import { missingPermissions } from '../connect/connection-view.js';
 import type { Database } from '../db/database.js';
@@ -11,6 +12,8 @@ import type { TenantUser } from '../identity/principal.js';
 import type { SecretSealer } from '../sealing/secret-sealer.js';
 import { AuditStore } from '../stores/audit-store.js';
 import { InstallationStore } from '../stores/installation-store.js';
+import { appManifest, convertManifestCode, manifestPostUrl } from '../manifest/app-manifest.js';
+import { InstallStateStore } from '../stores/install-state-store.js';
 import { parseTenantAppInput, type TenantAppInput } from './tenant-app-input.js';
 import { sealedFieldOf, type TenantAppRow } from './tenant-app-source.js';
 
@@ -34,6 +37,7 @@ export class TenantAppService {
     private readonly sealer: SecretSealer,
     private readonly publicUrl: string,
     private readonly now: () => Date,
+    private readonly fetch: typeof globalThis.fetch,
   ) {}
 
   async get(organizationId: string) {
@@ -41,10 +45,10 @@ export class TenantAppService {
     return { app: row ? this.view(row) : null };
   }
 
-  async save(user: TenantUser, body: unknown) {
+  async save(user: TenantUser, body: unknown, reservedKey?: string) {
     const input = parseTenantAppInput(body);
     const [existing] = await this.db.select().from(githubApps).where(eq(githubApps.organizationId, user.organizationId));
-    const key = existing?.key ?? `t${randomBytes(8).toString('hex')}`;
+    const key = existing?.key ?? reservedKey ?? `t${randomBytes(8).toString('hex')}`;
     const settings: GitHubAppSettings = {
       key,
       organizationId: user.organizationId,
@@ -93,6 +97,56 @@ export class TenantAppService {
       detail: { apiUrl: settings.apiUrl, appId: info.id, keyFingerprint: values.keyFingerprint },
     });
     return { app: this.view(row!) };
+  }
+
+  /**
+   * One-click registration on the tenant's GHES host: the manifest (its webhook URL is the tenant app's own, under a
+   * key reserved now) and where the browser posts it; GitHub sends the browser back to `/github/app-manifest`.
+   */
+  async startManifest(user: TenantUser, body: { webUrl: string; apiUrl?: string; organization?: string }) {
+    const webUrl = body.webUrl.replace(/\/+$/, '');
+    const apiUrl = (body.apiUrl ?? `${webUrl}/api/v3`).replace(/\/+$/, '');
+    await checkOutboundUrl(new URL(apiUrl), this.apps.outbound);
+    const [existing] = await this.db.select().from(githubApps).where(eq(githubApps.organizationId, user.organizationId));
+    const key = existing?.key ?? `t${randomBytes(8).toString('hex')}`;
+    const state = await new InstallStateStore(this.db, this.now).issue(
+      { organizationId: user.organizationId, userId: user.userId, sessionHash: user.sessionHash },
+      'manifest',
+      { appKey: key, apiUrl, webUrl },
+    );
+    const manifest = appManifest({
+      name: `hubgate ${user.organizationName ?? user.organizationId}`.slice(0, 34),
+      publicUrl: this.publicUrl,
+      webhookPath: `/webhooks/github/${key}`,
+      redirectUrl: `${this.publicUrl}/github/app-manifest`,
+    });
+    return { postUrl: manifestPostUrl(webUrl, body.organization), manifest, state };
+  }
+
+  /** GitHub's return from the manifest flow: the code converted on the tenant's host, the app checked and saved. */
+  async finishManifest(user: TenantUser, query: { code?: string; state?: string }) {
+    if (!query.code || !query.state) throw new AppError('bad_request', 'GitHub sent no code or state; start the registration again.');
+    const states = new InstallStateStore(this.db, this.now);
+    const owner = { organizationId: user.organizationId, userId: user.userId, sessionHash: user.sessionHash };
+    const data = await states.check(owner, query.state, 'manifest');
+    await states.spend(query.state, 'manifest');
+    const app = await convertManifestCode(data.apiUrl!, query.code, guardedFetch(this.apps.outbound, this.fetch));
+    const converted = {
+      appId: app.id,
+      clientId: app.client_id,
+      clientSecret: app.client_secret,
+      slug: app.slug,
+      privateKey: app.pem,
+      apiUrl: data.apiUrl,
+      webUrl: data.webUrl,
+      webhookSecret: app.webhook_secret,
+    };
+    // A host that knows apps by id only (GHES 3.12/3.13) is detected by the check and used that way.
+    return this.save(user, converted, data.appKey).catch((error) => {
+      if (error instanceof AppError && error.details.field === 'issuerIsAppId')
+        return this.save(user, { ...converted, issuerIsAppId: true }, data.appKey);
+      throw error;
+    });
   }
 
   async remove(user: TenantUser) {

@@ -1,8 +1,28 @@
 import { Hono } from 'hono';
 import type { TenantAppService } from '../../tenant-apps/tenant-app-service.js';
 import { type AppEnv, tenantUser } from '../app-env.js';
+import { z } from 'zod';
 import { csrf } from '../middleware/csrf.js';
+import { jsonBody } from '../middleware/json-body.js';
 import { requireAdmin, requireUser } from '../middleware/require-user.js';
+
+const manifestBody = z
+  .object({
+    webUrl: z.string().url().max(300),
+    apiUrl: z.string().url().max(300).optional(),
+    organization: z.string().regex(/^[A-Za-z0-9-]{1,39}$/).optional(),
+  })
+  .strict();
+
+/** `/github/app-manifest`: where the tenant's GHES host sends the admin back with the manifest code. */
+export function tenantManifestReturn(deps: { tenantApps: TenantAppService }) {
+  const pages = new Hono<AppEnv>();
+  pages.get('/', requireAdmin, async (c) => {
+    await deps.tenantApps.finishManifest(tenantUser(c), { code: c.req.query('code'), state: c.req.query('state') });
+    return c.redirect('/workspace/settings/repos?app=registered');
+  });
+  return pages;
+}
 
 /** `/api/github/app`: the tenant's own GitHub App (GHES): members see it (fingerprints only), admins save or remove it. */
 export function tenantAppApi(deps: { tenantApps: TenantAppService; publicUrl: string }) {
@@ -12,6 +32,10 @@ export function tenantAppApi(deps: { tenantApps: TenantAppService; publicUrl: st
   api.put('/', requireAdmin, async (c) => {
     const body = await c.req.json().catch(() => null);
     return c.json(await deps.tenantApps.save(tenantUser(c), body));
+  });
+  api.post('/manifest', requireAdmin, async (c) => {
+    const body = await jsonBody(c, manifestBody);
+    return c.json(await deps.tenantApps.startManifest(tenantUser(c), body));
   });
   api.delete('/', requireAdmin, async (c) => c.json(await deps.tenantApps.remove(tenantUser(c))));
   return api;
