@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { webUrlFor } from '@hubgate/github-auth';
+import { parsePrivateKey, webUrlFor } from '@hubgate/github-auth';
 import type { GitHubAppSettings } from './apps/github-app-settings.js';
 import { decodeSecretKey } from './sealing/secret-sealer.js';
 import { parse as parseYaml } from 'yaml';
@@ -49,6 +49,9 @@ const envSchema = z.object({
   HUBGATE_METRICS_TOKEN: optional,
   /** the product's name on the settings pages */
   HUBGATE_PRODUCT_NAME: z.string().default('hubgate'),
+  /** sandbox only: fixed ports for the simulated GitHub and the demo OpenID provider (random by default) */
+  HUBGATE_SANDBOX_GITHUB_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+  HUBGATE_SANDBOX_OIDC_PORT: z.coerce.number().int().min(0).max(65535).default(0),
   /** tenant GitHub hosts allowed although private or loopback (comma-separated `host` or `host:port`); http only for these */
   HUBGATE_ALLOWED_PRIVATE_HOSTS: z.string().default(''),
   /** how often the reconcile job runs (0: never by itself; `hubgate reconcile` and the admin action still work) */
@@ -85,6 +88,7 @@ export interface ServerConfig {
   readonly metricsToken?: string;
   readonly reconcileIntervalSeconds: number;
   readonly allowedPrivateHosts: readonly string[];
+  readonly sandboxPorts: { readonly github: number; readonly oidc: number };
   /** absent: the sandbox (simulator and demo app) */
   readonly github?: Readonly<GitHubAppSettings>;
   /** absent: the sandbox's local OpenID provider */
@@ -197,6 +201,19 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): ServerConfi
     );
   if (e.REDIS_URL && !e.HUBGATE_CACHE_KEY)
     problems.push('HUBGATE_CACHE_KEY: required with REDIS_URL (tokens in Redis are encrypted)');
+  // The key is parsed now, so a bad one is reported with every other problem, not on the first token request.
+  if (github && (github.privateKey || github.privateKeyPath)) {
+    const variable = github.privateKey ? 'GITHUB_APP_PRIVATE_KEY' : 'GITHUB_APP_PRIVATE_KEY_PATH';
+    try {
+      parsePrivateKey(github.privateKey ?? readFileSync(github.privateKeyPath!, 'utf8'));
+    } catch (error) {
+      problems.push(`${variable}: ${(error as Error).message.split('\n')[0]}`);
+    }
+  }
+  if (e.DATABASE_URL && !/^postgres(ql)?:$/.test(new URL(e.DATABASE_URL).protocol))
+    problems.push('DATABASE_URL: must be a postgres:// or postgresql:// URL');
+  if (e.REDIS_URL && !/^rediss?:$/.test(new URL(e.REDIS_URL).protocol))
+    problems.push('REDIS_URL: must be a redis:// or rediss:// URL');
   if (e.HUBGATE_SECRET_KEY && !decodeSecretKey(e.HUBGATE_SECRET_KEY))
     problems.push('HUBGATE_SECRET_KEY: must be 32 bytes, as 64 hex characters or base64 (openssl rand -hex 32)');
   if (e.HUBGATE_CACHE_KEY && !decodeSecretKey(e.HUBGATE_CACHE_KEY))
@@ -216,6 +233,7 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): ServerConfi
     productName: e.HUBGATE_PRODUCT_NAME,
     metricsToken: e.HUBGATE_METRICS_TOKEN,
     reconcileIntervalSeconds: e.HUBGATE_RECONCILE_INTERVAL_SECONDS,
+    sandboxPorts: { github: e.HUBGATE_SANDBOX_GITHUB_PORT, oidc: e.HUBGATE_SANDBOX_OIDC_PORT },
     allowedPrivateHosts: e.HUBGATE_ALLOWED_PRIVATE_HOSTS.split(',').map((h) => h.trim()).filter(Boolean),
     github: github && Object.freeze(github),
     oidc: oidc && Object.freeze(oidc),

@@ -60,6 +60,27 @@ describe('configuration', () => {
     }
   });
 
+  it('names each bad value by its variable: a key that does not parse, keys of the wrong size, URLs of the wrong kind', () => {
+    try {
+      loadConfig({
+        GITHUB_APP_CLIENT_ID: 'Iv1.x',
+        GITHUB_APP_PRIVATE_KEY: '-----BEGIN RSA PRIVATE KEY-----',
+        HUBGATE_SECRET_KEY: 'too-short',
+        DATABASE_URL: 'mysql://db/hubgate',
+        REDIS_URL: 'http://cache',
+        HUBGATE_CACHE_KEY: 'ab',
+      });
+      expect.unreachable();
+    } catch (error) {
+      const problems = (error as ConfigError).problems;
+      expect(problems.find((p) => p.startsWith('GITHUB_APP_PRIVATE_KEY:'))).toMatch(/first line|cut|incomplete|PEM/i);
+      expect(problems).toContain('HUBGATE_SECRET_KEY: must be 32 bytes, as 64 hex characters or base64 (openssl rand -hex 32)');
+      expect(problems).toContain('HUBGATE_CACHE_KEY: must be 32 bytes, as 64 hex characters or base64 (openssl rand -hex 32)');
+      expect(problems).toContain('DATABASE_URL: must be a postgres:// or postgresql:// URL');
+      expect(problems).toContain('REDIS_URL: must be a redis:// or rediss:// URL');
+    }
+  });
+
   it('reads an optional YAML file with the same names as the environment, the environment winning', async () => {
     const { mkdtempSync, writeFileSync } = await import('node:fs');
     const { join } = await import('node:path');

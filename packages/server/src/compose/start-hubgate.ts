@@ -78,6 +78,7 @@ export async function startHubgate(options: StartOptions = {}): Promise<RunningH
         requestOAuthOnInstall: options.sandboxOAuthOnInstall,
         extraWebhookSecrets: options.sandboxExtraWebhookSecrets,
         sim: options.sandboxSim,
+        ports: config.sandboxPorts,
       });
       logger.info({ github: sandbox.sim.webUrl }, 'no GitHub App configured: sandbox mode (simulated GitHub, demo sign-in)');
     }

@@ -24,9 +24,9 @@ export interface Sandbox {
  */
 export async function startSandbox(
   publicUrl: string,
-  options: { requestOAuthOnInstall?: boolean; extraWebhookSecrets?: string[]; sim?: SandboxSimOptions } = {},
+  options: { requestOAuthOnInstall?: boolean; extraWebhookSecrets?: string[]; sim?: SandboxSimOptions; ports?: { github: number; oidc: number } } = {},
 ): Promise<Sandbox> {
-  const sim = await GitHubSim.start(options.sim);
+  const sim = await GitHubSim.start({ ...(options.ports?.github ? { port: options.ports.github } : {}), ...options.sim });
   const webhookSecret = randomBytes(20).toString('hex');
   const demo = seedDemo(sim, {
     setupUrl: `${publicUrl}/github/setup`,
@@ -35,7 +35,7 @@ export async function startSandbox(
     webhookSecret,
     requestOAuthOnInstall: options.requestOAuthOnInstall ?? false,
   });
-  const oidc = await startLocalOidcProvider({ redirectUri: `${publicUrl}/auth/callback` });
+  const oidc = await startLocalOidcProvider({ redirectUri: `${publicUrl}/auth/callback`, ...(options.ports?.oidc ? { port: options.ports.oidc } : {}) });
   return {
     sim,
     secretKey: randomBytes(32).toString('hex'),
