@@ -23,6 +23,7 @@ describe.each(drivers)('connecting GitHub (%s)', (driver) => {
       canManage: false,
       claimable: [],
       previous: null,
+      reconnect: null,
     });
     const connect = await h.api(bob, 'POST', '/api/github/connect', {});
     expect(connect.status).toBe(403);
