@@ -61,6 +61,8 @@ export function registerContentsRoutes(api: Hono, ctx: SimContext) {
     async (c, p) => {
       const repo = requireRepo(ctx, c.req.param('owner')!, c.req.param('repo')!, p);
       assertRepoAccess(ctx, p, repo, 'contents', 'write');
+      // An archived repository is read-only until unarchived.
+      if (repo.archived) throw new SimHttpError(403, 'Repository was archived so is read-only.');
       const path = c.req.param('path')!;
       const body = await readJsonBody(c);
       if (typeof body.message !== 'string' || body.message === '')
