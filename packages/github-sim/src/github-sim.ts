@@ -92,6 +92,7 @@ export class GitHubSim {
       sessions: new Map(),
       oauthCodes: new Map(),
       manifestDrafts: new Map(),
+      rawTokens: new Map(),
       manifestCodes: new Map(),
     };
   }
