@@ -11,6 +11,7 @@ const { values } = parseArgs({
     'setup-url': { type: 'string' },
     'callback-url': { type: 'string' },
     'print-key': { type: 'boolean', default: false },
+    'no-rate-limits': { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
@@ -24,7 +25,8 @@ if (values.help) {
   --webhook-secret S   the demo app's webhook secret
   --setup-url URL      the demo app's Setup URL
   --callback-url URL   the demo app's callback URL
-  --print-key          print the demo app's generated private key`);
+  --print-key          print the demo app's generated private key
+  --no-rate-limits     act as a GHES with rate limiting turned off (GET /rate_limit answers 404)`);
   process.exit(0);
 }
 
@@ -34,7 +36,11 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(2);
 }
 
-const sim = await GitHubSim.start({ port, host: values.host });
+const sim = await GitHubSim.start({
+  port,
+  host: values.host,
+  rateLimits: values['no-rate-limits'] ? { enabled: false } : {},
+});
 const demo = seedDemo(sim, {
   webhookUrl: values['webhook-url'] ?? null,
   webhookSecret: values['webhook-secret'] ?? null,

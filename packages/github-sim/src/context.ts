@@ -34,6 +34,8 @@ export interface SimContext {
   sessions: Map<string, number>;
   /** OAuth codes: code -> grant */
   oauthCodes: Map<string, { appId: number; userId: number; redirectUri: string | null; expiresAt: number }>;
+  /** the `?token=` of private repositories' `download_url`s -> the repository and when it expires */
+  rawTokens: Map<string, { repoId: number; expiresAt: number }>;
   /** manifests received by `/settings/apps/new`, waiting for the user's confirmation */
   manifestDrafts: Map<
     string,

@@ -39,10 +39,18 @@ const contentCreating = new Set([
  * accepts there, primary and secondary rate limits (with their headers on every answer, errors included),
  * fault injection, and conditional requests (`ETag`/`Last-Modified`, 304 not counted).
  */
-export function defineRoute(api: Hono, ctx: SimContext, template: string, auth: RouteAuth, handler: Handler) {
+export function defineRoute(
+  api: Hono,
+  ctx: SimContext,
+  template: string,
+  auth: RouteAuth,
+  handler: Handler,
+  /** more paths (Hono syntax) answered by the same route, e.g. the contents root without `{path}` */
+  aliases: string[] = [],
+) {
   const [method, path] = template.split(' ') as [string, string];
   const honoPath = path.replace(/\{(\w+)\}/g, ':$1').replace(':path', ':path{.+}');
-  api.on(method, honoPath, async (c) => {
+  api.on(method, [honoPath, ...aliases], async (c) => {
     ctx.requestCounts.set(template, (ctx.requestCounts.get(template) ?? 0) + 1);
     if (auth === 'none') return withFault(c, ctx, template, null, () => handler(c, undefined as unknown as Principal));
     const limited = ctx.limits.settings.enabled;

@@ -29,6 +29,18 @@ async function git(
   return stdout as Buffer;
 }
 
+export interface DirectoryEntry {
+  type: 'file' | 'dir' | 'submodule';
+  sha: string;
+  size: number;
+  name: string;
+  path: string;
+}
+
+export type PathContent =
+  | { kind: 'file'; sha: string; content: Buffer }
+  | { kind: 'dir'; entries: DirectoryEntry[] };
+
 export interface FileCommit {
   commitSha: string;
   blobSha: string;
@@ -81,6 +93,43 @@ export class GitRepositories {
     if (!match) return null;
     const content = await git(gitDir, ['cat-file', 'blob', match[1]!]);
     return { sha: match[1]!, content };
+  }
+
+  /**
+   * What `path` is on `ref` (a branch or a commit): a file with its content, a directory with its entries
+   * (the root when `path` is empty), or null when either does not exist.
+   */
+  async readPath(gitDir: string, ref: string, path: string): Promise<PathContent | null> {
+    const head = /^[0-9a-f]{40}$/.test(ref) ? ref : await this.headSha(gitDir, ref);
+    if (!head) return null;
+    const clean = path.replace(/^\/+|\/+$/g, '');
+    if (clean !== '') {
+      const line = (await git(gitDir, ['ls-tree', head, '--', clean]).catch(() => Buffer.from('')))
+        .toString()
+        .trim();
+      const match = /^\d+ (blob|tree|commit) ([0-9a-f]{40})\t/.exec(line);
+      if (!match) return null;
+      if (match[1] === 'blob') {
+        const content = await git(gitDir, ['cat-file', 'blob', match[2]!]);
+        return { kind: 'file', sha: match[2]!, content };
+      }
+      if (match[1] !== 'tree') return null;
+    }
+    const listing = (await git(gitDir, ['ls-tree', '-l', clean === '' ? head : `${head}:${clean}`])).toString();
+    const entries: DirectoryEntry[] = [];
+    for (const row of listing.split('\n')) {
+      const entry = /^\d+ (blob|tree|commit) ([0-9a-f]{40})\s+(\S+)\t(.+)$/.exec(row);
+      if (!entry) continue;
+      const name = entry[4]!;
+      entries.push({
+        type: entry[1] === 'blob' ? 'file' : entry[1] === 'tree' ? 'dir' : 'submodule',
+        sha: entry[2]!,
+        size: entry[3] === '-' ? 0 : Number(entry[3]),
+        name,
+        path: clean === '' ? name : `${clean}/${name}`,
+      });
+    }
+    return { kind: 'dir', entries };
   }
 
   /** Commits `content` at `path` on `branch` with plumbing commands (no work tree). */

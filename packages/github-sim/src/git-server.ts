@@ -41,6 +41,10 @@ export function handleGitRequest(ctx: SimContext, req: IncomingMessage, res: Ser
     if (!repo) throw new SimHttpError(404, 'Repository not found.');
     const level = target.service === 'git-receive-pack' ? 'write' : 'read';
     assertRepoAccess(ctx, principal, repo, 'contents', level);
+    if (level === 'write' && repo.archived) {
+      plain(res, 403, 'This repository was archived so it is read-only.');
+      return true;
+    }
     const who =
       principal.kind === 'installation' || principal.kind === 'app'
         ? `${principal.app.slug}[bot]`

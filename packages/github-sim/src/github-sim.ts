@@ -20,6 +20,7 @@ import type {
   SimRepo,
 } from './model.js';
 import type { SimUrls } from './payloads.js';
+import { installationLimit } from './principal.js';
 import { defaultRateLimits, RateLimiter, type RateLimitSettings } from './rate-limits.js';
 import { type SeedAppOptions, SimStore } from './store.js';
 import { WebhookDispatcher } from './webhook-dispatcher.js';
@@ -92,6 +93,7 @@ export class GitHubSim {
       sessions: new Map(),
       oauthCodes: new Map(),
       manifestDrafts: new Map(),
+      rawTokens: new Map(),
       manifestCodes: new Map(),
     };
   }
@@ -306,6 +308,12 @@ export class GitHubSim {
     if (account.type === 'User') return account;
     const ownerId = [...(account as SimOrg).members].find(([, role]) => role === 'admin')?.[0];
     return (ownerId !== undefined ? this.store.users.get(ownerId) : undefined) ?? account;
+  }
+
+  /** Spends an installation's hourly budget: its next requests get GitHub's primary-limit 403. */
+  exhaustRateLimit(installation: SimInstallation) {
+    const inst = this.liveInstallation(installation);
+    this.limits.exhaust(`installation:${inst.id}`, installationLimit(this.context, inst));
   }
 
   mintCount(installationId?: number): number {

@@ -6,6 +6,17 @@ export interface SimUrls {
   web: string;
 }
 
+/** Events every app gets without subscribing; GitHub never lists them among an app's or installation's events. */
+const alwaysSent = new Set([
+  'installation',
+  'installation_repositories',
+  'installation_target',
+  'github_app_authorization',
+  'meta',
+]);
+
+export const subscribableEvents = (events: string[]) => events.filter((e) => !alwaysSent.has(e));
+
 const iso = (ms: number | null) =>
   ms === null ? null : new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
@@ -110,7 +121,7 @@ export function integration(urls: SimUrls, app: SimApp, owner: SimAccount, insta
     created_at: iso(app.createdAt),
     updated_at: iso(app.updatedAt),
     permissions: app.permissions,
-    events: app.events,
+    events: subscribableEvents(app.events),
     installations_count: installationsCount,
   };
 }
@@ -163,7 +174,7 @@ export function installation(
     target_id: account.id,
     target_type: account.type,
     permissions: inst.permissions,
-    events: inst.events,
+    events: subscribableEvents(inst.events),
     created_at: iso(inst.createdAt),
     updated_at: iso(inst.updatedAt),
     single_file_name: null,

@@ -174,10 +174,10 @@ export class RateLimiter {
     return this.headers(this.window(key, limit, 3600_000));
   }
 
-  exhaust(key: string) {
-    const window = this.windows.get(key);
-    if (window) window.used = window.limit;
-    else this.windows.set(key, { limit: 0, used: 0, resetAt: this.now() + 3600_000 });
+  /** Spends a bucket's whole hourly budget (its size as the routes compute it, e.g. `rateBucket(...).limit`). */
+  exhaust(key: string, limit: number) {
+    const window = this.window(key, limit, 3600_000);
+    window.used = window.limit;
   }
 
   reset() {

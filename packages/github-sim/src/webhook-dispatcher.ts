@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { sign } from '@octokit/webhooks-methods';
 import { createIdSequence } from './ids.js';
 import type { SimApp } from './model.js';
@@ -114,7 +114,12 @@ export class WebhookDispatcher {
       'x-github-hook-installation-target-type': 'integration',
       'x-github-hook-installation-target-id': String(app.id),
     };
-    if (app.webhookSecret) headers['x-hub-signature-256'] = await sign(app.webhookSecret, delivery.body);
+    if (app.webhookSecret) {
+      // GitHub still sends the legacy SHA-1 signature beside the SHA-256 one.
+      headers['x-hub-signature'] =
+        `sha1=${createHmac('sha1', app.webhookSecret).update(delivery.body).digest('hex')}`;
+      headers['x-hub-signature-256'] = await sign(app.webhookSecret, delivery.body);
+    }
     delivery.requestHeaders = headers;
     const started = Date.now();
     if (this.paused) {

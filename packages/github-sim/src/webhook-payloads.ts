@@ -1,6 +1,14 @@
 import { nodeIdFor } from './ids.js';
 import type { SimAccount, SimApp, SimInstallation, SimRepo } from './model.js';
-import { installation, repository, type SimUrls, simpleUser, webhookRepositoryRef } from './payloads.js';
+import {
+  installation,
+  organizationSimple,
+  repository,
+  type SimUrls,
+  simpleUser,
+  subscribableEvents,
+  webhookRepositoryRef,
+} from './payloads.js';
 import type { SimStore } from './store.js';
 
 /** Builds webhook payloads shaped like `@octokit/webhooks-examples`. */
@@ -10,10 +18,19 @@ export class WebhookPayloads {
     private readonly urls: () => SimUrls,
   ) {}
 
+  /**
+   * The installation as webhooks carry it: the account is a plain user/organization (the REST description's
+   * extra enterprise fields — name, slug, dates — are not in webhooks), and `events` lists only events the
+   * app subscribes to (`installation` and `installation_repositories` are sent to every app and never listed).
+   */
   private installationObject(app: SimApp, inst: SimInstallation) {
     const account = this.store.account(inst.accountId)!;
     const suspendedBy = inst.suspendedById ? (this.store.account(inst.suspendedById) ?? null) : null;
-    return installation(this.urls(), app, inst, account, suspendedBy);
+    return {
+      ...installation(this.urls(), app, inst, account, suspendedBy),
+      account: simpleUser(this.urls(), account),
+      events: subscribableEvents(inst.events),
+    };
   }
 
   private refs(repos: SimRepo[]) {
@@ -91,13 +108,14 @@ export class WebhookPayloads {
     const owner = this.store.account(repo.ownerId)!;
     const payload: Record<string, unknown> = {
       action,
-      repository: repository(this.urls(), repo, owner),
+      // Webhooks carry the repository's custom properties (none set in the simulator).
+      repository: { ...repository(this.urls(), repo, owner), custom_properties: {} },
       sender: simpleUser(this.urls(), sender),
       installation: { id: inst.id, node_id: nodeIdFor('I', inst.id) },
     };
-    if (owner.type === 'Organization')
-      payload.organization = { login: owner.login, id: owner.id, node_id: owner.nodeId };
+    if (owner.type === 'Organization') payload.organization = organizationSimple(this.urls(), owner);
     if (changes) payload.changes = changes;
     return payload;
   }
 }
+

@@ -10,7 +10,7 @@ import type {
   SimToken,
   SimUser,
 } from './model.js';
-import type { SimUrls } from './payloads.js';
+import { organizationSimple, type SimUrls, simpleUser } from './payloads.js';
 import type { SimStore } from './store.js';
 import {
   classicToken,
@@ -88,6 +88,35 @@ export class SimWorld {
     this.sendRepositoryEvent(repo, 'renamed', sender, { repository: { name: { from: oldName } } });
   }
 
+  /**
+   * The other changes a PATCH can make, each with the `repository` webhook GitHub sends for it
+   * (https://docs.github.com/en/webhooks/webhook-events-and-payloads#repository): `edited` (with `changes`
+   * of the description), `privatized` / `publicized`, `archived` / `unarchived`.
+   */
+  editRepository(
+    repo: SimRepo,
+    update: { description?: string | null; private?: boolean; archived?: boolean },
+    sender: SimAccount,
+  ) {
+    const now = this.now();
+    if (update.description !== undefined && update.description !== repo.description) {
+      const from = repo.description;
+      repo.description = update.description;
+      repo.updatedAt = now;
+      this.sendRepositoryEvent(repo, 'edited', sender, { description: { from } });
+    }
+    if (update.private !== undefined && update.private !== repo.private) {
+      repo.private = update.private;
+      repo.updatedAt = now;
+      this.sendRepositoryEvent(repo, repo.private ? 'privatized' : 'publicized', sender);
+    }
+    if (update.archived !== undefined && update.archived !== repo.archived) {
+      repo.archived = update.archived;
+      repo.updatedAt = now;
+      this.sendRepositoryEvent(repo, repo.archived ? 'archived' : 'unarchived', sender);
+    }
+  }
+
   transferRepository(repo: SimRepo, newOwner: SimAccount, sender: SimAccount) {
     const oldOwner = this.store.account(repo.ownerId)!;
     for (const inst of this.store.installations.values()) inst.repositoryIds.delete(repo.id);
@@ -95,13 +124,11 @@ export class SimWorld {
     repo.ownerId = newOwner.id;
     this.store.repoRedirects.delete(`${newOwner.login}/${repo.name}`.toLowerCase());
     repo.updatedAt = this.now();
-    const changes = {
-      owner: {
-        from: {
-          [oldOwner.type === 'User' ? 'user' : 'organization']: { login: oldOwner.login, id: oldOwner.id },
-        },
-      },
-    };
+    const from =
+      oldOwner.type === 'User'
+        ? { user: simpleUser(this.urls(), oldOwner) }
+        : { organization: organizationSimple(this.urls(), oldOwner) };
+    const changes = { owner: { from } };
     this.sendRepositoryEvent(repo, 'transferred', sender, changes);
   }
 

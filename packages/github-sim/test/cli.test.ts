@@ -38,3 +38,27 @@ it('refuses a bad port with a message that names it', async () => {
   expect(code).toBe(2);
   expect(err).toContain('--port must be a port number, got "eighty"');
 });
+
+it('acts as a GHES without rate limiting with --no-rate-limits', async () => {
+  const child = spawn(process.execPath, [bin, '--port', '0', '--no-rate-limits', '--print-key'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  try {
+    const output = await new Promise<string>((resolve, reject) => {
+      let text = '';
+      child.stdout.on('data', (chunk) => {
+        text += chunk;
+        if (text.includes('END RSA PRIVATE KEY')) resolve(text);
+      });
+      child.on('exit', (code) => reject(new Error(`exited ${code}: ${text}`)));
+      setTimeout(() => reject(new Error(`no banner: ${text}`)), 15_000);
+    });
+    const apiUrl = /REST API:\s+(\S+)/.exec(output)![1]!;
+    const answer = await fetch(`${apiUrl}/rate_limit`, { headers: { authorization: 'Bearer ghs_unknown' } });
+    // Failed authentication on a GHES without rate limiting carries no rate-limit headers.
+    expect(answer.status).toBe(401);
+    expect(answer.headers.get('x-ratelimit-limit')).toBeNull();
+  } finally {
+    child.kill('SIGTERM');
+  }
+});

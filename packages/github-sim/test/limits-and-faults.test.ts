@@ -102,4 +102,14 @@ describe('rate limits, faults and counters', () => {
     );
     expect(after.map((a) => a.status)).toEqual([200, 200]);
   });
+
+  it("spends an installation's budget on request (sim.exhaustRateLimit), until the window resets", async () => {
+    const token = await w.mint();
+    sim.exhaustRateLimit(w.installation);
+    const limited = await api(sim, 'GET', '/installation/repositories', { token });
+    expect(limited.status).toBe(403);
+    expect(limited.headers.get('x-ratelimit-remaining')).toBe('0');
+    sim.clock.advance(3600_000);
+    expect((await api(sim, 'GET', '/installation/repositories', { token: await w.mint() })).status).toBe(200);
+  });
 });

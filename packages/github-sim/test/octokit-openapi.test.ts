@@ -1,41 +1,23 @@
-import { createRequire } from 'node:module';
 import { createAppAuth } from '@octokit/auth-app';
 import { Octokit } from '@octokit/core';
-import AjvModule from 'ajv';
-import addFormatsModule from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GitHubSim } from '../src/index.js';
-
-const require = createRequire(import.meta.url);
-const spec = require('@octokit/openapi/generated/api.github.com.deref.json');
-
-// Both are CommonJS modules whose default export is the class or function itself.
-const Ajv = AjvModule as unknown as typeof AjvModule.default;
-const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
-const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: true });
-addFormats(ajv);
-
-/** OpenAPI 3.0's `nullable: true` becomes JSON Schema's `anyOf [schema, null]` (Ajv needs `type` beside it). */
-function toJsonSchema(schema: any, seen = new WeakMap<object, any>()): any {
-  if (Array.isArray(schema)) return schema.map((item) => toJsonSchema(item, seen));
-  if (!schema || typeof schema !== 'object') return schema;
-  if (seen.has(schema)) return seen.get(schema);
-  const out: any = {};
-  seen.set(schema, out);
-  for (const [key, value] of Object.entries(schema)) {
-    if (key === 'nullable' || key === 'discriminator' || key === 'example' || key === 'examples') continue;
-    out[key] = toJsonSchema(value, seen);
-  }
-  if (schema.nullable === true) {
-    const copy = { ...out };
-    for (const key of Object.keys(out)) delete out[key];
-    out.anyOf = [copy, { type: 'null' }];
-  }
-  return out;
-}
+import { GitHubSim, type SimApp } from '../src/index.js';
+import { problemsWith, spec } from './openapi-schemas.js';
 
 const violations: string[] = [];
 const validated = new Set<string>();
+const headerViolations: string[] = [];
+
+/** GitHub's headers on every REST answer (checked on each response the clients see). */
+function checkHeaders(route: string, status: number, headers: Record<string, unknown>) {
+  if (status === 204 || status === 304) return;
+  if (headers['content-type'] !== 'application/json; charset=utf-8')
+    headerViolations.push(`${route} ${status}: content-type ${String(headers['content-type'])}`);
+  if (!/^[0-9A-F:]+$/.test(String(headers['x-github-request-id'])))
+    headerViolations.push(`${route} ${status}: no x-github-request-id`);
+  if (!String(headers['x-github-media-type']).startsWith('github.v3;'))
+    headerViolations.push(`${route} ${status}: no x-github-media-type`);
+}
 
 /** Checks a response body against the schema GitHub publishes for that route and status. */
 function check(route: string, status: number, data: unknown) {
@@ -50,11 +32,8 @@ function check(route: string, status: number, data: unknown) {
   const schema = response.content?.['application/json']?.schema;
   validated.add(route);
   if (!schema) return;
-  const validate = ajv.compile(toJsonSchema(schema));
-  if (!validate(data))
-    violations.push(
-      `${route} ${status}: ${ajv.errorsText(validate.errors, { separator: '; ' }).slice(0, 600)}`,
-    );
+  const problems = problemsWith(schema, data);
+  if (problems) violations.push(`${route} ${status}: ${problems}`);
 }
 
 describe("the simulator under the real Octokit client, against GitHub's OpenAPI description", () => {
@@ -62,17 +41,21 @@ describe("the simulator under the real Octokit client, against GitHub's OpenAPI 
   let appOctokit: Octokit;
   let installationOctokit: Octokit;
   let userOctokit: Octokit;
+  let plainOctokit: Octokit;
   let installationId: number;
+  let app: SimApp;
 
   beforeAll(async () => {
     sim = await GitHubSim.start();
     sim.addUser('octo-admin');
     sim.addOrg('octo-org', { 'octo-admin': 'admin' });
-    const { app, privateKey } = sim.addApp({
+    const seeded = sim.addApp({
       slug: 'openapi-app',
       ownerLogin: 'octo-org',
       webhookUrl: 'http://127.0.0.1:9/unreachable',
     });
+    app = seeded.app;
+    const privateKey = seeded.privateKey;
     await sim.createRepository('octo-org', 'seeded');
     installationId = sim.install(app, 'octo-org', { selection: 'selected', repositories: ['seeded'] }).id;
     sim.install(app, 'octo-admin', { selection: 'selected' });
@@ -90,12 +73,17 @@ describe("the simulator under the real Octokit client, against GitHub's OpenAPI 
       baseUrl: sim.apiUrl,
       auth: sim.world.issueUserTokens(app, sim.store.requireUser('octo-admin')).access.value,
     });
-    for (const client of [appOctokit, installationOctokit, userOctokit]) {
+    plainOctokit = new Octokit({ baseUrl: sim.apiUrl });
+    for (const client of [appOctokit, installationOctokit, userOctokit, plainOctokit]) {
       client.hook.after('request', (response, options) => {
         check(`${options.method} ${options.url}`, response.status, response.data);
+        checkHeaders(`${options.method} ${options.url}`, response.status, response.headers);
       });
       client.hook.error('request', (error: any, options) => {
-        if (error.status) check(`${options.method} ${options.url}`, error.status, error.response?.data);
+        if (error.status) {
+          check(`${options.method} ${options.url}`, error.status, error.response?.data);
+          checkHeaders(`${options.method} ${options.url}`, error.status, error.response?.headers ?? {});
+        }
         throw error;
       });
     }
@@ -176,8 +164,81 @@ describe("the simulator under the real Octokit client, against GitHub's OpenAPI 
     });
   });
 
-  it('has zero schema violations over every route it answered', () => {
+  it("answers the routes added for the next features in GitHub's shapes", async () => {
+    sim.world.acceptNewPermissions(
+      sim.store.installations.get(installationId)!,
+      { ...app.permissions, members: 'read' },
+      sim.store.requireUser('octo-admin'),
+    );
+    const membership = await userOctokit.request('GET /user/memberships/orgs/{org}', { org: 'octo-org' });
+    expect(membership.data.role).toBe('admin');
+    await installationOctokit.request('GET /rate_limit');
+    await installationOctokit.request('PUT /repos/{owner}/{repo}/contents/{path}', {
+      owner: 'octo-org',
+      repo: 'seeded',
+      path: 'dir/b.md',
+      message: 'add',
+      content: Buffer.from('b').toString('base64'),
+    });
+    const listing = await installationOctokit.request('GET /repos/{owner}/{repo}/contents/{path}', {
+      owner: 'octo-org',
+      repo: 'seeded',
+      path: 'dir',
+    });
+    expect(Array.isArray(listing.data)).toBe(true);
+    await installationOctokit.request('PATCH /repos/{owner}/{repo}', { owner: 'octo-org', repo: 'seeded', archived: true });
+    await installationOctokit.request('PATCH /repos/{owner}/{repo}', {
+      owner: 'octo-org',
+      repo: 'seeded',
+      archived: false,
+      name: 'seeded-renamed',
+    });
+    // The old name redirects (301) and the client lands on the repository.
+    const moved = await installationOctokit.request('GET /repos/{owner}/{repo}', { owner: 'octo-org', repo: 'seeded' });
+    expect(moved.data.name).toBe('seeded-renamed');
+    await sim.webhooks.settle();
+    await appOctokit.request('GET /app/hook/deliveries', { status: 'failure', per_page: 2 });
+
+    // User-token revocation with the app's client credentials.
+    const basic = `Basic ${Buffer.from(`${app.clientId}:${app.clientSecret}`).toString('base64')}`;
+    const user = sim.store.requireUser('octo-admin');
+    for (const route of ['DELETE /applications/{client_id}/token', 'DELETE /applications/{client_id}/grant'] as const) {
+      const answer = await plainOctokit.request(route, {
+        client_id: app.clientId,
+        access_token: sim.world.issueUserTokens(app, user).access.value,
+        headers: { authorization: basic },
+      });
+      expect(answer.status).toBe(204);
+    }
+
+    // The manifest flow's conversion.
+    const posted = await fetch(`${sim.webUrl}/settings/apps/new?state=s`, {
+      method: 'POST',
+      body: new URLSearchParams({ manifest: JSON.stringify({ name: 'From Manifest', url: 'https://x.example', redirect_url: 'https://x.example/back' }) }),
+      redirect: 'manual',
+    });
+    const cookie = sim.sessionCookieFor('octo-admin');
+    const confirmed = await fetch(`${sim.webUrl}${posted.headers.get('location')}`, {
+      method: 'POST',
+      headers: { cookie },
+      redirect: 'manual',
+    });
+    const code = new URL(confirmed.headers.get('location')!).searchParams.get('code')!;
+    const converted = await plainOctokit.request('POST /app-manifests/{code}/conversions', { code });
+    expect(converted.data.slug).toBe('from-manifest');
+  });
+
+  it('has zero schema violations over every route it answered, and GitHub headers on every answer', () => {
     expect(violations).toEqual([]);
-    expect(validated.size).toBeGreaterThanOrEqual(20);
+    expect(headerViolations).toEqual([]);
+    expect(validated.size).toBeGreaterThanOrEqual(27);
+    for (const route of [
+      'GET /user/memberships/orgs/{org}',
+      'GET /rate_limit',
+      'DELETE /applications/{client_id}/token',
+      'DELETE /applications/{client_id}/grant',
+      'POST /app-manifests/{code}/conversions',
+    ])
+      expect(validated).toContain(route);
   });
 });

@@ -70,6 +70,12 @@ export function registerAdminRoutes(web: Hono, ctx: SimContext) {
         repositoryIds: [...i.repositoryIds],
         suspended: i.suspendedAt !== null,
       })),
+      installRequests: [...store.installRequests.values()].map((r) => ({
+        id: r.id,
+        app: store.apps.get(r.appId)?.slug,
+        account: store.account(r.accountId)?.login,
+        requester: store.account(r.requesterId)?.login,
+      })),
     });
   });
 }

@@ -3,9 +3,13 @@ import type { SimContext } from '../context.js';
 import { defineRoute } from '../define-route.js';
 import { notFound, SimHttpError, validationFailed } from '../errors.js';
 import type { SimRepo } from '../model.js';
+import { randomAlphanumeric } from '../ids.js';
 import { isoSeconds } from '../payloads.js';
 import { assertRepoAccess, requireRepo } from '../repo-access.js';
 import { readJsonBody } from './read-json-body.js';
+
+/** GitHub's raw-file tokens are short-lived; the simulator gives them ten minutes. */
+const rawTokenLifetimeMs = 10 * 60 * 1000;
 
 const base64 = /^[A-Za-z0-9+/\r\n]*={0,2}\s*$/;
 
@@ -13,21 +17,36 @@ const base64 = /^[A-Za-z0-9+/\r\n]*={0,2}\s*$/;
 export function registerContentsRoutes(api: Hono, ctx: SimContext) {
   const { store, world } = ctx;
 
-  const fileUrls = (repo: SimRepo, path: string, sha: string, ref: string) => {
+  /**
+   * The links of a content entry. `download_url` is the raw file (`/raw/{owner}/{repo}/{ref}/{path}`, GHES's
+   * form) and, for a private repository, carries a short-lived `?token=` as GitHub's does; directories have
+   * none. `html_url` is the file's page (`/blob/`) or the directory's (`/tree/`).
+   */
+  const entryUrls = (repo: SimRepo, path: string, sha: string, ref: string, type: string) => {
     const fullName = `${store.account(repo.ownerId)!.login}/${repo.name}`;
     const urls = ctx.urls();
     const self = `${urls.api}/repos/${fullName}/contents/${path}?ref=${ref}`;
-    const git = `${urls.api}/repos/${fullName}/git/blobs/${sha}`;
-    const html = `${urls.web}/${fullName}/blob/${ref}/${path}`;
-    return {
-      url: self,
-      git_url: git,
-      html_url: html,
-      download_url: `${urls.web}/raw/${fullName}/${ref}/${path}`,
-      _links: { self, git, html },
-    };
+    const git = `${urls.api}/repos/${fullName}/git/${type === 'dir' ? 'trees' : 'blobs'}/${sha}`;
+    const html = `${urls.web}/${fullName}/${type === 'dir' ? 'tree' : 'blob'}/${ref}/${path}`;
+    let download: string | null = null;
+    if (type === 'file') {
+      download = `${urls.web}/raw/${fullName}/${ref}/${path}`;
+      if (repo.private) download += `?token=${rawTokenFor(repo)}`;
+    }
+    return { url: self, git_url: git, html_url: html, download_url: download, _links: { self, git, html } };
+  };
+  const fileUrls = (repo: SimRepo, path: string, sha: string, ref: string) =>
+    entryUrls(repo, path, sha, ref, 'file');
+
+  const rawTokenFor = (repo: SimRepo) => {
+    const now = ctx.clock.now();
+    for (const [value, grant] of ctx.rawTokens) if (grant.expiresAt <= now) ctx.rawTokens.delete(value);
+    const token = randomAlphanumeric(29).toUpperCase();
+    ctx.rawTokens.set(token, { repoId: repo.id, expiresAt: now + rawTokenLifetimeMs });
+    return token;
   };
 
+  /** A file (base64 content) or, for a directory or the root, the list of its entries. */
   defineRoute(
     api,
     ctx,
@@ -36,21 +55,34 @@ export function registerContentsRoutes(api: Hono, ctx: SimContext) {
     async (c, p) => {
       const repo = requireRepo(ctx, c.req.param('owner')!, c.req.param('repo')!, p);
       assertRepoAccess(ctx, p, repo, 'contents', 'read');
-      const path = c.req.param('path')!;
+      const path = (c.req.param('path') ?? '').replace(/^\/+|\/+$/g, '');
       const ref = c.req.query('ref') ?? repo.defaultBranch;
-      const file = await world.git.readFile(repo.gitDir, ref, path);
-      if (!file) throw notFound();
+      const found = await world.git.readPath(repo.gitDir, ref, path);
+      if (!found) throw notFound();
+      if (found.kind === 'dir') {
+        return c.json(
+          found.entries.map((e) => ({
+            type: e.type,
+            size: e.size,
+            name: e.name,
+            path: e.path,
+            sha: e.sha,
+            ...entryUrls(repo, e.path, e.sha, ref, e.type),
+          })),
+        );
+      }
       return c.json({
         type: 'file',
         encoding: 'base64',
-        size: file.content.length,
+        size: found.content.length,
         name: path.split('/').pop(),
         path,
-        content: file.content.toString('base64'),
-        sha: file.sha,
-        ...fileUrls(repo, path, file.sha, ref),
+        content: found.content.toString('base64'),
+        sha: found.sha,
+        ...fileUrls(repo, path, found.sha, ref),
       });
     },
+    ['/repos/:owner/:repo/contents', '/repos/:owner/:repo/contents/'],
   );
 
   defineRoute(
@@ -61,6 +93,8 @@ export function registerContentsRoutes(api: Hono, ctx: SimContext) {
     async (c, p) => {
       const repo = requireRepo(ctx, c.req.param('owner')!, c.req.param('repo')!, p);
       assertRepoAccess(ctx, p, repo, 'contents', 'write');
+      // An archived repository is read-only until unarchived.
+      if (repo.archived) throw new SimHttpError(403, 'Repository was archived so is read-only.');
       const path = c.req.param('path')!;
       const body = await readJsonBody(c);
       if (typeof body.message !== 'string' || body.message === '')

@@ -77,6 +77,12 @@ export function registerRepoRoutes(api: Hono, ctx: SimContext) {
     const repo = requireRepo(ctx, c.req.param('owner')!, c.req.param('repo')!, p);
     assertRepoAccess(ctx, p, repo, 'administration', 'write');
     const body = await readJsonBody(c);
+    if (body.description !== undefined && body.description !== null && typeof body.description !== 'string')
+      throw validationFailed("Invalid request.\n\nFor 'properties/description', value is not a string or null.");
+    for (const flag of ['private', 'archived'] as const) {
+      if (body[flag] !== undefined && typeof body[flag] !== 'boolean')
+        throw validationFailed(`Invalid request.\n\nFor 'properties/${flag}', value is not a boolean.`);
+    }
     if (body.name !== undefined) {
       if (typeof body.name !== 'string' || !repoName.test(body.name)) {
         throw validationFailed('Validation Failed', [
@@ -96,10 +102,15 @@ export function registerRepoRoutes(api: Hono, ctx: SimContext) {
       }
       if (body.name !== repo.name) world.renameRepository(repo, body.name, senderOf(ctx, p));
     }
-    if (typeof body.description === 'string' || body.description === null)
-      repo.description = body.description as string | null;
-    if (typeof body.private === 'boolean') repo.private = body.private;
-    if (typeof body.archived === 'boolean') repo.archived = body.archived;
+    world.editRepository(
+      repo,
+      {
+        description: body.description as string | null | undefined,
+        private: (body.private as boolean | undefined) ?? visibilityAsPrivate(body.visibility),
+        archived: body.archived as boolean | undefined,
+      },
+      senderOf(ctx, p),
+    );
     repo.updatedAt = ctx.clock.now();
     return c.json(full(repo));
   });
@@ -132,6 +143,9 @@ export function registerRepoRoutes(api: Hono, ctx: SimContext) {
     },
   );
 }
+
+const visibilityAsPrivate = (visibility: unknown) =>
+  visibility === 'public' ? false : visibility === 'private' ? true : undefined;
 
 function assertMayCreateIn(ctx: SimContext, p: Principal, org: SimAccount) {
   const { store } = ctx;
