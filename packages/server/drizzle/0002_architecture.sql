@@ -89,6 +89,7 @@ ALTER TABLE "webhook_deliveries" ADD COLUMN "lease_until" timestamp with time zo
 CREATE UNIQUE INDEX "agent_keys_hash" ON "agent_keys" USING btree ("key_hash");--> statement-breakpoint
 CREATE INDEX "agent_keys_org" ON "agent_keys" USING btree ("organization_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "github_apps_org" ON "github_apps" USING btree ("organization_id");--> statement-breakpoint
+CREATE INDEX "audit_events_token_hash" ON "audit_events" USING btree (("detail"->>'tokenHash')) WHERE ("audit_events"."detail"->>'tokenHash') is not null;--> statement-breakpoint
 CREATE UNIQUE INDEX "repos_org_github_id" ON "repos" USING btree ("organization_id","github_repo_id") WHERE github_repo_id is not null;--> statement-breakpoint
 CREATE INDEX "sessions_expires" ON "sessions" USING btree ("expires_at");--> statement-breakpoint
 CREATE INDEX "webhook_deliveries_status" ON "webhook_deliveries" USING btree ("status","created_at");--> statement-breakpoint

@@ -47,6 +47,8 @@ const envSchema = z.object({
   OIDC_API_AUDIENCE: optional,
   /** when set, /metrics answers only `Authorization: Bearer <token>` */
   HUBGATE_METRICS_TOKEN: optional,
+  /** broker calls allowed per agent key and minute (shared through Redis when REDIS_URL is set) */
+  HUBGATE_AGENT_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(600),
   /** the product's name on the settings pages */
   HUBGATE_PRODUCT_NAME: z.string().default('hubgate'),
   /** sandbox only: fixed ports for the simulated GitHub and the demo OpenID provider (random by default) */
@@ -89,6 +91,8 @@ export interface ServerConfig {
   readonly reconcileIntervalSeconds: number;
   readonly allowedPrivateHosts: readonly string[];
   readonly sandboxPorts: { readonly github: number; readonly oidc: number };
+  /** broker calls per agent key and minute */
+  readonly agentRateLimit: number;
   /** absent: the sandbox (simulator and demo app) */
   readonly github?: Readonly<GitHubAppSettings>;
   /** absent: the sandbox's local OpenID provider */
@@ -235,6 +239,7 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): ServerConfi
     reconcileIntervalSeconds: e.HUBGATE_RECONCILE_INTERVAL_SECONDS,
     sandboxPorts: { github: e.HUBGATE_SANDBOX_GITHUB_PORT, oidc: e.HUBGATE_SANDBOX_OIDC_PORT },
     allowedPrivateHosts: e.HUBGATE_ALLOWED_PRIVATE_HOSTS.split(',').map((h) => h.trim()).filter(Boolean),
+    agentRateLimit: e.HUBGATE_AGENT_RATE_LIMIT,
     github: github && Object.freeze(github),
     oidc: oidc && Object.freeze(oidc),
   });

@@ -6,6 +6,7 @@ import { type Logger as PinoLogger, pino } from 'pino';
  */
 const secretPatterns: RegExp[] = [
   /gh[supor]_[A-Za-z0-9_.-]{20,}/g,
+  /hgk_[A-Za-z0-9_-]{20,}/g,
   /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----|$)/g,
   /\b(bearer|token|basic)\s+[A-Za-z0-9._~+/=-]{16,}/gi,
   /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g,

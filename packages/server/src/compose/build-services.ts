@@ -3,10 +3,15 @@ import type { Hono } from 'hono';
 import { AppRegistry } from '../apps/app-registry.js';
 import type { GitHubAppSettings } from '../apps/github-app-settings.js';
 import type { OidcConfig, ServerConfig } from '../config.js';
+import { AgentKeyService } from '../broker/agent-key-service.js';
+import { type KeyRateLimiter, MemoryRateLimiter, RedisRateLimiter } from '../broker/key-rate-limiter.js';
+import { TokenBroker } from '../broker/token-broker.js';
 import { ConnectService } from '../connect/connect-service.js';
 import type { Database } from '../db/database.js';
 import type { AppEnv } from '../http/app-env.js';
 import { createApp } from '../http/create-app.js';
+import { agentKeysApi } from '../http/routes/agent-keys-api.js';
+import { brokerApi } from '../http/routes/broker-api.js';
 import { BearerTokens } from '../identity/bearer-tokens.js';
 import { OidcLogin } from '../identity/oidc-login.js';
 import { SessionStore } from '../identity/sessions.js';
@@ -51,6 +56,10 @@ export interface Services {
   metrics: Metrics;
   reconcile: ReconcileJob;
   restore: RestoreAccess;
+  agentKeys: AgentKeyService;
+  broker: TokenBroker;
+  /** what the services hold open beyond the database (the broker's Redis rate limiter) */
+  close(): Promise<void>;
 }
 
 /** Builds every service once, each given its side effects (database, clock, fetch, logger) as options. */
@@ -84,6 +93,13 @@ export function buildServices(input: ServiceInputs): Services {
   };
   const bearer = new BearerTokens(input.oidc, async () => (await login()).jwksUri);
 
+  const agentKeys = new AgentKeyService(input.db, now);
+  const broker = new TokenBroker(input.db, apps);
+  // One limit per agent key for the whole fleet when Redis is there; per replica otherwise (docs/broker.md).
+  const limiter: KeyRateLimiter = input.config.redisUrl
+    ? new RedisRateLimiter(input.config.redisUrl, input.config.agentRateLimit)
+    : new MemoryRateLimiter(input.config.agentRateLimit);
+
   const app = createApp({
     db: input.db,
     publicUrl: input.url,
@@ -102,7 +118,26 @@ export function buildServices(input: ServiceInputs): Services {
       { path: '/api/github/reconcile', app: reconcileApi({ reconcile, publicUrl: input.url }) },
       { path: '/api/github/app', app: tenantAppApi({ tenantApps, publicUrl: input.url }) },
       { path: '/github/app-manifest', app: tenantManifestReturn({ tenantApps }) },
+      { path: '/api/agent-keys', app: agentKeysApi({ keys: agentKeys, publicUrl: input.url }) },
+      {
+        path: '/api/v1',
+        app: brokerApi({ keys: agentKeys, broker, limiter, nowMs: () => input.clock.now() }),
+        authenticates: true,
+      },
     ],
   });
-  return { app, apps, lifecycle, connect, receiver, sealer, metrics, reconcile, restore };
+  return {
+    app,
+    apps,
+    lifecycle,
+    connect,
+    receiver,
+    sealer,
+    metrics,
+    reconcile,
+    restore,
+    agentKeys,
+    broker,
+    close: () => limiter.close(),
+  };
 }

@@ -145,6 +145,7 @@ export async function startHubgate(options: StartOptions = {}): Promise<RunningH
         await services.receiver.settle();
         await services.restore.stop();
         await redis?.close();
+        await services.close();
         await sandbox?.close();
         await db.close();
       },

@@ -35,8 +35,11 @@ export interface AppDeps {
   connect: ConnectService;
   restore: RestoreAccess;
   receiver: WebhookReceiver;
-  /** feature sub-apps mounted by the composition root (`/api/projects`, `/api/v1`, ...) */
-  mounts?: { path: string; app: Hono<AppEnv> }[];
+  /**
+   * feature sub-apps mounted by the composition root (`/api/projects`, `/api/v1`, ...); `authenticates: true`
+   * when the sub-app establishes its callers itself (agent keys): no session or JWT principal is loaded for it.
+   */
+  mounts?: { path: string; app: Hono<AppEnv>; authenticates?: boolean }[];
 }
 
 const htmlError = (message: string) =>
@@ -63,7 +66,10 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/webhooks', webhookRoutes(deps));
   app.route('/auth', authRoutes(deps));
   app.use('/auth/logout', principal);
-  app.use('/api/*', principal);
+  const selfAuthenticated = (deps.mounts ?? []).filter((m) => m.authenticates).map((m) => m.path);
+  app.use('/api/*', (c, next) =>
+    selfAuthenticated.some((path) => c.req.path === path || c.req.path.startsWith(`${path}/`)) ? next() : principal(c, next),
+  );
   app.use('/github/*', principal);
   app.route('/api/session', sessionRoute(deps));
   app.route('/api/github', githubApi(deps));

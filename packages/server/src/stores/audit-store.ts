@@ -1,4 +1,4 @@
-import { and, desc, eq } from 'drizzle-orm';
+import { and, desc, eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/database.js';
 import { auditEvents } from '../db/schema/index.js';
 
@@ -34,5 +34,16 @@ export class AuditStore {
           : eq(auditEvents.organizationId, organizationId),
       )
       .orderBy(desc(auditEvents.createdAt));
+  }
+
+  /** The newest event with this action about the token with this hash (the broker's issuance and revocation log). */
+  tokenEvent(tokenHash: string, action: string) {
+    return this.db
+      .select()
+      .from(auditEvents)
+      .where(and(sql`${auditEvents.detail}->>'tokenHash' = ${tokenHash}`, eq(auditEvents.action, action)))
+      .orderBy(desc(auditEvents.createdAt))
+      .limit(1)
+      .then((rows) => rows[0]);
   }
 }

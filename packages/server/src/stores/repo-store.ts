@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Database } from '../db/database.js';
 import { type RepoAccessState, repos } from '../db/schema/repos.js';
 
@@ -25,6 +25,16 @@ export class RepoStore {
       .select()
       .from(repos)
       .where(and(eq(repos.organizationId, organizationId), eq(repos.githubRepoId, githubRepoId)))
+      .then((rows) => rows[0]);
+  }
+
+  /** The tenant's project whose repository has this full name, in any case (GitHub's names are case-insensitive). */
+  byFullName(organizationId: string, fullName: string): Promise<RepoRow | undefined> {
+    return this.db
+      .select()
+      .from(repos)
+      .where(and(eq(repos.organizationId, organizationId), sql`lower(${repos.fullName}) = ${fullName.toLowerCase()}`))
+      .limit(1)
       .then((rows) => rows[0]);
   }
 

@@ -1,0 +1,50 @@
+import { and, desc, eq, isNull, lt, or } from 'drizzle-orm';
+import type { Database } from '../db/database.js';
+import { agentKeys } from '../db/schema/index.js';
+
+export type AgentKeyRow = typeof agentKeys.$inferSelect;
+
+/** The tenants' agent keys (hashes only); every method but the lookup by hash names the tenant. */
+export class AgentKeyStore {
+  constructor(private readonly db: Database) {}
+
+  async insert(values: typeof agentKeys.$inferInsert): Promise<AgentKeyRow> {
+    const [row] = await this.db.insert(agentKeys).values(values).returning();
+    return row!;
+  }
+
+  list(organizationId: string): Promise<AgentKeyRow[]> {
+    return this.db
+      .select()
+      .from(agentKeys)
+      .where(eq(agentKeys.organizationId, organizationId))
+      .orderBy(desc(agentKeys.createdAt));
+  }
+
+  /** The key whose hash this is, of whichever tenant: how a bearer key finds its tenant. */
+  byHash(keyHash: string): Promise<AgentKeyRow | undefined> {
+    return this.db
+      .select()
+      .from(agentKeys)
+      .where(eq(agentKeys.keyHash, keyHash))
+      .then((rows) => rows[0]);
+  }
+
+  /** Marks the tenant's key revoked; returns it, or nothing when it is not the tenant's or already revoked. */
+  async revoke(organizationId: string, id: string, now: Date): Promise<AgentKeyRow | undefined> {
+    const [row] = await this.db
+      .update(agentKeys)
+      .set({ revokedAt: now })
+      .where(and(eq(agentKeys.organizationId, organizationId), eq(agentKeys.id, id), isNull(agentKeys.revokedAt)))
+      .returning();
+    return row;
+  }
+
+  /** Records a use, unless one was recorded after `notBefore` (one write per key per interval, not per call). */
+  async touch(id: string, now: Date, notBefore: Date) {
+    await this.db
+      .update(agentKeys)
+      .set({ lastUsedAt: now })
+      .where(and(eq(agentKeys.id, id), or(isNull(agentKeys.lastUsedAt), lt(agentKeys.lastUsedAt, notBefore))));
+  }
+}
