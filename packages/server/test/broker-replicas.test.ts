@@ -1,0 +1,159 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningHubgate, startHubgate } from '../src/compose/start-hubgate.js';
+import { createLogger } from '../src/logger.js';
+import { askToken, connected, createAgentKey, createProject, revokeToken, tisket } from './broker-fixtures.js';
+import { type Harness, startHarness } from './service-harness.js';
+
+const redisUrl = process.env.REDIS_URL_TEST ?? 'redis://127.0.0.1:6379/0';
+
+/**
+ * A second replica of the service: the same PostgreSQL database, configured for the first one's simulated
+ * GitHub and sign-in as a real deployment would be (environment variables), with its own process caches.
+ */
+async function secondReplica(first: RunningHubgate, env: Record<string, string> = {}) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'hubgate-replica-'));
+  const github = first.github;
+  const hub = await startHubgate({
+    env: {
+      PORT: '0',
+      HOST: '127.0.0.1',
+      HUBGATE_DATA_DIR: dataDir,
+      DATABASE_URL: first.config.databaseUrl!,
+      GITHUB_APP_ID: String(github.appId),
+      GITHUB_APP_CLIENT_ID: github.clientId!,
+      GITHUB_APP_CLIENT_SECRET: github.clientSecret!,
+      GITHUB_APP_SLUG: github.slug!,
+      GITHUB_APP_PRIVATE_KEY: github.privateKey!,
+      GITHUB_APP_WEBHOOK_SECRET: github.webhookSecrets[0]!,
+      GITHUB_API_URL: github.apiUrl,
+      GITHUB_WEB_URL: github.webUrl,
+      HUBGATE_SECRET_KEY: first.sandbox!.secretKey,
+      OIDC_ISSUER: first.oidc.issuer,
+      OIDC_CLIENT_ID: first.oidc.clientId,
+      OIDC_CLIENT_SECRET: first.oidc.clientSecret,
+      ...env,
+    },
+    logger: createLogger({ level: 'silent' }),
+    githubRetryBaseMs: 10,
+  });
+  return {
+    hub,
+    async close() {
+      await hub.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Fixed one-minute windows: start a rate test well inside one. */
+async function awayFromWindowEdge() {
+  const intoWindow = Date.now() % 60_000;
+  if (intoWindow > 50_000) await new Promise((resolve) => setTimeout(resolve, 60_500 - intoWindow));
+}
+
+describe('two replicas sharing PostgreSQL', () => {
+  let h: Harness;
+  let replica: Awaited<ReturnType<typeof secondReplica>>;
+  let installationId: number;
+  beforeAll(async () => {
+    h = await startHarness({ driver: 'postgres' });
+    replica = await secondReplica(h.hub);
+    installationId = await connected(h, await h.signIn('user_ada'), 'ada', 'tisket-com');
+  });
+  afterAll(async () => {
+    await replica.close();
+    await h.close();
+  });
+
+  it('stops a key revoked on one replica at once on the other', async () => {
+    const ada = await h.signIn('user_ada');
+    await createProject(h, tisket, 'tisket-com', 'replicated', { installationId });
+    const key = await createAgentKey(h, ada, 'fleet agent');
+    const body = { repository: 'tisket-com/replicated' };
+    expect((await askToken(replica.hub.url, key.key, body)).status).toBe(200);
+    expect((await askToken(replica.hub.url, key.key, body)).status).toBe(200);
+    expect((await h.api(ada, 'DELETE', `/api/agent-keys/${key.id}`)).status).toBe(200);
+    const refused = await askToken(replica.hub.url, key.key, body);
+    expect(refused.status).toBe(401);
+    expect(refused.body.error.code).toBe('unauthenticated');
+  });
+
+  it('never hands out again a token revoked through the other replica, though its own cache still holds it', async () => {
+    const ada = await h.signIn('user_ada');
+    await createProject(h, tisket, 'tisket-com', 'revoked-elsewhere', { installationId });
+    const key = await createAgentKey(h, ada, 'job agent');
+    const body = { repository: 'tisket-com/revoked-elsewhere' };
+    const held = (await askToken(replica.hub.url, key.key, body)).body.token as string;
+    expect((await revokeToken(h.hub.url, held)).status).toBe(204);
+    const next = await askToken(replica.hub.url, key.key, body);
+    expect(next.status).toBe(200);
+    expect(next.body.token).not.toBe(held);
+    const check = await fetch(`${h.hub.sandbox!.sim.apiUrl}/repos/tisket-com/revoked-elsewhere`, {
+      headers: { authorization: `token ${next.body.token}` },
+    });
+    expect(check.status).toBe(200);
+  });
+});
+
+describe('the per-key rate limit', () => {
+  it('answers 429 with Retry-After past the limit, per key, in one process without Redis', async () => {
+    const h = await startHarness({ env: { HUBGATE_AGENT_RATE_LIMIT: '3' } });
+    try {
+      const ada = await h.signIn('user_ada');
+      const installationId = await connected(h, ada, 'ada', 'tisket-com');
+      await createProject(h, tisket, 'tisket-com', 'limited', { installationId });
+      const busy = await createAgentKey(h, ada, 'busy');
+      const calm = await createAgentKey(h, ada, 'calm');
+      await awayFromWindowEdge();
+      const body = { repository: 'tisket-com/limited' };
+      for (let i = 0; i < 3; i++) expect((await askToken(h.hub.url, busy.key, body)).status).toBe(200);
+      const over = await askToken(h.hub.url, busy.key, body);
+      expect(over.status).toBe(429);
+      expect(over.body.error.code).toBe('rate_limited');
+      const retryAfter = Number(over.headers.get('retry-after'));
+      expect(retryAfter).toBeGreaterThanOrEqual(1);
+      expect(retryAfter).toBeLessThanOrEqual(60);
+      expect((await askToken(h.hub.url, calm.key, body)).status).toBe(200);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('is one limit for the fleet when Redis is configured, and one mint for the fleet', async () => {
+    const redisEnv = {
+      REDIS_URL: redisUrl,
+      HUBGATE_CACHE_KEY: randomBytes(32).toString('hex'),
+      HUBGATE_AGENT_RATE_LIMIT: '4',
+    };
+    const h = await startHarness({ driver: 'postgres', env: redisEnv });
+    const replica = await secondReplica(h.hub, redisEnv);
+    try {
+      const ada = await h.signIn('user_ada');
+      const installationId = await connected(h, ada, 'ada', 'tisket-com');
+      const name = `fleet-${randomBytes(4).toString('hex')}`;
+      await createProject(h, tisket, 'tisket-com', name, { installationId });
+      const key = await createAgentKey(h, ada, 'fleet-limited');
+      await awayFromWindowEdge();
+      const sim = h.hub.sandbox!.sim;
+      const mints = sim.mintCount(installationId);
+      const body = { repository: `tisket-com/${name}` };
+      const tokens = new Set<string>();
+      for (const url of [h.hub.url, replica.hub.url, h.hub.url, replica.hub.url]) {
+        const answer = await askToken(url, key.key, body);
+        expect(answer.status).toBe(200);
+        tokens.add(answer.body.token);
+      }
+      expect(tokens.size).toBe(1);
+      expect(sim.mintCount(installationId) - mints).toBe(1);
+      expect((await askToken(replica.hub.url, key.key, body)).status).toBe(429);
+      expect((await askToken(h.hub.url, key.key, body)).status).toBe(429);
+    } finally {
+      await replica.close();
+      await h.close();
+    }
+  });
+});
