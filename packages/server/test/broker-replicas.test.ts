@@ -99,61 +99,70 @@ describe('two replicas sharing PostgreSQL', () => {
   });
 });
 
-describe('the per-key rate limit', () => {
-  it('answers 429 with Retry-After past the limit, per key, in one process without Redis', async () => {
-    const h = await startHarness({ env: { HUBGATE_AGENT_RATE_LIMIT: '3' } });
-    try {
-      const ada = await h.signIn('user_ada');
-      const installationId = await connected(h, ada, 'ada', 'tisket-com');
-      await createProject(h, tisket, 'tisket-com', 'limited', { installationId });
-      const busy = await createAgentKey(h, ada, 'busy');
-      const calm = await createAgentKey(h, ada, 'calm');
-      await awayFromWindowEdge();
-      const body = { repository: 'tisket-com/limited' };
-      for (let i = 0; i < 3; i++) expect((await askToken(h.hub.url, busy.key, body)).status).toBe(200);
-      const over = await askToken(h.hub.url, busy.key, body);
-      expect(over.status).toBe(429);
-      expect(over.body.error.code).toBe('rate_limited');
-      const retryAfter = Number(over.headers.get('retry-after'));
-      expect(retryAfter).toBeGreaterThanOrEqual(1);
-      expect(retryAfter).toBeLessThanOrEqual(60);
-      expect((await askToken(h.hub.url, calm.key, body)).status).toBe(200);
-    } finally {
-      await h.close();
-    }
+describe('the per-key rate limit in one process without Redis', () => {
+  let h: Harness;
+  let installationId: number;
+  beforeAll(async () => {
+    h = await startHarness({ env: { HUBGATE_AGENT_RATE_LIMIT: '3' } });
+    installationId = await connected(h, await h.signIn('user_ada'), 'ada', 'tisket-com');
+  });
+  afterAll(() => h.close());
+
+  it('answers 429 with Retry-After past the limit, per key', { timeout: 60_000 }, async () => {
+    const ada = await h.signIn('user_ada');
+    await createProject(h, tisket, 'tisket-com', 'limited', { installationId });
+    const busy = await createAgentKey(h, ada, 'busy');
+    const calm = await createAgentKey(h, ada, 'calm');
+    await awayFromWindowEdge();
+    const body = { repository: 'tisket-com/limited' };
+    for (let i = 0; i < 3; i++) expect((await askToken(h.hub.url, busy.key, body)).status).toBe(200);
+    const over = await askToken(h.hub.url, busy.key, body);
+    expect(over.status).toBe(429);
+    expect(over.body.error.code).toBe('rate_limited');
+    const retryAfter = Number(over.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+    expect((await askToken(h.hub.url, calm.key, body)).status).toBe(200);
+  });
+});
+
+describe('the per-key rate limit of a fleet sharing Redis', () => {
+  const redisEnv = {
+    REDIS_URL: redisUrl,
+    HUBGATE_CACHE_KEY: randomBytes(32).toString('hex'),
+    HUBGATE_AGENT_RATE_LIMIT: '4',
+  };
+  let h: Harness;
+  let replica: Awaited<ReturnType<typeof secondReplica>>;
+  let installationId: number;
+  beforeAll(async () => {
+    h = await startHarness({ driver: 'postgres', env: redisEnv });
+    replica = await secondReplica(h.hub, redisEnv);
+    installationId = await connected(h, await h.signIn('user_ada'), 'ada', 'tisket-com');
+  });
+  afterAll(async () => {
+    await replica.close();
+    await h.close();
   });
 
-  it('is one limit for the fleet when Redis is configured, and one mint for the fleet', async () => {
-    const redisEnv = {
-      REDIS_URL: redisUrl,
-      HUBGATE_CACHE_KEY: randomBytes(32).toString('hex'),
-      HUBGATE_AGENT_RATE_LIMIT: '4',
-    };
-    const h = await startHarness({ driver: 'postgres', env: redisEnv });
-    const replica = await secondReplica(h.hub, redisEnv);
-    try {
-      const ada = await h.signIn('user_ada');
-      const installationId = await connected(h, ada, 'ada', 'tisket-com');
-      const name = `fleet-${randomBytes(4).toString('hex')}`;
-      await createProject(h, tisket, 'tisket-com', name, { installationId });
-      const key = await createAgentKey(h, ada, 'fleet-limited');
-      await awayFromWindowEdge();
-      const sim = h.hub.sandbox!.sim;
-      const mints = sim.mintCount(installationId);
-      const body = { repository: `tisket-com/${name}` };
-      const tokens = new Set<string>();
-      for (const url of [h.hub.url, replica.hub.url, h.hub.url, replica.hub.url]) {
-        const answer = await askToken(url, key.key, body);
-        expect(answer.status).toBe(200);
-        tokens.add(answer.body.token);
-      }
-      expect(tokens.size).toBe(1);
-      expect(sim.mintCount(installationId) - mints).toBe(1);
-      expect((await askToken(replica.hub.url, key.key, body)).status).toBe(429);
-      expect((await askToken(h.hub.url, key.key, body)).status).toBe(429);
-    } finally {
-      await replica.close();
-      await h.close();
+  it('is one limit for the fleet, and one mint for the fleet', { timeout: 60_000 }, async () => {
+    const ada = await h.signIn('user_ada');
+    const name = `fleet-${randomBytes(4).toString('hex')}`;
+    await createProject(h, tisket, 'tisket-com', name, { installationId });
+    const key = await createAgentKey(h, ada, 'fleet-limited');
+    await awayFromWindowEdge();
+    const sim = h.hub.sandbox!.sim;
+    const mints = sim.mintCount(installationId);
+    const body = { repository: `tisket-com/${name}` };
+    const tokens = new Set<string>();
+    for (const url of [h.hub.url, replica.hub.url, h.hub.url, replica.hub.url]) {
+      const answer = await askToken(url, key.key, body);
+      expect(answer.status).toBe(200);
+      tokens.add(answer.body.token);
     }
+    expect(tokens.size).toBe(1);
+    expect(sim.mintCount(installationId) - mints).toBe(1);
+    expect((await askToken(replica.hub.url, key.key, body)).status).toBe(429);
+    expect((await askToken(h.hub.url, key.key, body)).status).toBe(429);
   });
 });
