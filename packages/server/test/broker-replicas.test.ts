@@ -23,6 +23,7 @@ async function secondReplica(first: RunningHubgate, env: Record<string, string> 
       HOST: '127.0.0.1',
       HUBGATE_DATA_DIR: dataDir,
       DATABASE_URL: first.config.databaseUrl!,
+      HUBGATE_RECONCILE_INTERVAL_SECONDS: '0',
       GITHUB_APP_ID: String(github.appId),
       GITHUB_APP_CLIENT_ID: github.clientId!,
       GITHUB_APP_CLIENT_SECRET: github.clientSecret!,
