@@ -249,6 +249,8 @@ describe.each(drivers)('the token broker (%s)', (driver) => {
       expect(level.body.error.field).toBe('permissions.contents');
       expect((await askToken(h.hub.url, key.key, { repository, minValidityMs: 2 * 3600_000 })).body.error.field).toBe('minValidityMs');
       expect((await askToken(h.hub.url, key.key, {})).body.error.field).toBe('repository');
+      const huge = await askToken(h.hub.url, key.key, { repository, padding: 'x'.repeat(20_000) });
+      expect(huge.status).toBe(413);
       const badUrl = await askToken(h.hub.url, key.key, { repository: 'ftp://example.com/a/b' });
       expect(badUrl.status).toBe(400);
       expect(badUrl.body.error.field).toBe('repository');

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { bearerAuth } from 'hono/bearer-auth';
+import { bodyLimit } from 'hono/body-limit';
 import { createMiddleware } from 'hono/factory';
 import { z } from 'zod';
 import type { AgentKeyService } from '../../broker/agent-key-service.js';
@@ -27,6 +28,14 @@ export interface BrokerApiDeps {
   nowMs: () => number;
 }
 
+/** A token request is a few hundred bytes; hono's `bodyLimit` stops a larger one while it streams. */
+const smallBody = bodyLimit({
+  maxSize: 16 * 1024,
+  onError: () => {
+    throw new AppError('too_large', 'The request body is larger than 16 KB.');
+  },
+});
+
 /** Calls per agent key over the limit are a 429 with Retry-After (the window's end). */
 function perKeyRateLimit(limiter: KeyRateLimiter, nowMs: () => number) {
   return createMiddleware<AppEnv>(async (c, next) => {
@@ -46,7 +55,7 @@ function perKeyRateLimit(limiter: KeyRateLimiter, nowMs: () => number) {
  */
 export function brokerApi(deps: BrokerApiDeps) {
   const api = new Hono<AppEnv>();
-  api.post('/tokens', agentAuth(deps.keys), perKeyRateLimit(deps.limiter, deps.nowMs), async (c) => {
+  api.post('/tokens', agentAuth(deps.keys), perKeyRateLimit(deps.limiter, deps.nowMs), smallBody, async (c) => {
     const body = await jsonBody(c, tokenBody);
     c.header('cache-control', 'no-store');
     return c.json(await deps.broker.issue(agentOf(c), body));
