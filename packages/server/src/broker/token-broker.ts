@@ -44,10 +44,13 @@ export class TokenBroker {
 
   async issue(agent: AgentPrincipal, request: TokenRequest): Promise<IssuedToken> {
     const fullName = repositoryFullName(request.repository);
-    const project = await new RepoStore(this.db).byFullName(agent.organizationId, fullName);
+    // Both reads name the key's tenant; in parallel they cost one round trip of latency.
+    const [project, installation] = await Promise.all([
+      new RepoStore(this.db).byFullName(agent.organizationId, fullName),
+      new InstallationStore(this.db).liveForTenant(agent.organizationId),
+    ]);
     if (!project || project.githubRepoId === null || project.accessState === 'creating' || project.accessState === 'deleted')
       throw notYourProject();
-    const installation = await new InstallationStore(this.db).liveForTenant(agent.organizationId);
     if (!installation || installation.appKey !== project.appKey)
       throw new AppError('invalid_state', 'Your organization has no GitHub connection for this project; an admin can connect it.');
     if (installation.suspendedAt)
