@@ -258,6 +258,39 @@ describe.each(drivers)('the token broker (%s)', (driver) => {
     });
   });
 
+  describe('metrics', () => {
+    const counted = async (name: string, outcome: string) => {
+      const text = await (await fetch(`${h.hub.url}/metrics`)).text();
+      const line = text.split('\n').find((l) => l.startsWith(`${name}{outcome="${outcome}"}`));
+      return line ? Number(line.split(' ').pop()) : 0;
+    };
+
+    it('counts token requests and revocations by outcome, naming no key or repository', async () => {
+      const ada = await h.signIn('user_ada');
+      const name = unique('metered');
+      await createProject(h, tisket, 'tisket-com', name, { installationId: tisketInstallation });
+      const key = await createAgentKey(h, ada);
+      const requests = 'hubgate_broker_token_requests_total';
+      const before = {
+        issued: await counted(requests, 'issued'),
+        notFound: await counted(requests, 'not_found'),
+        unauthenticated: await counted(requests, 'unauthenticated'),
+        revoked: await counted('hubgate_broker_revocations_total', 'revoked'),
+      };
+      const token = (await askToken(h.hub.url, key.key, { repository: `tisket-com/${name}` })).body.token as string;
+      await askToken(h.hub.url, key.key, { repository: 'tisket-com/nothing-here' });
+      await askToken(h.hub.url, null, { repository: `tisket-com/${name}` });
+      expect((await revokeToken(h.hub.url, token)).status).toBe(204);
+      expect(await counted(requests, 'issued')).toBe(before.issued + 1);
+      expect(await counted(requests, 'not_found')).toBe(before.notFound + 1);
+      expect(await counted(requests, 'unauthenticated')).toBe(before.unauthenticated + 1);
+      expect(await counted('hubgate_broker_revocations_total', 'revoked')).toBe(before.revoked + 1);
+      const text = await (await fetch(`${h.hub.url}/metrics`)).text();
+      expect(text).not.toContain(name);
+      expect(text).not.toContain(key.prefix);
+    });
+  });
+
   describe('DELETE /api/v1/tokens/current', () => {
     it('revokes an issued token at GitHub and in every cache; the next call gets a new one', async () => {
       const ada = await h.signIn('user_ada');

@@ -4,6 +4,7 @@ import { AppRegistry } from '../apps/app-registry.js';
 import type { GitHubAppSettings } from '../apps/github-app-settings.js';
 import type { OidcConfig, ServerConfig } from '../config.js';
 import { AgentKeyService } from '../broker/agent-key-service.js';
+import { createBrokerMetrics } from '../broker/broker-metrics.js';
 import { type KeyRateLimiter, MemoryRateLimiter, RedisRateLimiter } from '../broker/key-rate-limiter.js';
 import { TokenBroker } from '../broker/token-broker.js';
 import { ConnectService } from '../connect/connect-service.js';
@@ -121,7 +122,7 @@ export function buildServices(input: ServiceInputs): Services {
       { path: '/api/agent-keys', app: agentKeysApi({ keys: agentKeys, publicUrl: input.url }) },
       {
         path: '/api/v1',
-        app: brokerApi({ keys: agentKeys, broker, limiter, nowMs: () => input.clock.now() }),
+        app: brokerApi({ keys: agentKeys, broker, limiter, metrics: createBrokerMetrics(metrics.registry), nowMs: () => input.clock.now() }),
         authenticates: true,
       },
     ],

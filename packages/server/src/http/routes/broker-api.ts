@@ -4,6 +4,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { createMiddleware } from 'hono/factory';
 import { z } from 'zod';
 import type { AgentKeyService } from '../../broker/agent-key-service.js';
+import { type BrokerMetrics, outcomeOf } from '../../broker/broker-metrics.js';
 import { agentPermissionsSchema } from '../../broker/agent-permissions.js';
 import type { KeyRateLimiter } from '../../broker/key-rate-limiter.js';
 import type { TokenBroker } from '../../broker/token-broker.js';
@@ -25,8 +26,16 @@ export interface BrokerApiDeps {
   keys: AgentKeyService;
   broker: TokenBroker;
   limiter: KeyRateLimiter;
+  metrics: BrokerMetrics;
   nowMs: () => number;
 }
+
+/** Counts each answer by outcome, refusals included (the app's onError has made them answers by now). */
+const countAnswers = (counter: BrokerMetrics['tokenRequests'], success: string) =>
+  createMiddleware<AppEnv>(async (c, next) => {
+    await next();
+    counter.inc({ outcome: outcomeOf(c.res.status, success) });
+  });
 
 /** A token request is a few hundred bytes; hono's `bodyLimit` stops a larger one while it streams. */
 const smallBody = bodyLimit({
@@ -55,6 +64,8 @@ function perKeyRateLimit(limiter: KeyRateLimiter, nowMs: () => number) {
  */
 export function brokerApi(deps: BrokerApiDeps) {
   const api = new Hono<AppEnv>();
+  api.use('/tokens', countAnswers(deps.metrics.tokenRequests, 'issued'));
+  api.use('/tokens/current', countAnswers(deps.metrics.revocations, 'revoked'));
   api.post('/tokens', agentAuth(deps.keys), perKeyRateLimit(deps.limiter, deps.nowMs), smallBody, async (c) => {
     const body = await jsonBody(c, tokenBody);
     c.header('cache-control', 'no-store');
