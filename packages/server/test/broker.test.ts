@@ -4,7 +4,7 @@ import { agentKeys, auditEvents } from '../src/db/schema/index.js';
 import { sha256 } from '../src/sealing/sha256.js';
 import { acme, askToken, connected, createAgentKey, createLooseRepository, createProject, revokeToken, tisket } from './broker-fixtures.js';
 import { drivers } from './db-harness.js';
-import { type Harness, startHarness } from './service-harness.js';
+import { capturedLogs, type Harness, startHarness } from './service-harness.js';
 
 let counter = 0;
 const unique = (base: string) => `${base}-${Date.now().toString(36)}-${counter++}`;
@@ -256,6 +256,24 @@ describe.each(drivers)('the token broker (%s)', (driver) => {
       expect(badUrl.body.error.field).toBe('repository');
       expect(sim().mintCount() - mintsBefore).toBe(0);
     });
+  });
+
+  it('keeps agent keys and issued tokens out of every log line, and masks a key logged by mistake', async () => {
+    const ada = await h.signIn('user_ada');
+    const name = unique('logged');
+    await createProject(h, tisket, 'tisket-com', name, { installationId: tisketInstallation });
+    const key = await createAgentKey(h, ada);
+    const token = (await askToken(h.hub.url, key.key, { repository: `tisket-com/${name}` })).body.token as string;
+    await askToken(h.hub.url, key.key, { repository: 'acme-corp/anything' });
+    await revokeToken(h.hub.url, token);
+    await h.api(ada, 'DELETE', `/api/agent-keys/${key.id}`);
+    await askToken(h.hub.url, key.key, { repository: `tisket-com/${name}` });
+    h.hub.logger.warn({ note: `agent sent ${key.key}` }, `retrying with ${key.key}`);
+    const all = capturedLogs.join('\n');
+    expect(all).toContain('/api/v1/tokens');
+    expect(all).not.toContain(key.key);
+    expect(all).not.toContain(key.key.slice(key.prefix.length));
+    expect(all).not.toContain(token);
   });
 
   describe('metrics', () => {
