@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningHubgate, startHubgate } from '../src/compose/start-hubgate.js';
+import { RedisRateLimiter } from '../src/broker/key-rate-limiter.js';
 import { createLogger } from '../src/logger.js';
 import { askToken, connected, createAgentKey, createProject, revokeToken, tisket } from './broker-fixtures.js';
 import { type Harness, startHarness } from './service-harness.js';
@@ -165,5 +166,20 @@ describe('the per-key rate limit of a fleet sharing Redis', () => {
     expect(sim.mintCount(installationId) - mints).toBe(1);
     expect((await askToken(replica.hub.url, key.key, body)).status).toBe(429);
     expect((await askToken(h.hub.url, key.key, body)).status).toBe(429);
+  });
+});
+
+describe('the Redis rate limiter when Redis does not answer', () => {
+  it('lets calls through and says so once, not at every call', async () => {
+    const warnings: string[] = [];
+    const logger = { warn: (_: object, msg: string) => warnings.push(msg), info: () => {} };
+    // Nothing listens on port 1: a real connection refused, no fake.
+    const limiter = new RedisRateLimiter('redis://127.0.0.1:1/0', 1, logger);
+    try {
+      for (let i = 0; i < 3; i++) expect((await limiter.hit('key', Date.now())).allowed).toBe(true);
+      expect(warnings).toEqual(['Redis does not answer: agent rate limits are not enforced until it does']);
+    } finally {
+      await limiter.close();
+    }
   });
 });

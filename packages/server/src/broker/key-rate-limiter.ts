@@ -51,10 +51,12 @@ export class MemoryRateLimiter implements KeyRateLimiter {
  */
 export class RedisRateLimiter implements KeyRateLimiter {
   private readonly redis: Redis;
+  private reportedDown = false;
 
   constructor(
     url: string,
     private readonly limit: number,
+    private readonly logger: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void },
     private readonly prefix = 'hubgate:agent-rate:',
   ) {
     this.redis = new Redis(url, { maxRetriesPerRequest: 0, commandTimeout: 250, enableOfflineQueue: true });
@@ -67,8 +69,16 @@ export class RedisRateLimiter implements KeyRateLimiter {
     try {
       const results = await this.redis.multi().incr(key).pexpire(key, 2 * rateWindowMs).exec();
       const count = Number(results?.[0]?.[1] ?? 0);
+      if (this.reportedDown) {
+        this.reportedDown = false;
+        this.logger.info({ tier: 'redis' }, 'agent rate limits are counted in Redis again');
+      }
       return decide(count, this.limit, start, nowMs);
-    } catch {
+    } catch (error) {
+      if (!this.reportedDown) {
+        this.reportedDown = true;
+        this.logger.warn({ err: (error as Error).message }, 'Redis does not answer: agent rate limits are not enforced until it does');
+      }
       return { allowed: true, retryAfterSeconds: 0 };
     }
   }

@@ -98,7 +98,7 @@ export function buildServices(input: ServiceInputs): Services {
   const broker = new TokenBroker(input.db, apps);
   // One limit per agent key for the whole fleet when Redis is there; per replica otherwise (docs/broker.md).
   const limiter: KeyRateLimiter = input.config.redisUrl
-    ? new RedisRateLimiter(input.config.redisUrl, input.config.agentRateLimit)
+    ? new RedisRateLimiter(input.config.redisUrl, input.config.agentRateLimit, input.logger)
     : new MemoryRateLimiter(input.config.agentRateLimit);
 
   const app = createApp({
