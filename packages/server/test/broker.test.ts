@@ -1,7 +1,9 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agentKeys, auditEvents } from '../src/db/schema/index.js';
+import { newAgentKeySecret } from '../src/broker/agent-key-secret.js';
 import { sha256 } from '../src/sealing/sha256.js';
+import { AgentKeyStore } from '../src/stores/agent-key-store.js';
 import { acme, askToken, connected, createAgentKey, createLooseRepository, createProject, revokeToken, tisket } from './broker-fixtures.js';
 import { drivers } from './db-harness.js';
 import { capturedLogs, type Harness, startHarness } from './service-harness.js';
@@ -85,6 +87,32 @@ describe.each(drivers)('the token broker (%s)', (driver) => {
       expect((await h.api(cyd, 'DELETE', '/api/agent-keys/not-a-uuid')).status).toBe(404);
       expect(await h.hub.db.db.select().from(agentKeys)).toEqual(before);
       expect((await h.api(cyd, 'GET', '/api/agent-keys')).body.keys.map((k: { id: string }) => k.id)).not.toContain(key.id);
+    });
+
+    it('refuses a key beyond the tenant’s live-key limit, storing nothing; a revoked key frees a place', async () => {
+      const cyd = await h.signIn('user_cyd');
+      const live = async () =>
+        (await h.hub.db.db.select().from(agentKeys).where(eq(agentKeys.organizationId, acme))).filter((k) => !k.revokedAt);
+      // The tenant's other keys, put in through our own store (a hundred API calls would only be slower).
+      const store = new AgentKeyStore(h.hub.db.db);
+      const made: string[] = [];
+      for (let n = (await live()).length; n < 99; n++) {
+        const secret = newAgentKeySecret();
+        made.push((await store.insert({ organizationId: acme, name: `pool ${n}`, prefix: secret.prefix, keyHash: secret.hash, createdBy: 'user_cyd' })).id);
+      }
+      try {
+        made.push((await createAgentKey(h, cyd, 'the hundredth')).id);
+        const before = await h.hub.db.db.select().from(agentKeys);
+        const refused = await h.api(cyd, 'POST', '/api/agent-keys', { name: 'one too many' });
+        expect(refused.status).toBe(409);
+        expect(refused.body.error.message).toMatch(/100 live agent keys/);
+        expect(await h.hub.db.db.select().from(agentKeys)).toEqual(before);
+        expect((await h.api(cyd, 'DELETE', `/api/agent-keys/${made.pop()}`)).status).toBe(200);
+        const inItsPlace = await createAgentKey(h, cyd, 'in its place');
+        made.push(inItsPlace.id);
+      } finally {
+        for (const id of made) await store.revoke(acme, id, new Date());
+      }
     });
 
     it('stops a revoked key at once, and records the last use at most once a minute', async () => {

@@ -6,6 +6,9 @@ import { AuditStore } from '../stores/audit-store.js';
 import { inTransaction } from '../stores/transaction.js';
 import { agentKeyHash, newAgentKeySecret } from './agent-key-secret.js';
 
+/** Live keys per tenant: one per runner pool or worker kind is the use; thousands would be a leak waiting. */
+export const maxLiveKeysPerTenant = 100;
+
 /** `lastUsedAt` is written at most this often per key: a busy agent costs one write a minute, not one a call. */
 export const lastUsedResolutionMs = 60_000;
 
@@ -45,7 +48,10 @@ export class AgentKeyService {
   async create(admin: TenantUser, name: string): Promise<AgentKeyView & { key: string }> {
     const secret = newAgentKeySecret();
     const row = await inTransaction(this.db, async (tx) => {
-      const created = await new AgentKeyStore(tx).insert({
+      const store = new AgentKeyStore(tx);
+      if ((await store.countLive(admin.organizationId)) >= maxLiveKeysPerTenant)
+        throw new AppError('conflict', `Your organization has ${maxLiveKeysPerTenant} live agent keys; revoke unused ones first.`);
+      const created = await store.insert({
         organizationId: admin.organizationId,
         name,
         prefix: secret.prefix,

@@ -1,4 +1,4 @@
-import { and, desc, eq, isNull, lt, or } from 'drizzle-orm';
+import { and, count, desc, eq, isNull, lt, or } from 'drizzle-orm';
 import type { Database } from '../db/database.js';
 import { agentKeys } from '../db/schema/index.js';
 
@@ -19,6 +19,14 @@ export class AgentKeyStore {
       .from(agentKeys)
       .where(eq(agentKeys.organizationId, organizationId))
       .orderBy(desc(agentKeys.createdAt));
+  }
+
+  async countLive(organizationId: string): Promise<number> {
+    const [row] = await this.db
+      .select({ n: count() })
+      .from(agentKeys)
+      .where(and(eq(agentKeys.organizationId, organizationId), isNull(agentKeys.revokedAt)));
+    return row?.n ?? 0;
   }
 
   /** The key whose hash this is, of whichever tenant: how a bearer key finds its tenant. */
