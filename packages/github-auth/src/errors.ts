@@ -16,12 +16,18 @@ export type GitHubAuthErrorCode =
   | 'invalid_private_key'
   | 'invalid_config'
   | 'invalid_repo_url'
+  /** a plain-http remote, which no source allows: a token would cross the network in clear */
+  | 'insecure_remote'
   | 'no_credential_source'
+  /** a mint answered 404: the installation id is not (or no longer) one of this app's */
   | 'installation_not_found'
-  /** a lookup found no installation of the app for a repository, org or user (GitHub does not say which is missing) */
+  /** a lookup found no installation of the app for a repository (GitHub does not say which is missing) */
   | 'not_installed'
   | 'installation_suspended'
+  /** the installation was revoked (disconnected) while a token was being minted for it */
+  | 'installation_revoked'
   | 'token_request_failed'
   | 'token_too_short_lived'
-  | 'clock_skew'
-  | 'rate_limited';
+  | 'rate_limited'
+  /** hubgate's token broker refused or failed (the git helper's remote mode) */
+  | 'broker_refused';

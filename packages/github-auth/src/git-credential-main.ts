@@ -71,6 +71,7 @@ export async function runGitCredential(
       fetch: io.fetch,
       refreshMarginMs: minValidityMs + 5 * 60_000,
       minValidityMs,
+      listenForRevocations: false,
     });
     try {
       if (operation === 'erase') {
@@ -83,7 +84,7 @@ export async function runGitCredential(
           minValidityMs,
         });
       } else {
-        creds = await resolver.resolveForHost(attributes.host, { minValidityMs });
+        creds = await resolver.resolveForHost(attributes.host, { minValidityMs, protocol });
         if (!creds) {
           return {
             stdout: '',

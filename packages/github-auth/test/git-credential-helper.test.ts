@@ -45,6 +45,8 @@ describe('hubgate-git-credential with real git against the simulator', () => {
       GITHUB_APP_CLIENT_ID: world.clientId,
       GITHUB_APP_PRIVATE_KEY_PATH: keyPath,
       GITHUB_API_URL: world.sim.apiUrl,
+      // The simulator serves plain http: allowed here explicitly, as nothing else may be.
+      GITHUB_APP_ALLOW_HTTP: '1',
       GIT_TERMINAL_PROMPT: '0',
       GIT_AUTHOR_NAME: 't',
       GIT_AUTHOR_EMAIL: 't@t',

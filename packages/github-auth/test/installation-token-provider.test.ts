@@ -132,7 +132,7 @@ describe('installation token provider', () => {
       installationId: world.installationId,
       repositoryIds: [world.repoId],
     });
-    expect(await provider.revokeInstallation(world.installationId)).toBe(2);
+    expect(await provider.revokeInstallation(world.installationId)).toMatchObject({ revoked: 2, failed: [] });
     expect((await useToken(world.sim, a.token)).status).toBe(401);
     expect((await useToken(world.sim, b.token)).status).toBe(401);
     expect((await provider.getToken({ installationId: world.installationId })).token).not.toBe(a.token);
