@@ -131,6 +131,33 @@ describe('hubgate-git-credential with real git against the simulator', () => {
     expect(listed.repositories.map((r) => r.name)).toEqual(['developer-guide']);
   });
 
+  it('refuses to send a token to a plain-http remote unless a source allows http, and says how', async () => {
+    const strict = { ...env, GITHUB_APP_ALLOW_HTTP: '' };
+    const host = new URL(world.sim.webUrl).host;
+    const mints = world.sim.mintCount();
+    const withPath = await runGitCredential('get', {
+      stdin: `protocol=http\nhost=${host}\npath=tisket-com/developer-guide.git\n\n`,
+      env: strict,
+    });
+    expect(withPath).toMatchObject({ stdout: '', exitCode: 1 });
+    expect(withPath.stderr).toMatch(/refusing to send a token over plain http.*allowHttp: true.*GITHUB_APP_ALLOW_HTTP=1/);
+    const hostOnly = await runGitCredential('get', {
+      stdin: `protocol=http\nhost=${host}\n\n`,
+      env: { ...strict, GITHUB_APP_INSTALLATION_ID: String(world.installationId) },
+    });
+    expect(hostOnly.stderr).toMatch(/plain http/);
+    expect(world.sim.mintCount()).toBe(mints);
+  });
+
+  it('refuses a path with a ".." owner', async () => {
+    const result = await runGitCredential('get', {
+      stdin: `protocol=http\nhost=${new URL(world.sim.webUrl).host}\npath=../developer-guide.git\n\n`,
+      env,
+    });
+    expect(result).toMatchObject({ stdout: '', exitCode: 1 });
+    expect(result.stderr).toMatch(/path segment/);
+  });
+
   it('refuses an unknown operation and a missing host, and ignores store', async () => {
     expect((await runGitCredential('fetch', { stdin: '', env })).stderr).toMatch(/unknown operation/);
     expect((await runGitCredential('get', { stdin: 'protocol=https\n\n', env })).stderr).toMatch(/no host/);

@@ -35,6 +35,17 @@ describe('repository URLs', () => {
     }
   });
 
+  it.each([
+    'git@github.com:../tickets.git',
+    'github.com:acme/..',
+    'https://github.com/acme/../victim/tickets.git',
+    'https://github.com/./tickets',
+    'https://github.com/acme/%2e%2e',
+    'ssh://git@github.com/../tickets',
+  ])('refuses %s: "." and ".." are path steps, never an owner or a repository', (url) => {
+    expect(() => parseRepoUrl(url)).toThrow(/"\." or "\.\." path segment/);
+  });
+
   it('derives the web URL of github.com, GHES and GHE.com', () => {
     expect(webUrlFor('https://api.github.com')).toBe('https://github.com');
     expect(webUrlFor('https://ghe.corp/api/v3')).toBe('https://ghe.corp');
