@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatCredentialOutput, parseCredentialInput, runGitCredential } from '../src/index.js';
+import { formatCredentialOutput, parseCredentialInput } from '../src/git-credential-protocol.js';
+import { runGitCredential } from '../src/index.js';
 import { startWorld } from './helpers.js';
 
 const exec = promisify(execFile);

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { GitHubAuthError, tokenCacheKey } from '../src/index.js';
+import { GitHubAuthError } from '../src/index.js';
+import { tokenCacheKey } from '../src/installation-token.js';
 import { startWorld, useToken } from './helpers.js';
 
 type World = Awaited<ReturnType<typeof startWorld>>;
@@ -9,6 +10,17 @@ describe('installation token provider', () => {
   afterEach(async () => {
     await world?.sim.close();
     world = null;
+  });
+
+  it('says when each token was minted, on the local clock', async () => {
+    world = await startWorld({ manualClock: true });
+    const provider = world.provider();
+    const mintedAt = world.clock.now();
+    const token = await provider.getToken({ installationId: world.installationId });
+    expect(token.createdAt).toBe(mintedAt);
+    // GitHub's expires_at is in whole seconds.
+    expect(token.expiresAt - token.createdAt).toBeGreaterThan(3599_000);
+    expect(token.expiresAt - token.createdAt).toBeLessThanOrEqual(3600_000);
   });
 
   it('mints once and answers later calls from the process tier', async () => {

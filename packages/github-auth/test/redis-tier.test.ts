@@ -143,7 +143,8 @@ function silent(): Logger {
 
 describe('git erase with the shared tier', () => {
   it('drops the erased token fleet-wide, so the next get mints a new one', async () => {
-    const { runGitCredential, parseCredentialInput } = await import('../src/index.js');
+    const { runGitCredential } = await import('../src/index.js');
+    const { parseCredentialInput } = await import('../src/git-credential-protocol.js');
     const { mkdtempSync, writeFileSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
