@@ -54,7 +54,8 @@ describe('hubgate-git-credential with real git against the simulator', () => {
       GIT_COMMITTER_NAME: 't',
       GIT_COMMITTER_EMAIL: 't@t',
       REDIS_URL: '',
-      HUBGATE_BROKER_URL: '',
+      HUBGATE_URL: '',
+      HUBGATE_CACHE_DIR: join(work, 'cache'),
     };
   });
   afterAll(async () => {
