@@ -446,8 +446,12 @@ export class InstallationTokenProvider {
     };
   }
 
-  /** `DELETE /installation/token` with the token itself, retried. True when GitHub confirmed (204) or already forgot it (401). */
+  /**
+   * `DELETE /installation/token` with the token itself, retried, and the token dropped from every tier. True when
+   * GitHub confirmed (204) or already forgot it (401).
+   */
   async revokeToken(token: string): Promise<boolean> {
+    await this.invalidate({ token });
     return (await this.revokeWithRetries(token)) === null;
   }
 
