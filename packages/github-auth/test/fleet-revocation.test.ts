@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RevocationFailure } from '../src/index.js';
-import { redisFixture } from './redis-helpers.js';
+import { redisFixture, redisProxy, redisUrl } from './redis-helpers.js';
 import { startWorld, useToken } from './helpers.js';
 
 type World = Awaited<ReturnType<typeof startWorld>>;
@@ -57,6 +57,33 @@ describe('revoking an installation (disconnect) across the fleet, on real Redis'
     expect((await useToken(world.sim, after.token)).status).toBe(200);
   });
 
+  it('a replica that missed a revocation while cut off from Redis drops its process tier when it reconnects', async () => {
+    world = await startWorld();
+    redis = redisFixture();
+    const proxy = redisProxy();
+    const port = await proxy.listen();
+    try {
+      const a = world.provider({ redis: redis.store() });
+      const cutOff = redis.store({ redis: `redis://127.0.0.1:${port}${new URL(redisUrl).pathname}` });
+      const b = world.provider({ redis: cutOff });
+      const request = { installationId: world.installationId };
+      // Wait until b's subscription is up (its first resync empties the tier), then let b cache a token.
+      await waitFor(async () => (await redis!.admin.pubsub('NUMSUB', `${redis!.prefix}revocations`))[1] === 2);
+      const held = await b.getToken(request);
+      expect(b.cacheSize().tokens).toBe(1);
+
+      proxy.set('down');
+      await a.revokeInstallation(world.installationId);
+      proxy.set('up');
+
+      await waitFor(async () => b.cacheSize().tokens === 0);
+      expect((await b.getToken(request)).token).not.toBe(held.token);
+    } finally {
+      proxy.set('up');
+      await proxy.close();
+    }
+  });
+
   it('says so when the shared tier was out and other replicas could not be reached', async () => {
     world = await startWorld();
     redis = redisFixture();
@@ -111,3 +138,11 @@ describe('revoking an installation when GitHub fails', () => {
     expect((await useToken(world.sim, token.token)).status).toBe(401);
   });
 });
+
+async function waitFor(condition: () => Promise<boolean> | boolean, timeoutMs = 5000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { type AddressInfo, createConnection, createServer, type Server, type Socket } from 'node:net';
 import { Redis } from 'ioredis';
 import { type Logger, RedisTokenStore, systemClock, TokenCipher } from '../src/index.js';
 
@@ -40,3 +41,43 @@ export function redisFixture() {
     },
   };
 }
+
+/** A TCP proxy in front of the real Redis that the test can cut, slow down and restore. */
+export function redisProxy() {
+  const sockets = new Set<Socket>();
+  let mode: 'up' | 'down' | 'slow' = 'up';
+  const server: Server = createServer((client) => {
+    if (mode === 'down') {
+      client.destroy();
+      return;
+    }
+    const redis = new URL(redisUrl);
+    const upstream = createConnection(Number(redis.port || 6379), redis.hostname);
+    sockets.add(client).add(upstream);
+    const relay = (from: Socket, to: Socket) =>
+      from.on('data', (chunk) => {
+        if (mode === 'slow') setTimeout(() => to.write(chunk), 600);
+        else to.write(chunk);
+      });
+    relay(client, upstream);
+    relay(upstream, client);
+    const close = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('error', close).on('close', close);
+    upstream.on('error', close).on('close', close);
+  });
+  return {
+    listen: () => new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port))),
+    set(next: 'up' | 'down' | 'slow') {
+      mode = next;
+      if (next === 'down') for (const s of sockets) s.destroy();
+    },
+    close: () => {
+      for (const s of sockets) s.destroy();
+      return new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
