@@ -3,13 +3,16 @@ export class GitHubAuthError extends Error {
   constructor(
     readonly code: GitHubAuthErrorCode,
     message: string,
-    options: { cause?: unknown; status?: number } = {},
+    options: { cause?: unknown; status?: number; retryAfterSeconds?: number } = {},
   ) {
     super(message, { cause: options.cause });
     this.name = 'GitHubAuthError';
     this.status = options.status;
+    this.retryAfterSeconds = options.retryAfterSeconds;
   }
   readonly status: number | undefined;
+  /** for `rate_limited`: when GitHub said to try again (`retry-after`, else `x-ratelimit-reset`) */
+  readonly retryAfterSeconds: number | undefined;
 }
 
 export type GitHubAuthErrorCode =

@@ -521,8 +521,18 @@ function safeMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** Seconds until GitHub accepts requests again, from `retry-after` or `x-ratelimit-reset`. */
+function retryAfterOf(headers: Record<string, string | undefined>): number | undefined {
+  const retryAfter = Number(headers['retry-after']);
+  if (headers['retry-after'] !== undefined && Number.isFinite(retryAfter)) return Math.max(1, retryAfter);
+  const reset = Number(headers['x-ratelimit-reset']);
+  if (headers['x-ratelimit-reset'] !== undefined && Number.isFinite(reset))
+    return Math.max(1, Math.ceil(reset - Date.now() / 1000));
+  return undefined;
+}
+
 function describeMintError(error: unknown, installationId: number): GitHubAuthError {
-  const e = error as { status?: number; message?: string };
+  const e = error as { status?: number; message?: string; response?: { headers?: Record<string, string | undefined> } };
   const message = e.message ?? 'unknown error';
   if (e.status === 404) {
     return new GitHubAuthError(
@@ -550,7 +560,7 @@ function describeMintError(error: unknown, installationId: number): GitHubAuthEr
     return new GitHubAuthError(
       'rate_limited',
       `GitHub rate limit while minting a token for installation ${installationId}: ${message}`,
-      { cause: error, status: e.status },
+      { cause: error, status: e.status, retryAfterSeconds: retryAfterOf(e.response?.headers ?? {}) },
     );
   }
   return new GitHubAuthError(

@@ -190,6 +190,20 @@ describe('installation token provider', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
   });
 
+  it('gives up on a rate limit longer than it waits, saying when to try again', async () => {
+    world = await startWorld();
+    world.sim.faults.add({
+      route: 'POST /app/installations/{installation_id}/access_tokens',
+      status: 403,
+      body: { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.' },
+      headers: { 'retry-after': '120' },
+      times: 1,
+    });
+    const error = await world.provider().getToken({ installationId: world.installationId }).catch((e) => e);
+    expect(error).toMatchObject({ code: 'rate_limited', status: 403, retryAfterSeconds: 120 });
+    expect(world.sim.requestCount('POST /app/installations/{installation_id}/access_tokens')).toBe(1);
+  });
+
   it('reports a missing installation, and does not cache the failure', async () => {
     world = await startWorld();
     const provider = world.provider();
