@@ -81,7 +81,14 @@ describe('flat costs', () => {
       commands++;
       return send(command);
     }) as typeof client.sendCommand;
-    const store = new RedisTokenStore({ redis: client, cipher: redis.cipher, clock: systemClock, logger: silentLogger, prefix: redis.prefix });
+    const store = new RedisTokenStore({
+      redis: client,
+      cipher: redis.cipher,
+      clock: systemClock,
+      logger: silentLogger,
+      prefix: redis.prefix,
+      commandTimeoutMs: 2000,
+    });
     try {
       await client.ping();
       commands = 0;

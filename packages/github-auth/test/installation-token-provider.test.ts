@@ -120,7 +120,7 @@ describe('installation token provider', () => {
     );
     expect(during.every((t) => t.token === first.token)).toBe(true);
     expect(provider.stats.refreshesStarted).toBe(1);
-    await new Promise((r) => setTimeout(r, 150));
+    await provider.whenIdle();
     const after = await provider.getToken({ installationId: world.installationId });
     expect(after.token).not.toBe(first.token);
     expect(world.sim.mintCount()).toBe(2);

@@ -25,6 +25,8 @@ export function redisFixture() {
         clock: systemClock,
         logger: silentLogger,
         prefix,
+        // Generous: on a loaded test machine the default 250 ms would count slowness as an outage.
+        commandTimeoutMs: 2000,
         ...options,
       });
       stores.push(store);

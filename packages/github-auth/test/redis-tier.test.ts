@@ -20,6 +20,8 @@ describe('the Redis tier (real Redis)', () => {
       clock: systemClock,
       logger: silent(),
       prefix,
+      // Generous: on a loaded test machine the default 250 ms would count slowness as an outage.
+      commandTimeoutMs: 2000,
       ...options,
     });
     stores.push(s);
