@@ -81,6 +81,53 @@ export class FileCredentialCache {
     this.prune(now);
   }
 
+  /**
+   * On a miss, one helper process mints while the others that missed at the same moment wait for its entry
+   * (`git submodule update --jobs`, parallel CI steps): a lock file created exclusively, taken over when older
+   * than `staleMs` (its holder died). Returns what `mint` returned, or the entry another process wrote.
+   */
+  async getOrMint(
+    cacheKey: string,
+    clock: { now(): number },
+    minValidityMs: number,
+    mint: () => Promise<CachedCredential | null>,
+    staleMs = 30_000,
+  ): Promise<CachedCredential | null> {
+    const lock = `${this.fileOf(cacheKey)}.lock`;
+    const deadline = Date.now() + staleMs;
+    for (;;) {
+      const cached = this.get(cacheKey, clock.now(), minValidityMs);
+      if (cached) return cached;
+      if (this.tryLock(lock, staleMs)) break;
+      if (Date.now() > deadline) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    try {
+      const again = this.get(cacheKey, clock.now(), minValidityMs);
+      if (again) return again;
+      const fresh = await mint();
+      if (fresh) this.set(cacheKey, fresh, clock.now());
+      return fresh;
+    } finally {
+      this.remove(lock);
+    }
+  }
+
+  private tryLock(lock: string, staleMs: number): boolean {
+    try {
+      closeSync(openSync(lock, 'wx', 0o600));
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return true; // no lock possible: mint anyway
+      try {
+        if (Date.now() - statSync(lock).mtimeMs > staleMs) this.remove(lock);
+      } catch {
+        // Released meanwhile.
+      }
+      return false;
+    }
+  }
+
   /** Drops the entry (git's `erase`), only while it holds that password when one is given. */
   delete(cacheKey: string, password?: string): void {
     if (password !== undefined) {

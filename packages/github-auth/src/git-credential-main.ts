@@ -141,17 +141,15 @@ async function fromBroker(ask: Ask): Promise<CachedCredential | null> {
     if (password && ask.io.env.HUBGATE_REVOKE_ON_ERASE === '1') await revokeThroughBroker(broker, password, fetchImpl);
     return null;
   }
-  const now = ask.clock.now();
-  const cached = cache?.get(key, now, ask.minValidityMs);
-  if (cached) return cached;
-  const fresh = await tokenFromBroker(
-    broker,
-    { url: `${ask.protocol}://${ask.host}/${ask.attributes.path}`, fullName: `${ask.repo.owner}/${ask.repo.repo}` },
-    ask.minValidityMs,
-    fetchImpl,
-  );
-  cache?.set(key, fresh, now);
-  return fresh;
+  const repo = ask.repo;
+  const fromHubgate = () =>
+    tokenFromBroker(
+      broker,
+      { url: `${ask.protocol}://${ask.host}/${ask.attributes.path}`, fullName: `${repo.owner}/${repo.repo}` },
+      ask.minValidityMs,
+      fetchImpl,
+    );
+  return cache ? cache.getOrMint(key, ask.clock, ask.minValidityMs, fromHubgate) : fromHubgate();
 }
 
 /** What the local sources are: a changed config is a different cache, never a stale answer. */
@@ -189,12 +187,8 @@ async function fromSourcesWithFileCache(ask: Ask): Promise<CachedCredential | nu
     cache?.delete(key, ask.attributes.password);
     return null;
   }
-  const now = ask.clock.now();
-  const cached = cache?.get(key, now, ask.minValidityMs);
-  if (cached) return cached;
-  const fresh = await resolveFromSources(ask, null);
-  if (fresh) cache?.set(key, fresh, now);
-  return fresh;
+  const mint = () => resolveFromSources(ask, null);
+  return cache ? cache.getOrMint(key, ask.clock, ask.minValidityMs, mint) : mint();
 }
 
 /** Local mode with Redis: the fleet-wide tier (ioredis is loaded only here). */

@@ -75,6 +75,16 @@ describe('the git helper without Redis: an encrypted file tier shared by its pro
     expect(second.password).toBe(first.password);
   });
 
+  it('mints once when several helper processes miss at the same moment', async () => {
+    const concurrentEnv = { ...env, HUBGATE_CACHE_DIR: join(work, 'cache-concurrent') };
+    const before = world.sim.mintCount();
+    const answers = await Promise.all(
+      Array.from({ length: 6 }, () => runGitCredential('get', { stdin: ask('developer-guide'), env: concurrentEnv })),
+    );
+    expect(new Set(answers.map((a) => parseCredentialInput(a.stdout).password)).size).toBe(1);
+    expect(world.sim.mintCount() - before).toBe(1);
+  });
+
   it('keeps the tier private: directory 0700, key and entries 0600, no token in clear', async () => {
     const result = await runGitCredential('get', { stdin: ask('developer-guide'), env });
     const token = parseCredentialInput(result.stdout).password as string;
