@@ -4,6 +4,7 @@
 export type { AppClient, AppClientOptions, RateLimitSnapshot } from './app-client.js';
 export { type AppCredentials, type AppCredentialsOptions, createAppCredentials, webUrlFor } from './app-credentials.js';
 export type { AppJwt, JwtSigner } from './app-jwt.js';
+export { parsePrivateKey } from './private-key.js';
 export type { GitHubResponse } from './github-request.js';
 // One settings shape for an app, in the library and the service
 export {
