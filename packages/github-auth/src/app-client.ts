@@ -1,32 +1,40 @@
 import type { AppCredentials } from './app-credentials.js';
-import { createGitHubClient, type GitHubClient } from './github-client.js';
-import type { Logger } from './logger.js';
+import { createGitHubRequest, type GitHubRequest, type GitHubRequestOptions, type GitHubResponse } from './github-request.js';
 
-export interface AppClientOptions {
-  fetch?: typeof fetch;
-  timeoutMs?: number;
-  retryBaseMs?: number;
-  retries?: number;
-  maxRateLimitWaitSeconds?: number;
-  logger: Logger;
-}
+export type AppClientOptions = Omit<GitHubRequestOptions, 'apiUrl'>;
 
 const skewMessage = /'(Issued at|Expiration time)' claim/;
 
 interface RequestErrorLike {
   status?: number;
   message: string;
-  response?: { headers?: Record<string, string | undefined>; data?: unknown };
+  response?: { headers?: Record<string, string | undefined> };
+}
+
+/** The app's rate limit as GitHub last reported it. */
+export interface RateLimitSnapshot {
+  limit: number;
+  remaining: number;
+  /** epoch milliseconds */
+  resetAt: number;
 }
 
 /**
- * Requests made as the app (with its JWT), through one Octokit per throttling lane. A skew 401 teaches the JWT
- * GitHub's clock from the `Date` header, and the request is retried once.
+ * Requests made as the app (with its JWT), through one request path for every installation (no client kept
+ * per installation). A skew 401 teaches the JWT GitHub's clock from the `Date` header, and the request is
+ * retried once.
  */
 export class AppClient {
-  private readonly clients = new Map<string, GitHubClient>();
+  private readonly send: GitHubRequest;
   /** the app's rate limit as GitHub last reported it (for metrics) */
-  lastRateLimit: { limit: number; remaining: number; resetAt: number } | null = null;
+  lastRateLimit: RateLimitSnapshot | null = null;
+
+  constructor(
+    readonly app: AppCredentials,
+    private readonly options: AppClientOptions,
+  ) {
+    this.send = createGitHubRequest({ ...options, apiUrl: app.apiUrl });
+  }
 
   private noteRateLimit(headers: Record<string, string | undefined> | undefined) {
     const remaining = Number(headers?.['x-ratelimit-remaining']);
@@ -36,42 +44,17 @@ export class AppClient {
     }
   }
 
-  constructor(
-    readonly app: AppCredentials,
-    private readonly options: AppClientOptions,
-  ) {}
-
-  private client(lane: string): GitHubClient {
-    let client = this.clients.get(lane);
-    if (!client) {
-      client = createGitHubClient({
-        ...this.options,
-        apiUrl: this.app.apiUrl,
-        throttleId: `hubgate:${this.app.appKey}:${this.app.apiUrl}:${lane}`,
-      });
-      this.clients.set(lane, client);
-    }
-    return client;
-  }
-
-  async request<T = unknown>(
-    route: string,
-    params: Record<string, unknown> = {},
-    lane = 'app',
-  ): Promise<{ status: number; data: T; headers: Record<string, string | undefined> }> {
+  async request<T = unknown>(route: string, params: Record<string, unknown> = {}): Promise<GitHubResponse<T>> {
     let retriedSkew = false;
     for (;;) {
       const jwt = await this.app.jwt.get();
       try {
-        const response = await this.client(lane).request(route, {
+        const response = await this.send<T>(route, {
           ...params,
           headers: { authorization: `bearer ${jwt}` },
         });
-        return response as unknown as {
-          status: number;
-          data: T;
-          headers: Record<string, string | undefined>;
-        };
+        this.noteRateLimit(response.headers);
+        return response;
       } catch (error) {
         const e = error as RequestErrorLike;
         this.noteRateLimit(e.response?.headers);

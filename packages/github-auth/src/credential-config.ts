@@ -6,24 +6,59 @@ import { GitHubAuthError } from './errors.js';
 
 const permissionLevel = z.enum(['read', 'write', 'admin']);
 
+/** The fields of one GitHub App, shared by a credential source and the service's app settings. */
+const appShape = {
+  /** `https://api.github.com` (default), GHES `https://HOST/api/v3`, GHE.com `https://api.SUBDOMAIN.ghe.com` */
+  apiUrl: z.string().url().optional(),
+  /** where people and OAuth go; derived from `apiUrl` when absent (`webUrlFor`) */
+  webUrl: z.string().url().optional(),
+  clientId: z.string().min(1).optional(),
+  appId: z.union([z.number().int().positive(), z.string().regex(/^\d+$/).transform(Number)]).optional(),
+  privateKey: z.string().min(1).optional(),
+  privateKeyPath: z.string().min(1).optional(),
+  /** use the numeric app id as the JWT issuer (GHES 3.12 and 3.13 accept nothing else) */
+  issuerIsAppId: z.boolean().optional(),
+  /** OAuth (the user authorization that proves who installed) */
+  clientSecret: z.string().min(1).optional(),
+  /** the install page is `/apps/<slug>/installations/new` */
+  slug: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]*$/, 'must be the lower-case slug from the app\'s URL')
+    .optional(),
+  /** the current webhook secret first, then the previous ones during a rotation */
+  webhookSecrets: z.array(z.string().min(1)).optional(),
+};
+
+const needsIdentity = [(s: { clientId?: string; appId?: number }) => Boolean(s.clientId || s.appId), { message: 'needs clientId or appId' }] as const;
+const needsKey = [
+  (s: { privateKey?: string; privateKeyPath?: string }) => Boolean(s.privateKey || s.privateKeyPath),
+  { message: 'needs privateKey or privateKeyPath' },
+] as const;
+
+/** One GitHub App's settings, as the library and the service both read them. */
+export const gitHubAppSettingsSchema = z
+  .object(appShape)
+  .strict()
+  .refine(...needsIdentity)
+  .refine(...needsKey);
+
+export type GitHubAppSettings = z.output<typeof gitHubAppSettingsSchema>;
+
 /** One credential source: which repository URLs it serves and the GitHub App that serves them. */
 export const credentialSourceSchema = z
   .object({
+    ...appShape,
     urlPattern: z.string().min(1),
-    apiUrl: z.string().url().optional(),
-    clientId: z.string().min(1).optional(),
-    appId: z.union([z.number().int().positive(), z.string().regex(/^\d+$/).transform(Number)]).optional(),
-    privateKey: z.string().min(1).optional(),
-    privateKeyPath: z.string().min(1).optional(),
     username: z.string().min(1).default('x-access-token'),
     permissions: z.record(z.string(), permissionLevel).optional(),
     /** used when git does not send the path (no credential.useHttpPath): a token for this installation */
     installationId: z.number().int().positive().optional(),
-    issuerIsAppId: z.boolean().optional(),
+    /** hand tokens to plain-http remotes of this source (a local simulator); never for a real GitHub */
+    allowHttp: z.boolean().optional(),
   })
   .strict()
-  .refine((s) => s.clientId || s.appId, { message: 'needs clientId or appId' })
-  .refine((s) => s.privateKey || s.privateKeyPath, { message: 'needs privateKey or privateKeyPath' });
+  .refine(...needsIdentity)
+  .refine(...needsKey);
 
 export type CredentialSourceConfig = z.output<typeof credentialSourceSchema>;
 
@@ -106,12 +141,19 @@ export function readConfigFile(path: string): CredentialSourceConfig[] {
 
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-/** The system app from env (`GITHUB_APP_ID` or `GITHUB_APP_CLIENT_ID`, `GITHUB_APP_PRIVATE_KEY`, `GITHUB_API_URL`). */
+/**
+ * The system app from env: `GITHUB_APP_ID` or `GITHUB_APP_CLIENT_ID`, `GITHUB_APP_PRIVATE_KEY(_PATH)`,
+ * `GITHUB_API_URL`, and for the service `GITHUB_APP_CLIENT_SECRET`, `GITHUB_APP_SLUG`, `GITHUB_WEB_URL`,
+ * `GITHUB_APP_WEBHOOK_SECRET(_PREVIOUS)`. `GITHUB_APP_ALLOW_HTTP=1` lets the git helper answer plain-http remotes.
+ */
 export function systemSourceFromEnv(env: NodeJS.ProcessEnv): CredentialSourceConfig | null {
   const appId = env.GITHUB_APP_ID?.trim();
   const clientId = env.GITHUB_APP_CLIENT_ID?.trim();
   if (!appId && !clientId) return null;
   const apiUrl = env.GITHUB_API_URL?.trim() || 'https://api.github.com';
+  const webhookSecrets = [env.GITHUB_APP_WEBHOOK_SECRET, env.GITHUB_APP_WEBHOOK_SECRET_PREVIOUS].filter(
+    (secret): secret is string => Boolean(secret),
+  );
   const webHost = new URL(webUrlFor(apiUrl)).host + new URL(webUrlFor(apiUrl)).pathname.replace(/\/$/, '');
   return parseSource(
     {
@@ -122,6 +164,11 @@ export function systemSourceFromEnv(env: NodeJS.ProcessEnv): CredentialSourceCon
       ...(env.GITHUB_APP_PRIVATE_KEY ? { privateKey: env.GITHUB_APP_PRIVATE_KEY } : {}),
       ...(env.GITHUB_APP_PRIVATE_KEY_PATH ? { privateKeyPath: env.GITHUB_APP_PRIVATE_KEY_PATH } : {}),
       ...(env.GITHUB_APP_INSTALLATION_ID ? { installationId: Number(env.GITHUB_APP_INSTALLATION_ID) } : {}),
+      ...(env.GITHUB_APP_CLIENT_SECRET ? { clientSecret: env.GITHUB_APP_CLIENT_SECRET } : {}),
+      ...(env.GITHUB_APP_SLUG ? { slug: env.GITHUB_APP_SLUG.trim() } : {}),
+      ...(env.GITHUB_WEB_URL ? { webUrl: env.GITHUB_WEB_URL.trim() } : {}),
+      ...(webhookSecrets.length ? { webhookSecrets } : {}),
+      ...(env.GITHUB_APP_ALLOW_HTTP === '1' || env.GITHUB_APP_ALLOW_HTTP === 'true' ? { allowHttp: true } : {}),
     },
     'env GITHUB_APP_*',
   );

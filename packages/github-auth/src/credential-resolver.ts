@@ -68,7 +68,7 @@ export class CredentialResolver {
         config,
         pattern: compileUrlPattern(config.urlPattern, `sources[${i}]`),
         provider,
-        lookup: new InstallationLookup(provider.client, { clock }),
+        lookup: new InstallationLookup(provider.client, { clock, redis: options.redis }),
       };
     });
   }
@@ -100,7 +100,7 @@ export class CredentialResolver {
       } catch (error) {
         if (!(error instanceof GitHubAuthError) || error.code !== 'installation_not_found') throw error;
         // The cached installation is gone (a reinstall): the slow path looks it up again.
-        target.source.lookup.drop(target.owner, target.repo);
+        await target.source.lookup.drop(target.owner, target.repo);
         target.requests.clear();
       }
     }
@@ -111,9 +111,11 @@ export class CredentialResolver {
     let target = this.targets.get(repoUrl);
     if (!target) {
       const parsed = parseRepoUrl(repoUrl);
+      const source = this.sourceFor(parsed.normalized);
+      refuseInsecure(parsed.protocol, source, parsed.normalized);
       // Every URL form of one repository maps to the same lower-cased name, hence the same cached token.
       target = {
-        source: this.sourceFor(parsed.normalized),
+        source,
         owner: parsed.owner,
         repo: parsed.repo.toLowerCase(),
         requests: new Map(),
@@ -152,7 +154,7 @@ export class CredentialResolver {
     } catch (error) {
       // A reinstall gives a new installation id: the mint answers 404 for the old one. Look again, once.
       if (!(error instanceof GitHubAuthError) || error.code !== 'installation_not_found') throw error;
-      source.lookup.drop(target.owner, target.repo);
+      await source.lookup.drop(target.owner, target.repo);
       target.requests.clear();
       token = await ask();
     }
@@ -165,11 +167,12 @@ export class CredentialResolver {
    */
   async resolveForHost(
     host: string,
-    options: { minValidityMs?: number } = {},
+    options: { minValidityMs?: number; protocol?: string } = {},
   ): Promise<GitCredentials | null> {
     const probe = `${host.toLowerCase()}/owner/repo`;
     const source = this.sources.find((s) => s.pattern.test(probe) && s.config.installationId);
     if (!source) return null;
+    refuseInsecure(options.protocol ?? 'https', source, host.toLowerCase());
     const token = await source.provider.getToken({
       installationId: source.config.installationId!,
       permissions: source.config.permissions as Record<string, PermissionLevel> | undefined,
@@ -182,4 +185,13 @@ export class CredentialResolver {
   async invalidate(password: string): Promise<void> {
     await Promise.all(this.sources.map((s) => s.provider.invalidate({ token: password })));
   }
+}
+
+/** A token sent over plain http crosses the network in clear: only a source that says so may (a local simulator). */
+function refuseInsecure(protocol: string, source: Source, where: string) {
+  if (protocol === 'http' && source.config.allowHttp !== true)
+    throw new GitHubAuthError(
+      'insecure_remote',
+      `refusing to send a token over plain http to ${where}: use https, or set allowHttp: true on the matching source (GITHUB_APP_ALLOW_HTTP=1 for the system app) if it is a local test server`,
+    );
 }

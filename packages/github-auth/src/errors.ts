@@ -3,25 +3,34 @@ export class GitHubAuthError extends Error {
   constructor(
     readonly code: GitHubAuthErrorCode,
     message: string,
-    options: { cause?: unknown; status?: number } = {},
+    options: { cause?: unknown; status?: number; retryAfterSeconds?: number } = {},
   ) {
     super(message, { cause: options.cause });
     this.name = 'GitHubAuthError';
     this.status = options.status;
+    this.retryAfterSeconds = options.retryAfterSeconds;
   }
   readonly status: number | undefined;
+  /** for `rate_limited`: when GitHub said to try again (`retry-after`, else `x-ratelimit-reset`) */
+  readonly retryAfterSeconds: number | undefined;
 }
 
 export type GitHubAuthErrorCode =
   | 'invalid_private_key'
   | 'invalid_config'
   | 'invalid_repo_url'
+  /** a plain-http remote, which no source allows: a token would cross the network in clear */
+  | 'insecure_remote'
   | 'no_credential_source'
+  /** a mint answered 404: the installation id is not (or no longer) one of this app's */
   | 'installation_not_found'
-  /** a lookup found no installation of the app for a repository, org or user (GitHub does not say which is missing) */
+  /** a lookup found no installation of the app for a repository (GitHub does not say which is missing) */
   | 'not_installed'
   | 'installation_suspended'
+  /** the installation was revoked (disconnected) while a token was being minted for it */
+  | 'installation_revoked'
   | 'token_request_failed'
   | 'token_too_short_lived'
-  | 'clock_skew'
-  | 'rate_limited';
+  | 'rate_limited'
+  /** hubgate's token broker refused or failed (the git helper's remote mode) */
+  | 'broker_refused';

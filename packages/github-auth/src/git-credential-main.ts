@@ -1,10 +1,11 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { type Clock, systemClock } from './clock.js';
-import { loadCredentialSources } from './credential-config.js';
-import { CredentialResolver, type GitCredentials } from './credential-resolver.js';
 import { GitHubAuthError } from './errors.js';
-import { formatCredentialOutput, parseCredentialInput } from './git-credential-protocol.js';
-import { silentLogger } from './logger.js';
-import { redisTokenStoreFromEnv } from './token-cache-from-env.js';
+import { brokerSettingsFromEnv, revokeThroughBroker, tokenFromBroker } from './git-credential-broker.js';
+import { type CachedCredential, FileCredentialCache } from './git-credential-file-cache.js';
+import { type CredentialAttributes, formatCredentialOutput, parseCredentialInput } from './git-credential-protocol.js';
+import { type ParsedRepoUrl, parseRepoUrl } from './repo-url.js';
 
 export interface GitCredentialIo {
   stdin: string;
@@ -19,27 +20,37 @@ export interface GitCredentialResult {
   exitCode: number;
 }
 
+interface Ask {
+  operation: 'get' | 'erase';
+  attributes: CredentialAttributes;
+  protocol: 'http' | 'https';
+  host: string;
+  /** null when git sent no path (no `credential.useHttpPath`) */
+  repo: ParsedRepoUrl | null;
+  minValidityMs: number;
+  io: GitCredentialIo;
+  clock: Clock;
+  notes: string[];
+}
+
 const defaultGitValidityMs = 15 * 60_000;
 
 /**
- * `hubgate-git-credential get|store|erase`: answers git from a local app key (sources from
- * `HUBGATE_GITHUB_CONFIG` and `GITHUB_APP_*`), or remotely from hubgate's broker (`HUBGATE_BROKER_URL` with
- * `HUBGATE_AGENT_KEY`). Tokens handed to git keep `HUBGATE_GIT_MIN_VALIDITY_SECONDS` (15 min) of validity.
+ * `hubgate-git-credential get|store|erase`. Three ways to a token, picked by env:
+ * - remote (`HUBGATE_URL` + `HUBGATE_AGENT_KEY`): hubgate's broker mints it; no app key on the machine;
+ * - local with `REDIS_URL`: the app key (`HUBGATE_GITHUB_CONFIG`, `GITHUB_APP_*`) and the fleet-wide tier;
+ * - local without Redis: the app key, and an encrypted file tier shared by the helper processes of this user.
+ * Tokens handed to git keep `HUBGATE_GIT_MIN_VALIDITY_SECONDS` (15 min) of validity. This module imports only
+ * what a cached answer needs: the rest (sources, Octokit, ioredis) is loaded on a miss.
  */
-export async function runGitCredential(
-  operation: string | undefined,
-  io: GitCredentialIo,
-): Promise<GitCredentialResult> {
-  const out = (stdout: string) => ({ stdout, stderr: '', exitCode: 0 });
-  const fail = (message: string) => ({
-    stdout: '',
-    stderr: `hubgate-git-credential: ${message}\n`,
-    exitCode: 1,
-  });
+export async function runGitCredential(operation: string | undefined, io: GitCredentialIo): Promise<GitCredentialResult> {
+  const notes: string[] = [];
+  const out = (stdout: string) => ({ stdout, stderr: notes.map((n) => `hubgate-git-credential: ${n}\n`).join(''), exitCode: 0 });
+  const fail = (message: string) => ({ stdout: '', stderr: `hubgate-git-credential: ${message}\n`, exitCode: 1 });
   if (operation !== 'get' && operation !== 'store' && operation !== 'erase') {
     return fail(`unknown operation "${operation ?? ''}": git calls helpers with get, store or erase`);
   }
-  let attributes: ReturnType<typeof parseCredentialInput>;
+  let attributes: CredentialAttributes;
   try {
     attributes = parseCredentialInput(io.stdin);
   } catch (error) {
@@ -50,103 +61,178 @@ export async function runGitCredential(
   const protocol = attributes.protocol ?? 'https';
   if (protocol !== 'https' && protocol !== 'http') return out('');
   if (!attributes.host) return fail('git sent no host');
+  if (io.env.HUBGATE_BROKER_URL && !io.env.HUBGATE_URL)
+    return fail('HUBGATE_BROKER_URL is replaced by HUBGATE_URL (the address of hubgate itself)');
 
   const validitySeconds = Number(io.env.HUBGATE_GIT_MIN_VALIDITY_SECONDS ?? defaultGitValidityMs / 1000);
   if (!Number.isFinite(validitySeconds) || validitySeconds < 0 || validitySeconds > 3300) {
     return fail('HUBGATE_GIT_MIN_VALIDITY_SECONDS must be a number of seconds between 0 and 3300');
   }
-  const minValidityMs = validitySeconds * 1000;
-  const clock = io.clock ?? systemClock;
-
   try {
-    if (io.env.HUBGATE_BROKER_URL) {
-      const creds = await fromBroker(operation, attributes, io, minValidityMs);
-      return out(creds ? render(creds) : '');
-    }
-    const redis = redisTokenStoreFromEnv(io.env, clock, silentLogger);
-    const resolver = new CredentialResolver({
-      sources: loadCredentialSources(io.env),
-      clock,
-      redis,
-      fetch: io.fetch,
-      refreshMarginMs: minValidityMs + 5 * 60_000,
-      minValidityMs,
-    });
-    try {
-      if (operation === 'erase') {
-        if (attributes.password) await resolver.invalidate(attributes.password);
-        return out('');
-      }
-      let creds: GitCredentials | null;
-      if (attributes.path) {
-        creds = await resolver.resolveCredentials(`${protocol}://${attributes.host}/${attributes.path}`, {
-          minValidityMs,
-        });
-      } else {
-        creds = await resolver.resolveForHost(attributes.host, { minValidityMs });
-        if (!creds) {
-          return {
-            stdout: '',
-            stderr: `hubgate-git-credential: git sent no repository path for ${attributes.host}; run "git config --global credential.useHttpPath true", or give the matching source an installationId\n`,
-            exitCode: 0,
-          };
-        }
-      }
-      return out(render(creds));
-    } finally {
-      await redis?.close();
-    }
+    const ask: Ask = {
+      operation,
+      attributes,
+      protocol,
+      host: attributes.host,
+      repo: attributes.path ? parseRepoUrl(`${protocol}://${attributes.host}/${attributes.path}`) : null,
+      minValidityMs: validitySeconds * 1000,
+      io,
+      clock: io.clock ?? systemClock,
+      notes,
+    };
+    const answer = io.env.HUBGATE_URL?.trim()
+      ? await fromBroker(ask)
+      : io.env.REDIS_URL?.trim()
+        ? await fromSourcesWithRedis(ask)
+        : await fromSourcesWithFileCache(ask);
+    return out(answer ? render(answer) : '');
   } catch (error) {
     if (error instanceof GitHubAuthError) return fail(error.message);
     return fail(`unexpected error: ${(error as Error).message}`);
   }
 }
 
-function render(creds: GitCredentials): string {
+function render(credential: CachedCredential): string {
   return formatCredentialOutput({
-    username: creds.username,
-    password: creds.password,
-    password_expiry_utc: Math.floor(creds.expiresAt / 1000),
+    username: credential.username,
+    password: credential.password,
+    password_expiry_utc: Math.floor(credential.expiresAt / 1000),
   });
 }
 
-async function fromBroker(
-  operation: 'get' | 'erase',
-  attributes: ReturnType<typeof parseCredentialInput>,
-  io: GitCredentialIo,
-  minValidityMs: number,
-): Promise<GitCredentials | null> {
-  const key = io.env.HUBGATE_AGENT_KEY;
-  if (!key)
-    throw new GitHubAuthError('invalid_config', 'HUBGATE_BROKER_URL is set but HUBGATE_AGENT_KEY is not');
-  const response = await (io.fetch ?? fetch)(
-    new URL('/api/broker/git-credential', io.env.HUBGATE_BROKER_URL),
-    {
-      method: 'POST',
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        operation,
-        protocol: attributes.protocol,
-        host: attributes.host,
-        path: attributes.path,
-        password: operation === 'erase' ? attributes.password : undefined,
-        minValidityMs,
-      }),
-      signal: AbortSignal.timeout(30_000),
-    },
-  );
-  if (operation === 'erase') return null;
-  const body = (await response.json().catch(() => ({}))) as {
-    username?: string;
-    password?: string;
-    expiresAt?: string;
-    error?: { message?: string };
-  };
-  if (!response.ok || !body.password || !body.username || !body.expiresAt) {
+function openFileCache(ask: Ask): FileCredentialCache | null {
+  const { cache, problem } = FileCredentialCache.open(ask.io.env);
+  if (problem) ask.notes.push(problem);
+  return cache;
+}
+
+const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** The repository as a cache key: every URL form of it is one key, per protocol (http is allowed per source). */
+function repositoryKey(ask: Ask): string {
+  return `${ask.protocol}://${ask.repo ? ask.repo.normalized.toLowerCase() : ask.host.toLowerCase()}`;
+}
+
+/** Remote mode: hubgate's broker, cached in the file tier. */
+async function fromBroker(ask: Ask): Promise<CachedCredential | null> {
+  const broker = brokerSettingsFromEnv(ask.io.env);
+  if (!ask.repo)
     throw new GitHubAuthError(
-      'token_request_failed',
-      `the broker refused: ${body.error?.message ?? `HTTP ${response.status}`}`,
+      'invalid_config',
+      `git sent no repository path for ${ask.host}; run "git config --global credential.useHttpPath true" (hubgate scopes each token to one repository)`,
     );
+  if (ask.protocol === 'http' && ask.io.env.HUBGATE_ALLOW_HTTP_REMOTES !== '1')
+    throw new GitHubAuthError(
+      'insecure_remote',
+      `refusing to send a token over plain http to ${ask.repo.normalized}: use https, or set HUBGATE_ALLOW_HTTP_REMOTES=1 if it is a local test server`,
+    );
+  const permissions = broker.permissions
+    ? Object.keys(broker.permissions)
+        .sort()
+        .map((k) => `${k}:${broker.permissions![k]}`)
+        .join(',')
+    : '';
+  const key = `remote|${broker.url.href}|${sha(broker.agentKey)}|${repositoryKey(ask)}|${permissions}`;
+  const cache = openFileCache(ask);
+  const fetchImpl = ask.io.fetch ?? fetch;
+  if (ask.operation === 'erase') {
+    const password = ask.attributes.password;
+    cache?.delete(key, password);
+    if (password && ask.io.env.HUBGATE_REVOKE_ON_ERASE === '1') await revokeThroughBroker(broker, password, fetchImpl);
+    return null;
   }
-  return { username: body.username, password: body.password, expiresAt: Date.parse(body.expiresAt) };
+  const repo = ask.repo;
+  const fromHubgate = () =>
+    tokenFromBroker(
+      broker,
+      { url: `${ask.protocol}://${ask.host}/${ask.attributes.path}`, fullName: `${repo.owner}/${repo.repo}` },
+      ask.minValidityMs,
+      fetchImpl,
+    );
+  return cache ? cache.getOrMint(key, ask.clock, ask.minValidityMs, fromHubgate) : fromHubgate();
+}
+
+/** What the local sources are: a changed config is a different cache, never a stale answer. */
+function sourcesFingerprint(env: NodeJS.ProcessEnv): string {
+  const configPath = env.HUBGATE_GITHUB_CONFIG;
+  let configText = '';
+  if (configPath) {
+    try {
+      configText = readFileSync(configPath, 'utf8');
+    } catch {
+      configText = '(unreadable)';
+    }
+  }
+  return sha(
+    JSON.stringify([
+      env.GITHUB_APP_ID,
+      env.GITHUB_APP_CLIENT_ID,
+      env.GITHUB_API_URL,
+      env.GITHUB_APP_URL_PATTERN,
+      env.GITHUB_APP_INSTALLATION_ID,
+      env.GITHUB_APP_ALLOW_HTTP,
+      env.GITHUB_APP_PRIVATE_KEY ? sha(env.GITHUB_APP_PRIVATE_KEY) : null,
+      env.GITHUB_APP_PRIVATE_KEY_PATH,
+      configPath,
+      configText,
+    ]),
+  );
+}
+
+/** Local mode without Redis: the file tier first; on a miss, the sources (loaded only then) mint. */
+async function fromSourcesWithFileCache(ask: Ask): Promise<CachedCredential | null> {
+  const key = `local|${sourcesFingerprint(ask.io.env)}|${repositoryKey(ask)}`;
+  const cache = openFileCache(ask);
+  if (ask.operation === 'erase') {
+    cache?.delete(key, ask.attributes.password);
+    return null;
+  }
+  const mint = () => resolveFromSources(ask, null);
+  return cache ? cache.getOrMint(key, ask.clock, ask.minValidityMs, mint) : mint();
+}
+
+/** Local mode with Redis: the fleet-wide tier (ioredis is loaded only here). */
+async function fromSourcesWithRedis(ask: Ask): Promise<CachedCredential | null> {
+  const { redisTokenStoreFromEnv } = await import('./token-cache-from-env.js');
+  const { silentLogger } = await import('./logger.js');
+  const redis = redisTokenStoreFromEnv(ask.io.env, ask.clock, silentLogger);
+  try {
+    return await resolveFromSources(ask, redis);
+  } finally {
+    await redis?.close();
+  }
+}
+
+async function resolveFromSources(
+  ask: Ask,
+  redis: import('./redis-token-store.js').RedisTokenStore | null,
+): Promise<CachedCredential | null> {
+  const [{ loadCredentialSources }, { CredentialResolver }] = await Promise.all([
+    import('./credential-config.js'),
+    import('./credential-resolver.js'),
+  ]);
+  const resolver = new CredentialResolver({
+    sources: loadCredentialSources(ask.io.env),
+    clock: ask.clock,
+    redis,
+    fetch: ask.io.fetch,
+    refreshMarginMs: ask.minValidityMs + 5 * 60_000,
+    minValidityMs: ask.minValidityMs,
+    // This process answers once and exits: nothing to keep in step with the fleet.
+    listenForRevocations: false,
+  });
+  if (ask.operation === 'erase') {
+    if (ask.attributes.password) await resolver.invalidate(ask.attributes.password);
+    return null;
+  }
+  if (ask.repo)
+    return resolver.resolveCredentials(`${ask.protocol}://${ask.host}/${ask.attributes.path}`, {
+      minValidityMs: ask.minValidityMs,
+    });
+  const credential = await resolver.resolveForHost(ask.host, { minValidityMs: ask.minValidityMs, protocol: ask.protocol });
+  if (!credential)
+    ask.notes.push(
+      `git sent no repository path for ${ask.host}; run "git config --global credential.useHttpPath true", or give the matching source an installationId`,
+    );
+  return credential;
 }

@@ -1,6 +1,8 @@
+import { LRUCache } from 'lru-cache';
 import type { AppClient } from './app-client.js';
 import { type Clock, systemClock } from './clock.js';
 import { GitHubAuthError } from './errors.js';
+import type { RedisTokenStore } from './redis-token-store.js';
 
 export interface InstallationLookupOptions {
   clock?: Clock;
@@ -8,64 +10,34 @@ export interface InstallationLookupOptions {
   ttlMs?: number;
   /** how long a "not installed" answer is remembered (default 10 s: never long, unlike Concord's 50 min) */
   negativeTtlMs?: number;
+  /** bound of the process cache (default 10,000 repositories) */
+  maxEntries?: number;
+  /** shares found installation ids with the fleet, next to the tokens */
+  redis?: RedisTokenStore | null;
 }
 
-type Target =
-  | { kind: 'repo'; owner: string; repo: string }
-  | { kind: 'org'; org: string }
-  | { kind: 'user'; user: string };
-
-/** Finds an app's installation for a repository, an org or a user, with a short cache and collapsed lookups. */
+/**
+ * Finds an app's installation for a repository: a bounded process cache, then the fleet's (Redis), then one
+ * app-JWT request for concurrent callers (`GET /repos/{owner}/{repo}/installation`).
+ */
 export class InstallationLookup {
-  private readonly cache = new Map<string, { id: number | null; until: number }>();
+  private readonly cache: LRUCache<string, { id: number | null; until: number }>;
   private readonly pending = new Map<string, Promise<number>>();
   private readonly clock: Clock;
+  private readonly redis: RedisTokenStore | null;
 
   constructor(
     private readonly client: AppClient,
     private readonly options: InstallationLookupOptions = {},
   ) {
     this.clock = options.clock ?? systemClock;
+    this.redis = options.redis ?? null;
+    this.cache = new LRUCache({ max: options.maxEntries ?? 10_000 });
   }
 
   forRepository(owner: string, repo: string): Promise<number> {
-    return this.find({ kind: 'repo', owner, repo: repo.replace(/\.git$/, '') });
-  }
-
-  /** The cached installation id of a repository, without waiting (the resolver's fast path). */
-  cachedForRepository(owner: string, repo: string): number | undefined {
-    const hit = this.cache.get(`repo:${owner.toLowerCase()}/${repo.toLowerCase()}`);
-    return hit && hit.id !== null && hit.until > this.clock.now() ? hit.id : undefined;
-  }
-
-  forOrg(org: string): Promise<number> {
-    return this.find({ kind: 'org', org });
-  }
-
-  forUser(user: string): Promise<number> {
-    return this.find({ kind: 'user', user });
-  }
-
-  /** Forget what is known about a target (after a mint answered 404 for its installation). */
-  drop(owner: string, repo?: string) {
-    const prefix = `${owner.toLowerCase()}/`;
-    for (const key of this.cache.keys())
-      if (
-        key === `org:${owner.toLowerCase()}` ||
-        key === `user:${owner.toLowerCase()}` ||
-        (repo ? key === `repo:${prefix}${repo.toLowerCase()}` : key.startsWith(`repo:${prefix}`))
-      )
-        this.cache.delete(key);
-  }
-
-  private keyOf(target: Target): string {
-    if (target.kind === 'repo') return `repo:${target.owner.toLowerCase()}/${target.repo.toLowerCase()}`;
-    if (target.kind === 'org') return `org:${target.org.toLowerCase()}`;
-    return `user:${target.user.toLowerCase()}`;
-  }
-
-  private find(target: Target): Promise<number> {
-    const key = this.keyOf(target);
+    const target = `${owner}/${repo.replace(/\.git$/, '')}`;
+    const key = target.toLowerCase();
     const hit = this.cache.get(key);
     if (hit && hit.until > this.clock.now()) {
       if (hit.id === null) return Promise.reject(notInstalled(target));
@@ -73,21 +45,43 @@ export class InstallationLookup {
     }
     const running = this.pending.get(key);
     if (running) return running;
-    const promise = this.fetch(target, key).finally(() => this.pending.delete(key));
+    const promise = this.find(target, key).finally(() => this.pending.delete(key));
     this.pending.set(key, promise);
     return promise;
   }
 
-  private async fetch(target: Target, key: string): Promise<number> {
-    const [route, params] =
-      target.kind === 'repo'
-        ? ['GET /repos/{owner}/{repo}/installation', { owner: target.owner, repo: target.repo }]
-        : target.kind === 'org'
-          ? ['GET /orgs/{org}/installation', { org: target.org }]
-          : ['GET /users/{username}/installation', { username: target.user }];
+  /** The cached installation id of a repository, without waiting (the resolver's fast path). */
+  cachedForRepository(owner: string, repo: string): number | undefined {
+    const hit = this.cache.get(`${owner}/${repo}`.toLowerCase());
+    return hit && hit.id !== null && hit.until > this.clock.now() ? hit.id : undefined;
+  }
+
+  /** Forget what is known about a repository (after a mint answered 404 for its installation). */
+  async drop(owner: string, repo: string): Promise<void> {
+    const key = `${owner}/${repo}`.toLowerCase();
+    this.cache.delete(key);
+    await this.redis?.dropLookup(this.sharedScope(key));
+  }
+
+  private sharedScope(key: string) {
+    return `${this.client.app.appKey}|${this.client.app.apiUrl}|repo:${key}`;
+  }
+
+  private async find(target: string, key: string): Promise<number> {
+    const ttlMs = this.options.ttlMs ?? 600_000;
+    const shared = await this.redis?.getLookup(this.sharedScope(key));
+    if (shared) {
+      this.cache.set(key, { id: shared, until: this.clock.now() + ttlMs });
+      return shared;
+    }
+    const [owner, repo] = target.split('/') as [string, string];
     try {
-      const { data } = await this.client.request<{ id: number; suspended_at: string | null }>(route, params);
-      this.cache.set(key, { id: data.id, until: this.clock.now() + (this.options.ttlMs ?? 600_000) });
+      const { data } = await this.client.request<{ id: number }>('GET /repos/{owner}/{repo}/installation', {
+        owner,
+        repo,
+      });
+      this.cache.set(key, { id: data.id, until: this.clock.now() + ttlMs });
+      await this.redis?.setLookup(this.sharedScope(key), data.id, ttlMs);
       return data.id;
     } catch (error) {
       const status = (error as { status?: number }).status;
@@ -97,26 +91,16 @@ export class InstallationLookup {
       }
       throw new GitHubAuthError(
         'token_request_failed',
-        `looking up the installation for ${describe(target)} failed: ${(error as Error).message}`,
+        `looking up the installation for ${target} failed: ${(error as Error).message}`,
         { cause: error, status },
       );
     }
   }
 }
 
-function describe(target: Target): string {
-  return target.kind === 'repo'
-    ? `${target.owner}/${target.repo}`
-    : target.kind === 'org'
-      ? `org ${target.org}`
-      : `user ${target.user}`;
-}
-
-function notInstalled(target: Target): GitHubAuthError {
+function notInstalled(target: string): GitHubAuthError {
   // GitHub's 404 does not say whether the repository is missing or the app is not installed on it.
-  return new GitHubAuthError(
-    'not_installed',
-    `the app is not installed for ${describe(target)}, or it does not exist`,
-    { status: 404 },
-  );
+  return new GitHubAuthError('not_installed', `the app is not installed for ${target}, or it does not exist`, {
+    status: 404,
+  });
 }

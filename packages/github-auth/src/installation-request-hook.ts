@@ -30,8 +30,7 @@ export function installationRequestHook(provider: InstallationTokenProvider, tok
         return await request({ ...endpoint, headers: { ...endpoint.headers, authorization: `token ${token.token}` } });
       } catch (error) {
         const e = error as { status?: number; message?: string };
-        const mintedAt = token.expiresAt - 3600_000;
-        const fresh = provider.now() - mintedAt < window;
+        const fresh = provider.now() - token.createdAt < window;
         const lagging = (e.status === 401 && fresh) || (e.status === 403 && notReplicated.test(e.message ?? ''));
         if (lagging && attempt < backoff.length) {
           await new Promise((resolve) => setTimeout(resolve, backoff[attempt]));

@@ -20,13 +20,61 @@ export interface RedisTokenStoreOptions {
   retryAfterOutageMs?: number;
 }
 
+/** The answer to "may this process mint?": the lock is ours, another process holds it, or Redis is out. */
+export type LockAnswer = { kind: 'acquired'; id: string } | { kind: 'held' } | { kind: 'unavailable' };
+
+/** A token read from Redis with the installation's revocation generation it was minted under. */
+export interface SharedRead {
+  token: InstallationToken | null;
+  /** the installation's current generation: pass it back to `set` so a revocation meanwhile wins */
+  generation: string;
+}
+
+/** An installation whose tokens were revoked somewhere in the fleet. */
+export interface RevocationEvent {
+  scope: string;
+}
+
+/** An installation's tokens as the fleet holds them, taken out of Redis for revocation. */
+export interface TakenTokens {
+  tokens: InstallationToken[];
+}
+
 const unlockScript =
   "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
 
 /**
- * The fleet-wide tier: tokens encrypted at rest with a TTL equal to their remaining life, and a short lock so
- * that one process in the fleet mints while the others wait for its result. When Redis is down or slow the
- * store says so once, stands aside, and tries again later by itself.
+ * Stores an entry unless the installation was revoked since the writer read its generation, and indexes it
+ * by installation (a sorted set scored by expiry, pruned on write) and by the token's hash.
+ * KEYS: entry, by-token, installation index, generation. ARGV: sealed, ttl ms, expected generation ('' = any),
+ * cache key, expires at, now, generation TTL (kept while entries of that generation live).
+ */
+const setScript = `
+if ARGV[3] ~= '' and (redis.call('get', KEYS[4]) or '0') ~= ARGV[3] then return 0 end
+redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2])
+redis.call('set', KEYS[2], ARGV[4], 'PX', ARGV[2])
+redis.call('zadd', KEYS[3], ARGV[5], ARGV[4])
+redis.call('zremrangebyscore', KEYS[3], '-inf', ARGV[6])
+if redis.call('pttl', KEYS[3]) < tonumber(ARGV[2]) then redis.call('pexpire', KEYS[3], ARGV[2]) end
+if redis.call('pttl', KEYS[4]) > 0 then redis.call('pexpire', KEYS[4], ARGV[7]) end
+return 1`;
+
+/** Tokens live one hour: a revocation generation older than that can no longer refuse anything. */
+const generationTtlMs = 2 * 3600_000;
+
+const sha = (text: string) => createHash('sha256').update(text).digest('base64url');
+
+interface SealedEntry extends InstallationToken {
+  /** the installation's revocation generation when the token was minted */
+  generation: string;
+}
+
+/**
+ * The fleet-wide tier: tokens encrypted at rest (bound to their cache key) with a TTL equal to their remaining
+ * life; a short lock so that one process in the fleet mints while the others wait for its result; an index of
+ * each installation's tokens and a revocation generation, published to every process, so that a disconnect
+ * reaches every token in every tier. When Redis is down or slow the store says so once, stands aside, and
+ * tries again later by itself.
  */
 export class RedisTokenStore {
   private readonly redis: Redis;
@@ -35,6 +83,11 @@ export class RedisTokenStore {
   readonly lockTtlMs: number;
   private downUntil = 0;
   private reportedDown = false;
+  private subscriber: Redis | null = null;
+  private readonly listeners = new Set<{
+    revoked: (event: RevocationEvent) => void;
+    resync: () => void;
+  }>();
 
   constructor(private readonly options: RedisTokenStoreOptions) {
     this.prefix = options.prefix ?? 'hubgate:token:';
@@ -62,8 +115,30 @@ export class RedisTokenStore {
     return this.options.clock.now() >= this.downUntil;
   }
 
-  private redisKey(cacheKey: string) {
-    return this.prefix + createHash('sha256').update(cacheKey).digest('base64url');
+  /** The Redis key of a cache key's entry (sha256, so that the key's parts are not readable in Redis). */
+  entryKey(cacheKey: string): string {
+    return this.prefix + sha(cacheKey);
+  }
+
+  private lockKey(cacheKey: string) {
+    return `${this.entryKey(cacheKey)}:lock`;
+  }
+
+  private indexKey(scope: string) {
+    return `${this.prefix}installation:${sha(scope)}`;
+  }
+
+  private generationKey(scope: string) {
+    return `${this.prefix}generation:${sha(scope)}`;
+  }
+
+  /** Where a token's entry is, by the token's hash: lets any process purge a token it never cached itself. */
+  private tokenIndexKey(token: string) {
+    return `${this.prefix}by-token:${sha(token)}`;
+  }
+
+  private get channel() {
+    return `${this.prefix}revocations`;
   }
 
   private async guard<T>(work: () => Promise<T>, fallback: T): Promise<T> {
@@ -88,42 +163,77 @@ export class RedisTokenStore {
     }
   }
 
-  async get(cacheKey: string): Promise<InstallationToken | null> {
+  private open(cacheKey: string, sealed: string | null | undefined): SealedEntry | null {
+    if (!sealed) return null;
+    const plain = this.options.cipher.decrypt(sealed, cacheKey);
+    return plain ? (JSON.parse(plain) as SealedEntry) : null;
+  }
+
+  /**
+   * The entry and the installation's generation, in one round trip. An entry minted under an older generation
+   * (its installation was revoked since) is a miss. Null when Redis is out.
+   */
+  async read(cacheKey: string, scope: string): Promise<SharedRead | null> {
     return this.guard(async () => {
-      const sealed = await this.redis.get(this.redisKey(cacheKey));
-      if (!sealed) return null;
-      const plain = this.options.cipher.decrypt(sealed);
-      return plain ? (JSON.parse(plain) as InstallationToken) : null;
+      const [sealed, generation] = await this.redis.mget(this.entryKey(cacheKey), this.generationKey(scope));
+      const entry = this.open(cacheKey, sealed);
+      const current = generation ?? '0';
+      if (!entry || entry.generation !== current) return { token: null, generation: current };
+      const { generation: _, ...token } = entry;
+      return { token, generation: current };
     }, null);
   }
 
-  async set(cacheKey: string, token: InstallationToken): Promise<void> {
-    const ttl = token.expiresAt - this.options.clock.now();
-    if (ttl <= 0) return;
-    await this.guard(async () => {
-      await this.redis
-        .multi()
-        .set(this.redisKey(cacheKey), this.options.cipher.encrypt(JSON.stringify(token)), 'PX', ttl)
-        .set(this.tokenIndexKey(token.token), this.redisKey(cacheKey), 'PX', ttl)
-        .exec();
-    }, undefined);
+  async get(cacheKey: string, scope: string): Promise<InstallationToken | null> {
+    return (await this.read(cacheKey, scope))?.token ?? null;
   }
 
-  /** Where a token's entry is, by the token's hash: lets any process purge a token it never cached itself. */
-  private tokenIndexKey(token: string) {
-    return `${this.prefix}by-token:${createHash('sha256').update(token).digest('base64url')}`;
+  /**
+   * Stores a token, unless its installation was revoked after `generation` was read ('revoked': the caller
+   * must not use the token). 'unavailable' when Redis is out.
+   */
+  async set(
+    cacheKey: string,
+    scope: string,
+    token: InstallationToken,
+    generation: string | null,
+  ): Promise<'stored' | 'revoked' | 'unavailable'> {
+    const now = this.options.clock.now();
+    const ttl = token.expiresAt - now;
+    if (ttl <= 0) return 'stored';
+    const sealed = this.options.cipher.encrypt(
+      JSON.stringify({ ...token, generation: generation ?? '0' } satisfies SealedEntry),
+      cacheKey,
+    );
+    return this.guard(async () => {
+      const stored = await this.redis.eval(
+        setScript,
+        4,
+        this.entryKey(cacheKey),
+        this.tokenIndexKey(token.token),
+        this.indexKey(scope),
+        this.generationKey(scope),
+        sealed,
+        ttl,
+        generation ?? '',
+        cacheKey,
+        token.expiresAt,
+        now,
+        generationTtlMs,
+      );
+      return stored === 1 ? 'stored' : 'revoked';
+    }, 'unavailable' as const);
   }
 
   /** Purges the entry holding this token, whichever process cached it (git's `erase` runs in a new process). */
   async deleteByToken(token: string): Promise<void> {
     await this.guard(async () => {
       const indexKey = this.tokenIndexKey(token);
-      const entryKey = await this.redis.get(indexKey);
-      if (entryKey) {
+      const cacheKey = await this.redis.get(indexKey);
+      if (cacheKey) {
         // Only while the entry still holds that token: a newer token under the same key stays.
-        const sealed = await this.redis.get(entryKey);
-        const plain = sealed ? this.options.cipher.decrypt(sealed) : null;
-        if (plain && (JSON.parse(plain) as InstallationToken).token === token) await this.redis.del(entryKey);
+        const entry = this.open(cacheKey, await this.redis.get(this.entryKey(cacheKey)));
+        if (entry?.token === token) await this.redis.del(this.entryKey(cacheKey));
       }
       await this.redis.del(indexKey);
     }, undefined);
@@ -131,22 +241,24 @@ export class RedisTokenStore {
 
   async delete(cacheKey: string): Promise<void> {
     await this.guard(async () => {
-      await this.redis.del(this.redisKey(cacheKey));
+      await this.redis.del(this.entryKey(cacheKey));
     }, undefined);
   }
 
-  /** A lock id when this process may mint; null when another holds it; undefined when Redis is out. */
-  async tryLock(cacheKey: string): Promise<string | null | undefined> {
+  async tryLock(cacheKey: string): Promise<LockAnswer> {
     const id = randomUUID();
-    return this.guard(async () => {
-      const ok = await this.redis.set(`${this.redisKey(cacheKey)}:lock`, id, 'PX', this.lockTtlMs, 'NX');
-      return ok === 'OK' ? id : null;
-    }, undefined);
+    return this.guard(
+      async () => {
+        const ok = await this.redis.set(this.lockKey(cacheKey), id, 'PX', this.lockTtlMs, 'NX');
+        return ok === 'OK' ? { kind: 'acquired', id } : { kind: 'held' };
+      },
+      { kind: 'unavailable' } as LockAnswer,
+    );
   }
 
   async unlock(cacheKey: string, lockId: string): Promise<void> {
     await this.guard(async () => {
-      await this.redis.eval(unlockScript, 1, `${this.redisKey(cacheKey)}:lock`, lockId);
+      await this.redis.eval(unlockScript, 1, this.lockKey(cacheKey), lockId);
     }, undefined);
   }
 
@@ -156,6 +268,7 @@ export class RedisTokenStore {
    */
   async waitFor(
     cacheKey: string,
+    scope: string,
     acceptable: (token: InstallationToken) => boolean,
   ): Promise<InstallationToken | null> {
     const deadline = Date.now() + this.lockTtlMs;
@@ -163,15 +276,110 @@ export class RedisTokenStore {
     while (Date.now() < deadline && this.usable()) {
       await new Promise((resolve) => setTimeout(resolve, delay));
       delay = Math.min(delay * 2, 100);
-      const token = await this.get(cacheKey);
+      const token = await this.get(cacheKey, scope);
       if (token && acceptable(token)) return token;
-      const locked = await this.guard(() => this.redis.exists(`${this.redisKey(cacheKey)}:lock`), 0);
+      const locked = await this.guard(() => this.redis.exists(this.lockKey(cacheKey)), 0);
       if (!locked) return null;
     }
     return null;
   }
 
+  /**
+   * Revokes an installation fleet-wide in Redis: bumps its generation (so that no entry of it is served
+   * again and a mint under way cannot store its token), tells every process, and takes its tokens out of
+   * Redis for the caller to revoke at GitHub. Null when Redis is out (the fleet was not reached).
+   */
+  async takeInstallation(scope: string): Promise<TakenTokens | null> {
+    return this.guard(async () => {
+      const indexKey = this.indexKey(scope);
+      const replies = await this.redis
+        .multi()
+        .incr(this.generationKey(scope))
+        .pexpire(this.generationKey(scope), generationTtlMs)
+        .zrange(indexKey, 0, -1)
+        .publish(this.channel, JSON.stringify({ scope } satisfies RevocationEvent))
+        .exec();
+      if (!replies) throw new Error('the Redis transaction was aborted');
+      for (const [error] of replies) if (error) throw error;
+      const cacheKeys = replies[2]![1] as string[];
+      const tokens: InstallationToken[] = [];
+      if (cacheKeys.length > 0) {
+        const sealed = await this.redis.mget(...cacheKeys.map((k) => this.entryKey(k)));
+        cacheKeys.forEach((cacheKey, i) => {
+          const entry = this.open(cacheKey, sealed[i]);
+          if (entry) tokens.push(entry);
+        });
+        await this.redis.del(
+          indexKey,
+          ...cacheKeys.map((k) => this.entryKey(k)),
+          ...tokens.map((t) => this.tokenIndexKey(t.token)),
+        );
+      }
+      return { tokens };
+    }, null);
+  }
+
+  /**
+   * Listens for revocations made anywhere in the fleet. `resync` runs whenever the subscription (re)starts:
+   * messages may have been missed while it was down, so the listener drops what it cannot vouch for.
+   */
+  onRevocation(listener: { revoked: (event: RevocationEvent) => void; resync: () => void }): () => void {
+    this.listeners.add(listener);
+    if (!this.subscriber) {
+      const subscriber = this.redis.duplicate({ autoResubscribe: false, enableOfflineQueue: true });
+      subscriber.on('error', () => {});
+      // Subscribed afresh on every connection, and only then resynced: what was published before is lost.
+      subscriber.on('ready', () => {
+        subscriber
+          .subscribe(this.channel)
+          .then(() => {
+            for (const l of this.listeners) l.resync();
+          })
+          .catch(() => {});
+      });
+      subscriber.on('message', (_channel: string, message: string) => {
+        let event: RevocationEvent;
+        try {
+          event = JSON.parse(message) as RevocationEvent;
+        } catch {
+          return;
+        }
+        if (typeof event.scope !== 'string') return;
+        for (const l of this.listeners) l.revoked(event);
+      });
+      this.subscriber = subscriber;
+    }
+    return () => this.listeners.delete(listener);
+  }
+
+  private lookupKey(scope: string) {
+    return `${this.prefix}lookup:${sha(scope)}`;
+  }
+
+  /** A cached installation lookup (`scope` names the app and the target), shared by the fleet. */
+  async getLookup(scope: string): Promise<number | null> {
+    return this.guard(async () => {
+      const value = await this.redis.get(this.lookupKey(scope));
+      const id = Number(value);
+      return value !== null && Number.isInteger(id) && id > 0 ? id : null;
+    }, null);
+  }
+
+  async setLookup(scope: string, installationId: number, ttlMs: number): Promise<void> {
+    await this.guard(async () => {
+      await this.redis.set(this.lookupKey(scope), String(installationId), 'PX', ttlMs);
+    }, undefined);
+  }
+
+  async dropLookup(scope: string): Promise<void> {
+    await this.guard(async () => {
+      await this.redis.del(this.lookupKey(scope));
+    }, undefined);
+  }
+
   async close(): Promise<void> {
+    this.subscriber?.disconnect();
+    this.subscriber = null;
     if (this.ownsClient) this.redis.disconnect();
   }
 }

@@ -1,6 +1,8 @@
 import { GitHubAuthError } from './errors.js';
 
 export interface ParsedRepoUrl {
+  /** `https`, `http`, `ssh` or `git` (`ssh` for the scp form `git@host:owner/repo`) */
+  protocol: string;
   /** host plus any path prefix before owner/repo (a proxy prefix), without scheme or credentials */
   base: string;
   host: string;
@@ -11,6 +13,7 @@ export interface ParsedRepoUrl {
 }
 
 const segment = /^[A-Za-z0-9_.-]+$/;
+const dotSegment = /(?:^|[/:])(?:\.|%2e){1,2}(?=[/?#]|$)/i;
 
 /**
  * Reads a repository URL in any form git accepts for GitHub: https with or without `.git`, a trailing slash,
@@ -19,8 +22,12 @@ const segment = /^[A-Za-z0-9_.-]+$/;
 export function parseRepoUrl(input: string): ParsedRepoUrl {
   const raw = input.trim();
   if (raw === '') throw new GitHubAuthError('invalid_repo_url', 'the repository URL is empty');
+  // Checked before URL parsing, which would resolve them away: a path step is never an owner or a name.
+  if (dotSegment.test(raw))
+    throw new GitHubAuthError('invalid_repo_url', `"${redact(raw)}" holds a "." or ".." path segment`);
   let host: string;
   let path: string;
+  let protocol = 'ssh';
   const scp = /^(?:[^@/\s]+@)?([^:/\s]+):(?!\/\/)(.+)$/.exec(raw);
   if (!raw.includes('://') && scp) {
     host = scp[1]!;
@@ -43,6 +50,7 @@ export function parseRepoUrl(input: string): ParsedRepoUrl {
     }
     host = url.host;
     path = decodeURIComponent(url.pathname);
+    protocol = url.protocol.slice(0, -1);
   }
   const parts = path
     .replace(/^\/+|\/+$/g, '')
@@ -52,11 +60,12 @@ export function parseRepoUrl(input: string): ParsedRepoUrl {
     throw new GitHubAuthError('invalid_repo_url', `"${redact(raw)}" does not name OWNER/REPO`);
   const repo = parts.pop()!.replace(/\.git$/, '');
   const owner = parts.pop()!;
-  if (!segment.test(owner) || !segment.test(repo) || repo === '' || repo === '.' || repo === '..') {
+  // `.` and `..` are path steps, not names: a remote ".../../x" must not reach another owner's repository.
+  if (!segment.test(owner) || !segment.test(repo) || [owner, repo].some((s) => s === '.' || s === '..')) {
     throw new GitHubAuthError('invalid_repo_url', `"${redact(raw)}" has an invalid owner or repository name`);
   }
   const base = [host.toLowerCase(), ...parts].join('/');
-  return { base, host: host.toLowerCase(), owner, repo, normalized: `${base}/${owner}/${repo}` };
+  return { protocol, base, host: host.toLowerCase(), owner, repo, normalized: `${base}/${owner}/${repo}` };
 }
 
 /** Never echo credentials found in a URL. */

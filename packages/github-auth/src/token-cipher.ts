@@ -1,7 +1,10 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { GitHubAuthError } from './errors.js';
 
-/** AES-256-GCM for tokens at rest in shared caches; the key id travels with the ciphertext for rotation. */
+/**
+ * AES-256-GCM for tokens at rest in shared caches; the key id travels with the ciphertext for rotation. The
+ * associated data binds a sealed value to where it belongs (the cache key): copied elsewhere, it does not open.
+ */
 export class TokenCipher {
   private readonly key: Buffer;
   readonly keyId: string;
@@ -17,20 +20,22 @@ export class TokenCipher {
     this.keyId = createHash('sha256').update(key).digest('hex').slice(0, 8);
   }
 
-  encrypt(plain: string): string {
+  encrypt(plain: string, associatedData = ''): string {
     const iv = randomBytes(12);
     const cipher = createCipheriv('aes-256-gcm', this.key, iv);
+    cipher.setAAD(Buffer.from(associatedData, 'utf8'));
     const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
     return `${this.keyId}.${iv.toString('base64url')}.${body.toString('base64url')}.${cipher.getAuthTag().toString('base64url')}`;
   }
 
-  /** null when the value was written with another key or tampered with: treat it as a miss. */
-  decrypt(sealed: string): string | null {
+  /** null when the value was written with another key, for other associated data, or tampered with: a miss. */
+  decrypt(sealed: string, associatedData = ''): string | null {
     const [keyId, iv, body, tag] = sealed.split('.');
     if (keyId !== this.keyId || !iv || body === undefined || !tag) return null;
     try {
       const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(iv, 'base64url'));
       decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+      decipher.setAAD(Buffer.from(associatedData, 'utf8'));
       return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString(
         'utf8',
       );

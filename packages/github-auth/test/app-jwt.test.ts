@@ -1,6 +1,8 @@
 import { createSign } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AppJwt, createAppCredentials, localRs256Signer, parsePrivateKey } from '../src/index.js';
+import { AppJwt, localRs256Signer } from '../src/app-jwt.js';
+import { createAppCredentials } from '../src/index.js';
+import { parsePrivateKey } from '../src/private-key.js';
 import { startWorld, type TestWorld } from './helpers.js';
 
 const claimsOf = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString());

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatCredentialOutput, parseCredentialInput, runGitCredential } from '../src/index.js';
+import { formatCredentialOutput, parseCredentialInput } from '../src/git-credential-protocol.js';
+import { runGitCredential } from '../src/index.js';
 import { startWorld } from './helpers.js';
 
 const exec = promisify(execFile);
@@ -45,13 +46,16 @@ describe('hubgate-git-credential with real git against the simulator', () => {
       GITHUB_APP_CLIENT_ID: world.clientId,
       GITHUB_APP_PRIVATE_KEY_PATH: keyPath,
       GITHUB_API_URL: world.sim.apiUrl,
+      // The simulator serves plain http: allowed here explicitly, as nothing else may be.
+      GITHUB_APP_ALLOW_HTTP: '1',
       GIT_TERMINAL_PROMPT: '0',
       GIT_AUTHOR_NAME: 't',
       GIT_AUTHOR_EMAIL: 't@t',
       GIT_COMMITTER_NAME: 't',
       GIT_COMMITTER_EMAIL: 't@t',
       REDIS_URL: '',
-      HUBGATE_BROKER_URL: '',
+      HUBGATE_URL: '',
+      HUBGATE_CACHE_DIR: join(work, 'cache'),
     };
   });
   afterAll(async () => {
@@ -127,6 +131,33 @@ describe('hubgate-git-credential with real git against the simulator', () => {
       repositories: { name: string }[];
     };
     expect(listed.repositories.map((r) => r.name)).toEqual(['developer-guide']);
+  });
+
+  it('refuses to send a token to a plain-http remote unless a source allows http, and says how', async () => {
+    const strict = { ...env, GITHUB_APP_ALLOW_HTTP: '' };
+    const host = new URL(world.sim.webUrl).host;
+    const mints = world.sim.mintCount();
+    const withPath = await runGitCredential('get', {
+      stdin: `protocol=http\nhost=${host}\npath=tisket-com/developer-guide.git\n\n`,
+      env: strict,
+    });
+    expect(withPath).toMatchObject({ stdout: '', exitCode: 1 });
+    expect(withPath.stderr).toMatch(/refusing to send a token over plain http.*allowHttp: true.*GITHUB_APP_ALLOW_HTTP=1/);
+    const hostOnly = await runGitCredential('get', {
+      stdin: `protocol=http\nhost=${host}\n\n`,
+      env: { ...strict, GITHUB_APP_INSTALLATION_ID: String(world.installationId) },
+    });
+    expect(hostOnly.stderr).toMatch(/plain http/);
+    expect(world.sim.mintCount()).toBe(mints);
+  });
+
+  it('refuses a path with a ".." owner', async () => {
+    const result = await runGitCredential('get', {
+      stdin: `protocol=http\nhost=${new URL(world.sim.webUrl).host}\npath=../developer-guide.git\n\n`,
+      env,
+    });
+    expect(result).toMatchObject({ stdout: '', exitCode: 1 });
+    expect(result.stderr).toMatch(/path segment/);
   });
 
   it('refuses an unknown operation and a missing host, and ignores store', async () => {

@@ -12,13 +12,14 @@ describe('requests made as an installation', () => {
 
   const octokitFor = (w: NonNullable<typeof world>, provider = w.provider()) => {
     const octokit = new Octokit({ baseUrl: w.sim.apiUrl });
-    octokit.hook.wrap('request', installationRequestHook(provider, { installationId: w.installationId }, { backoffMs: [100, 200, 400] }) as never);
+    octokit.hook.wrap('request', installationRequestHook(provider, { installationId: w.installationId }, { backoffMs: [300, 600, 1200] }) as never);
     return { octokit, provider };
   };
 
   it('retries a 401 from a token minted moments ago (GitHub replication lag)', async () => {
     world = await startWorld();
-    world.sim.behaviour.newTokenLagMs = 250;
+    // Long enough that the first use falls inside it even on a loaded machine; the backoffs outlast it.
+    world.sim.behaviour.newTokenLagMs = 1000;
     const { octokit } = octokitFor(world);
     const { data } = await octokit.request('GET /installation/repositories');
     expect((data as { total_count: number }).total_count).toBe(2);

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { GitHubAuthError, tokenCacheKey } from '../src/index.js';
+import { GitHubAuthError } from '../src/index.js';
+import { tokenCacheKey } from '../src/installation-token.js';
 import { startWorld, useToken } from './helpers.js';
 
 type World = Awaited<ReturnType<typeof startWorld>>;
@@ -9,6 +10,17 @@ describe('installation token provider', () => {
   afterEach(async () => {
     await world?.sim.close();
     world = null;
+  });
+
+  it('says when each token was minted, on the local clock', async () => {
+    world = await startWorld({ manualClock: true });
+    const provider = world.provider();
+    const mintedAt = world.clock.now();
+    const token = await provider.getToken({ installationId: world.installationId });
+    expect(token.createdAt).toBe(mintedAt);
+    // GitHub's expires_at is in whole seconds.
+    expect(token.expiresAt - token.createdAt).toBeGreaterThan(3599_000);
+    expect(token.expiresAt - token.createdAt).toBeLessThanOrEqual(3600_000);
   });
 
   it('mints once and answers later calls from the process tier', async () => {
@@ -108,7 +120,7 @@ describe('installation token provider', () => {
     );
     expect(during.every((t) => t.token === first.token)).toBe(true);
     expect(provider.stats.refreshesStarted).toBe(1);
-    await new Promise((r) => setTimeout(r, 150));
+    await provider.whenIdle();
     const after = await provider.getToken({ installationId: world.installationId });
     expect(after.token).not.toBe(first.token);
     expect(world.sim.mintCount()).toBe(2);
@@ -132,7 +144,7 @@ describe('installation token provider', () => {
       installationId: world.installationId,
       repositoryIds: [world.repoId],
     });
-    expect(await provider.revokeInstallation(world.installationId)).toBe(2);
+    expect(await provider.revokeInstallation(world.installationId)).toMatchObject({ revoked: 2, failed: [] });
     expect((await useToken(world.sim, a.token)).status).toBe(401);
     expect((await useToken(world.sim, b.token)).status).toBe(401);
     expect((await provider.getToken({ installationId: world.installationId })).token).not.toBe(a.token);
@@ -176,6 +188,20 @@ describe('installation token provider', () => {
     const started = Date.now();
     await provider.getToken({ installationId: world.installationId });
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+  });
+
+  it('gives up on a rate limit longer than it waits, saying when to try again', async () => {
+    world = await startWorld();
+    world.sim.faults.add({
+      route: 'POST /app/installations/{installation_id}/access_tokens',
+      status: 403,
+      body: { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.' },
+      headers: { 'retry-after': '120' },
+      times: 1,
+    });
+    const error = await world.provider().getToken({ installationId: world.installationId }).catch((e) => e);
+    expect(error).toMatchObject({ code: 'rate_limited', status: 403, retryAfterSeconds: 120 });
+    expect(world.sim.requestCount('POST /app/installations/{installation_id}/access_tokens')).toBe(1);
   });
 
   it('reports a missing installation, and does not cache the failure', async () => {

@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { parsePrivateKey } from '../src/index.js';
+import { parsePrivateKey } from '../src/private-key.js';
 
 const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const pkcs1 = pair.privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();

@@ -1,49 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { createConnection, createServer, type Server, type Socket } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { RedisTokenStore, systemClock, TokenCipher } from '../src/index.js';
 import { startWorld } from './helpers.js';
-
-const redis = new URL(process.env.REDIS_URL_TEST ?? 'redis://127.0.0.1:6379/0');
-
-/** A TCP proxy in front of the real Redis that the test can cut, slow down and restore. */
-function redisProxy() {
-  const sockets = new Set<Socket>();
-  let mode: 'up' | 'down' | 'slow' = 'up';
-  const server: Server = createServer((client) => {
-    if (mode === 'down') {
-      client.destroy();
-      return;
-    }
-    const upstream = createConnection(Number(redis.port || 6379), redis.hostname);
-    sockets.add(client).add(upstream);
-    const relay = (from: Socket, to: Socket) =>
-      from.on('data', (chunk) => {
-        if (mode === 'slow') setTimeout(() => to.write(chunk), 600);
-        else to.write(chunk);
-      });
-    relay(client, upstream);
-    relay(upstream, client);
-    const close = () => {
-      client.destroy();
-      upstream.destroy();
-    };
-    client.on('error', close).on('close', close);
-    upstream.on('error', close).on('close', close);
-  });
-  return {
-    listen: () => new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port))),
-    set(next: 'up' | 'down' | 'slow') {
-      mode = next;
-      if (next === 'down') for (const s of sockets) s.destroy();
-    },
-    close: () => {
-      for (const s of sockets) s.destroy();
-      return new Promise((resolve) => server.close(resolve));
-    },
-  };
-}
+import { redisProxy, redisUrl } from './redis-helpers.js';
 
 let proxy: ReturnType<typeof redisProxy>;
 let port: number;
@@ -60,7 +19,7 @@ it('keeps answering through a Redis outage and a slow Redis, logs each once, and
   const cipher = new TokenCipher(randomBytes(32));
   const prefix = `hubgate-outage:${randomBytes(4).toString('hex')}:`;
   const store = (retryAfterOutageMs: number) =>
-    new RedisTokenStore({ redis: `redis://127.0.0.1:${port}/0`, cipher, clock: systemClock, logger, prefix, commandTimeoutMs: 200, retryAfterOutageMs });
+    new RedisTokenStore({ redis: `redis://127.0.0.1:${port}${new URL(redisUrl).pathname}`, cipher, clock: systemClock, logger, prefix, commandTimeoutMs: 200, retryAfterOutageMs });
   const a = store(300);
   const b = store(300);
   try {

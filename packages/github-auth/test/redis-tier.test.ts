@@ -20,6 +20,8 @@ describe('the Redis tier (real Redis)', () => {
       clock: systemClock,
       logger: silent(),
       prefix,
+      // Generous: on a loaded test machine the default 250 ms would count slowness as an outage.
+      commandTimeoutMs: 2000,
       ...options,
     });
     stores.push(s);
@@ -53,16 +55,24 @@ describe('the Redis tier (real Redis)', () => {
 
   it('keeps tokens encrypted at rest, with a TTL equal to their remaining life', async () => {
     world = await startWorld();
-    const provider = world.provider({ redis: store() });
-    const token = await provider.getToken({ installationId: world.installationId });
-    const keys = (await admin.keys(`${prefix}*`)).filter((k) => !k.endsWith(':lock'));
-    expect(keys.length).toBeGreaterThan(0);
-    const raw = await admin.get(keys[keys.length - 1]!);
+    const shared = store();
+    const provider = world.provider({ redis: shared });
+    const request = { installationId: world.installationId };
+    const token = await provider.getToken(request);
+    // The token's own entry, by its key (not whichever key KEYS lists last: there are index keys too).
+    const entryKey = shared.entryKey(provider.cacheKey(request));
+    const raw = await admin.get(entryKey);
+    expect(raw).toMatch(/^[0-9a-f]{8}\./);
     expect(raw).not.toContain(token.token);
     expect(raw).not.toContain('ghs_');
-    const ttl = await admin.pttl(keys[keys.length - 1]!);
+    const ttl = await admin.pttl(entryKey);
     expect(ttl).toBeGreaterThan(59 * 60_000);
     expect(ttl).toBeLessThanOrEqual(60 * 60_000);
+    // Nor is the token in clear anywhere else in Redis (indexes hold cache keys and hashes only).
+    for (const key of await admin.keys(`${prefix}*`)) {
+      const values = (await admin.type(key)) === 'zset' ? await admin.zrange(key, 0, -1) : [await admin.get(key)];
+      for (const value of values) expect(value ?? '').not.toContain(token.token);
+    }
   });
 
   it('mints once for a cold burst of 2,000 concurrent requests across four processes', async () => {
@@ -135,7 +145,8 @@ function silent(): Logger {
 
 describe('git erase with the shared tier', () => {
   it('drops the erased token fleet-wide, so the next get mints a new one', async () => {
-    const { runGitCredential, parseCredentialInput } = await import('../src/index.js');
+    const { runGitCredential } = await import('../src/index.js');
+    const { parseCredentialInput } = await import('../src/git-credential-protocol.js');
     const { mkdtempSync, writeFileSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
@@ -147,6 +158,7 @@ describe('git erase with the shared tier', () => {
         GITHUB_APP_CLIENT_ID: world.clientId,
         GITHUB_APP_PRIVATE_KEY_PATH: keyPath,
         GITHUB_API_URL: world.sim.apiUrl,
+        GITHUB_APP_ALLOW_HTTP: '1',
         REDIS_URL: redisUrl,
         HUBGATE_CACHE_KEY: randomBytes(32).toString('hex'),
       };

@@ -2,7 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadCredentialSources, parseRepoUrl, sourcesFromDocument, webUrlFor } from '../src/index.js';
+import { sourcesFromDocument } from '../src/credential-config.js';
+import { gitHubAppSettingsSchema, loadCredentialSources, parseRepoUrl, webUrlFor } from '../src/index.js';
 
 describe('repository URLs', () => {
   const same = { owner: 'acme', repo: 'tickets' };
@@ -33,6 +34,17 @@ describe('repository URLs', () => {
     } catch (error) {
       expect((error as Error).message).not.toContain('s3cret');
     }
+  });
+
+  it.each([
+    'git@github.com:../tickets.git',
+    'github.com:acme/..',
+    'https://github.com/acme/../victim/tickets.git',
+    'https://github.com/./tickets',
+    'https://github.com/acme/%2e%2e',
+    'ssh://git@github.com/../tickets',
+  ])('refuses %s: "." and ".." are path steps, never an owner or a repository', (url) => {
+    expect(() => parseRepoUrl(url)).toThrow(/"\." or "\.\." path segment/);
   });
 
   it('derives the web URL of github.com, GHES and GHE.com', () => {
@@ -87,5 +99,43 @@ describe('credential sources', () => {
     const jsonPath = join(dir, 'bad.json');
     writeFileSync(jsonPath, '{nope');
     expect(() => loadCredentialSources({ HUBGATE_GITHUB_CONFIG: jsonPath })).toThrow(/not valid JSON/);
+  });
+});
+
+describe('GitHub App settings (one shape for the library and the service)', () => {
+  it("holds what the service needs besides the key: client secret, slug, web URL and webhook secrets", () => {
+    const settings = gitHubAppSettingsSchema.parse({
+      appId: '12',
+      clientId: 'Iv23li.abc',
+      privateKeyPath: '/secrets/app.pem',
+      apiUrl: 'https://ghe.corp/api/v3',
+      webUrl: 'https://ghe.corp',
+      clientSecret: 'secret',
+      slug: 'hubgate-acme',
+      webhookSecrets: ['current', 'previous'],
+    });
+    expect(settings).toMatchObject({ appId: 12, slug: 'hubgate-acme', webhookSecrets: ['current', 'previous'] });
+  });
+
+  it('names every problem, and refuses fields it does not know', () => {
+    const result = gitHubAppSettingsSchema.safeParse({ slug: 'Not A Slug', webhookSecrets: [''], privateKey: 'k', colour: 'red' });
+    expect(result.success).toBe(false);
+    const text = result.error!.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ');
+    expect(text).toMatch(/slug must be the lower-case slug/);
+    expect(text).toMatch(/webhookSecrets\.0/);
+    expect(text).toMatch(/colour/);
+  });
+
+  it('reads the service settings of the system app from env', () => {
+    const [system] = loadCredentialSources({
+      GITHUB_APP_CLIENT_ID: 'Iv1.sys',
+      GITHUB_APP_PRIVATE_KEY: 'PEM',
+      GITHUB_APP_CLIENT_SECRET: 's',
+      GITHUB_APP_SLUG: 'hubgate',
+      GITHUB_APP_WEBHOOK_SECRET: 'w1',
+      GITHUB_APP_WEBHOOK_SECRET_PREVIOUS: 'w0',
+    });
+    expect(system).toMatchObject({ clientSecret: 's', slug: 'hubgate', webhookSecrets: ['w1', 'w0'] });
+    expect(system!.allowHttp).toBeUndefined();
   });
 });

@@ -193,8 +193,8 @@ export class InstallationLifecycle {
     const app = await this.apps.byKey(ref.appKey).catch(() => null);
     if (!app) return { revoked: 0, failed: 0 };
     try {
-      const revoked = await app.tokens.revokeInstallation(ref.installationId);
-      return { revoked, failed: 0 };
+      const report = await app.tokens.revokeInstallation(ref.installationId);
+      return { revoked: report.revoked, failed: report.failed.length };
     } catch (error) {
       this.logger.warn({ err: error, installationId: ref.installationId }, 'token revocation failed');
       return { revoked: 0, failed: 1 };
