@@ -42,6 +42,25 @@ export function createMetrics(tokens: () => InstallationTokenProvider | null): M
     },
   });
   new Gauge({
+    name: 'hubgate_token_cache_live_evictions_total',
+    help: 'Tokens still valid that the process tier had to evict for its bound (size the bound, or let Redis absorb them)',
+    registers: [registry],
+    collect() {
+      this.set(tokens()?.stats.liveEvictions ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'hubgate_token_cache_entries',
+    help: 'Tokens and installations held in the process tier',
+    labelNames: ['kind'],
+    registers: [registry],
+    collect() {
+      const size = tokens()?.cacheSize();
+      this.set({ kind: 'tokens' }, size?.tokens ?? 0);
+      this.set({ kind: 'installations' }, size?.installations ?? 0);
+    },
+  });
+  new Gauge({
     name: 'hubgate_github_rate_limit_remaining',
     help: 'Requests left in the GitHub rate-limit window, as GitHub last reported it to this process',
     registers: [registry],

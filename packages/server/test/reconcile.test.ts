@@ -141,7 +141,7 @@ describe('reconcile', () => {
     await h.hub.apps.system.installation(installationId); // GitHub reports the app's budget with every answer
     // A replica whose floor is above what is left: it must stop before checking anything, and remember where.
     const thrifty = new ReconcileJob(h.hub.db.db, h.hub.db.kind, h.hub.apps, h.hub.lifecycle, h.hub.receiver,
-      createReconcileMetrics(new Registry()), h.hub.logger, () => new Date(), { minRemaining: Number.MAX_SAFE_INTEGER });
+      createReconcileMetrics(new Registry()), h.hub.sealer, h.hub.logger, () => new Date(), { minRemaining: Number.MAX_SAFE_INTEGER });
     const first = await thrifty.run();
     expect(first.status).toBe('stopped_early');
     expect(first.installationsChecked).toBe(0);

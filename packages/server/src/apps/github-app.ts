@@ -31,6 +31,8 @@ export interface GitHubAppDeps {
   fetch: typeof fetch;
   /** tests shorten GitHub retry backoff */
   retryBaseMs?: number;
+  /** a token GitHub did not confirm revoked at a disconnect: kept (sealed) for a later retry */
+  onRevocationFailure?: (appKey: string, failure: { installationId: number; token: string; expiresAt: number; reason: string }) => Promise<void>;
 }
 
 /**
@@ -62,6 +64,7 @@ export class GitHubApp {
       logger: deps.logger,
       fetch: deps.fetch,
       clock: deps.clock,
+      ...(deps.onRevocationFailure ? { onRevocationFailure: (failure) => deps.onRevocationFailure!(settings.key, failure) } : {}),
       ...(deps.retryBaseMs !== undefined ? { http: { retryBaseMs: deps.retryBaseMs } } : {}),
     });
     this.urls = new GitHubUrls(settings.webUrl, settings.slug ?? '');

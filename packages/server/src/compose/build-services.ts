@@ -27,6 +27,7 @@ import { tenantAppApi, tenantManifestReturn } from '../http/routes/tenant-app-ap
 import { TenantAppService } from '../tenant-apps/tenant-app-service.js';
 import { TenantAppSource } from '../tenant-apps/tenant-app-source.js';
 import { decodeSecretKey, SecretSealer } from '../sealing/secret-sealer.js';
+import { TokenRevocationStore } from '../stores/token-revocation-store.js';
 import { WebhookHandlers } from '../webhooks/webhook-handlers.js';
 import { WebhookReceiver } from '../webhooks/webhook-receiver.js';
 
@@ -69,9 +70,18 @@ export function buildServices(input: ServiceInputs): Services {
   const key = decodeSecretKey(input.secretKey);
   if (!key) throw new Error('HUBGATE_SECRET_KEY: must be 32 bytes, as 64 hex characters or base64');
   const sealer = new SecretSealer(key);
+  const revocations = new TokenRevocationStore(input.db, sealer);
   const apps = new AppRegistry(
     { ...input.github, webhookSecrets: [...input.github.webhookSecrets] },
-    { redis: input.redis, logger: input.logger, clock: input.clock, fetch: input.fetch, retryBaseMs: input.githubRetryBaseMs },
+    {
+      redis: input.redis,
+      logger: input.logger,
+      clock: input.clock,
+      fetch: input.fetch,
+      retryBaseMs: input.githubRetryBaseMs,
+      onRevocationFailure: (appKey, failure) =>
+        revocations.add(appKey, failure.installationId, failure.token, new Date(failure.expiresAt), failure.reason),
+    },
     { allowedPrivateHosts: [...input.config.allowedPrivateHosts] },
   );
   apps.useSource(new TenantAppSource(input.db, sealer));
@@ -82,7 +92,7 @@ export function buildServices(input: ServiceInputs): Services {
   const connect = new ConnectService(input.db, apps, lifecycle, sealer, input.url, now, restore);
   const receiver = new WebhookReceiver(input.db, new WebhookHandlers(input.db, apps, lifecycle, sealer), input.logger, metrics, now);
   const sessions = new SessionStore(input.db, now);
-  const reconcile = new ReconcileJob(input.db, input.dbKind, apps, lifecycle, receiver, createReconcileMetrics(metrics.registry), input.logger, now);
+  const reconcile = new ReconcileJob(input.db, input.dbKind, apps, lifecycle, receiver, createReconcileMetrics(metrics.registry), sealer, input.logger, now);
 
   let loginPromise: Promise<OidcLogin> | null = null;
   const login = () => {

@@ -13,6 +13,8 @@ export function fromGitHubAuthError(error: GitHubAuthError): AppError {
     case 'installation_not_found':
     case 'not_installed':
       return new AppError('not_found', 'The GitHub App is not installed there (or the installation is gone).', cause);
+    case 'installation_revoked':
+      return new AppError('conflict', 'The GitHub installation was disconnected while the token was being made; connect again.', cause);
     case 'rate_limited':
       return new AppError('rate_limited', 'GitHub is rate limiting us; try again shortly.', {
         ...cause,

@@ -8,7 +8,9 @@ import type { Logger } from '../logger.js';
 import { AuditStore } from '../stores/audit-store.js';
 import { type InstallationRow, InstallationStore } from '../stores/installation-store.js';
 import { RepoStore } from '../stores/repo-store.js';
+import { TokenRevocationStore } from '../stores/token-revocation-store.js';
 import { WebhookDeliveryStore } from '../stores/webhook-delivery-store.js';
+import type { SecretSealer } from '../sealing/secret-sealer.js';
 import type { WebhookReceiver } from '../webhooks/webhook-receiver.js';
 import type { ReconcileMetrics } from './reconcile-metrics.js';
 
@@ -23,6 +25,8 @@ export interface ReconcileReport {
   changes: { kind: string; organizationId: string; target: string }[];
   redelivered: number;
   reapplied: number;
+  /** tokens GitHub had not confirmed revoked at a disconnect, revoked now */
+  revocationsRetried?: number;
 }
 
 interface JobData {
@@ -54,6 +58,7 @@ export class ReconcileJob {
     private readonly lifecycle: InstallationLifecycle,
     private readonly receiver: WebhookReceiver,
     private readonly metrics: ReconcileMetrics,
+    private readonly sealer: SecretSealer,
     private readonly logger: Logger,
     private readonly now: () => Date,
     private readonly options: { minRemaining?: number } = {},
@@ -123,6 +128,7 @@ export class ReconcileJob {
         return 0;
       });
       report.reapplied = await this.receiver.resumeUnfinished();
+      report.revocationsRetried = await this.retryRevocations();
       // GitHub keeps deliveries 30 days: past that no redelivery can come, so their rows can go.
       await new WebhookDeliveryStore(this.db).prune(new Date(this.now().getTime() - 30 * 86_400_000));
       await this.saveState({ ...state, pending: remaining.map((r) => r.installationId) });
@@ -202,6 +208,25 @@ export class ReconcileJob {
         });
       }
     }
+  }
+
+  /** Tokens a disconnect could not revoke (GitHub down): tried again until revoked or expired. */
+  private async retryRevocations(): Promise<number> {
+    const store = new TokenRevocationStore(this.db, this.sealer);
+    await store.pruneExpired(this.now());
+    let revoked = 0;
+    for (const { row, token } of await store.pending(this.now())) {
+      const app = await this.apps.byKey(row.appKey).catch(() => null);
+      if (!app || !token) {
+        await store.done(row.id);
+        continue;
+      }
+      if (await app.tokens.revokeToken(token).catch(() => false)) {
+        await store.done(row.id);
+        revoked++;
+      } else await store.failedAgain(row.id, row.attempts + 1, 'GitHub did not confirm the revocation');
+    }
+    return revoked;
   }
 
   /**
