@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -52,6 +52,7 @@ describe('hubgate-git-credential with real git against the simulator', () => {
       GIT_COMMITTER_EMAIL: 't@t',
       REDIS_URL: '',
       HUBGATE_BROKER_URL: '',
+      HUBGATE_GIT_CACHE_DIR: join(work, 'answers'),
     };
   });
   afterAll(async () => {
@@ -127,6 +128,32 @@ describe('hubgate-git-credential with real git against the simulator', () => {
       repositories: { name: string }[];
     };
     expect(listed.repositories.map((r) => r.name)).toEqual(['developer-guide']);
+  });
+
+  it('answers a repeated get from its encrypted local cache, and forgets it on erase', async () => {
+    const stdin = `protocol=http\nhost=${new URL(world.sim.webUrl).host}\npath=tisket-com/developer-guide.git\n\n`;
+    const helper = (operation: string, input: string, extraEnv: NodeJS.ProcessEnv = {}) =>
+      new Promise<string>((resolve, reject) => {
+        const child = execFile('node', [helperBin, operation], { env: { ...env, ...extraEnv } }, (error, stdout) =>
+          error ? reject(error) : resolve(stdout),
+        );
+        child.stdin!.end(input);
+      });
+    const first = await helper('get', stdin);
+    const mints = world.sim.mintCount();
+    // A new process without Redis would mint again: the same answer with no mint came from the cache.
+    expect(await helper('get', stdin)).toBe(first);
+    expect(world.sim.mintCount()).toBe(mints);
+    const token = parseCredentialInput(first).password as string;
+    const entries = readdirSync(join(work, 'answers'));
+    expect(entries.length).toBeGreaterThan(0);
+    for (const entry of entries) expect(readFileSync(join(work, 'answers', entry), 'utf8')).not.toContain(token);
+    // Another setting is another answer.
+    await helper('get', stdin, { HUBGATE_GIT_MIN_VALIDITY_SECONDS: '600' });
+    expect(world.sim.mintCount()).toBe(mints + 1);
+    await helper('erase', `${stdin.trimEnd()}\nusername=x-access-token\npassword=${token}\n\n`);
+    expect(await helper('get', stdin)).not.toBe(first);
+    expect(world.sim.mintCount()).toBe(mints + 2);
   });
 
   it('refuses an unknown operation and a missing host, and ignores store', async () => {
