@@ -122,7 +122,7 @@ async function timeToReady(env) {
   server.stderr.on('data', (chunk) => (output += chunk));
   let readyMs = null;
   while (performance.now() - started < 60_000 && server.exitCode === null) {
-    // A timeout: a request accepted before the service has attached its handler waits (see the report).
+    // A timeout per probe: a probe must never hang the measurement (the service answers 503 until ready).
     const ready = await fetch(`${env.PUBLIC_URL}/readyz`, { signal: AbortSignal.timeout(1_000) }).catch(() => null);
     if (ready?.status === 200) {
       readyMs = performance.now() - started;
