@@ -1,16 +1,18 @@
 // Runs the whole suite (typecheck, lint, vitest) and ends with the plain closing line
 // "N passed, N failed" that CI reads, because vitest's own summary is not in that form.
+// HUBGATE_TESTS_ONLY=1 skips typecheck and lint (CI's second run, on another Node, needs only the tests).
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 
 const run = (cmd, args) => spawnSync(cmd, args, { stdio: 'inherit', env: process.env }).status ?? 1;
 
-if (run('npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']) !== 0) {
+const staticChecks = process.env.HUBGATE_TESTS_ONLY !== '1';
+if (staticChecks && run('npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']) !== 0) {
   console.error('typecheck failed');
   console.log('tests: 0 passed, 1 failed');
   process.exit(1);
 }
-if (run('npx', ['eslint', '.']) !== 0) {
+if (staticChecks && run('npx', ['eslint', '.']) !== 0) {
   console.error('lint failed');
   console.log('tests: 0 passed, 1 failed');
   process.exit(1);

@@ -1,5 +1,3 @@
 #!/usr/bin/env node
-import { register } from 'tsx/esm/api';
-
-register();
-await import('../src/cli/main.ts');
+// `npx hubgate --help`: the service's commands, from the build.
+import '../dist/cli/main.js';

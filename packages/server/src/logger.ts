@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { type Logger as PinoLogger, pino } from 'pino';
 
 /**
@@ -35,7 +36,35 @@ function maskDeep(value: unknown, depth = 0): unknown {
 
 export type Logger = PinoLogger;
 
-export function createLogger(options: { level?: string; destination?: NodeJS.WritableStream } = {}): Logger {
+export type LogFormat = 'json' | 'pretty';
+
+/**
+ * JSON lines for log collectors; readable, coloured lines when a person watches a terminal. `LOG_FORMAT`
+ * (json or pretty) overrides the guess.
+ */
+export function logFormatFor(env: NodeJS.ProcessEnv, stream: { isTTY?: boolean }): LogFormat {
+  const asked = env.LOG_FORMAT?.trim().toLowerCase();
+  if (asked === 'json' || asked === 'pretty') return asked;
+  return stream.isTTY ? 'pretty' : 'json';
+}
+
+/** pino-pretty in the same process (no worker thread), loaded only when asked for. */
+function prettyStream(destination: NodeJS.WritableStream): pino.DestinationStream {
+  const pretty = createRequire(import.meta.url)('pino-pretty') as typeof import('pino-pretty');
+  return pretty({
+    destination,
+    sync: true,
+    colorize: (destination as { isTTY?: boolean }).isTTY === true,
+    translateTime: 'SYS:HH:MM:ss.l',
+    ignore: 'pid,hostname',
+  });
+}
+
+export function createLogger(
+  options: { level?: string; destination?: NodeJS.WritableStream; format?: LogFormat } = {},
+): Logger {
+  const destination = options.destination ?? process.stdout;
+  const format = options.format ?? (options.destination ? 'json' : logFormatFor(process.env, process.stdout));
   return pino(
     {
       level: options.level ?? 'info',
@@ -62,6 +91,6 @@ export function createLogger(options: { level?: string; destination?: NodeJS.Wri
         },
       },
     },
-    (options.destination ?? process.stdout) as pino.DestinationStream,
+    format === 'pretty' ? prettyStream(destination) : (destination as pino.DestinationStream),
   );
 }

@@ -124,6 +124,7 @@ describe('hubgate doctor', () => {
       OIDC_CLIENT_ID: 'x',
       OIDC_CLIENT_SECRET: 'y',
       HUBGATE_DATA_DIR: `${h.hub.config.dataDir}/doctor`,
+      PUBLIC_URL: h.hub.url,
       ...overrides,
     };
   };

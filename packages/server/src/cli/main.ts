@@ -1,85 +1,113 @@
-import { runGitCredential } from '@hubgate/github-auth';
+import { parseArgs } from 'node:util';
 import { ConfigError } from '../config.js';
-import { startHubgate } from '../compose/start-hubgate.js';
-import { runDoctor } from './doctor.js';
-import { runSetup } from './setup.js';
+import { type Command, commands, usage } from './usage.js';
 
-const usage = `hubgate <command>
+/** Each command's options (`--help` is everyone's); git passes its operation as a positional argument. */
+const optionsOf: Record<Command, Record<string, { type: 'string' }>> = {
+  serve: {},
+  doctor: {},
+  migrate: {},
+  setup: {
+    'public-url': { type: 'string' },
+    'api-url': { type: 'string' },
+    'web-url': { type: 'string' },
+    org: { type: 'string' },
+    name: { type: 'string' },
+    out: { type: 'string' },
+    port: { type: 'string' },
+  },
+  reconcile: { org: { type: 'string' } },
+  'git-credential': {},
+};
 
-  serve            start the service (the sandbox when no GitHub App is configured)
-  doctor           check the key, the app id, clock skew with GitHub, the webhook secret and the database
-  git-credential   git credential helper (get | store | erase)`;
-
-async function main(argv: string[]) {
-  const [command, ...rest] = argv;
+/** Runs one command; the others' modules are not even loaded. */
+async function run(command: Command, values: Record<string, string | undefined>, args: string[]): Promise<void> {
   if (command === 'serve') {
-    const running = await startHubgate();
-    const lines = [`hubgate is running: open ${running.url}/workspace/settings/repos`];
-    if (running.sandbox) {
-      lines.push(
-        `  sandbox: simulated GitHub at ${running.sandbox.sim.webUrl} (REST ${running.sandbox.sim.apiUrl})`,
-        '  sign in as Ada (admin, org_01TISKET), Bob (member), or Cyd (admin, org_02ACME); on the simulated GitHub pick the same person (ada, bob, cyd)',
-      );
-    }
-    console.log(lines.join('\n'));
-    const stop = async () => {
-      await running.close();
-      process.exit(0);
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
+    const { serve } = await import('./serve.js');
+    return serve();
+  }
+  if (command === 'doctor') {
+    const { runDoctor } = await import('./doctor.js');
+    process.exitCode = await runDoctor(process.env);
     return;
   }
+  if (command === 'migrate') {
+    const { migrate } = await import('./migrate.js');
+    return migrate(process.env);
+  }
   if (command === 'setup') {
-    const flag = (name: string) => {
-      const i = rest.indexOf(`--${name}`);
-      return i >= 0 ? rest[i + 1] : undefined;
-    };
-    const publicUrl = flag('public-url') ?? process.env.PUBLIC_URL;
+    const publicUrl = values['public-url'] ?? process.env.PUBLIC_URL;
     if (!publicUrl) throw new Error('hubgate setup needs --public-url (or PUBLIC_URL): where GitHub will reach hubgate');
+    const port = values.port === undefined ? undefined : Number(values.port);
+    if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535))
+      throw new Error(`--port must be a port number, got "${values.port}"`);
+    const { runSetup } = await import('./setup.js');
     const setup = await runSetup({
       publicUrl,
-      apiUrl: flag('api-url') ?? process.env.GITHUB_API_URL,
-      webUrl: flag('web-url') ?? process.env.GITHUB_WEB_URL,
-      organization: flag('org'),
-      name: flag('name'),
-      outFile: flag('out'),
-      port: flag('port') ? Number(flag('port')) : undefined,
+      apiUrl: values['api-url'] ?? process.env.GITHUB_API_URL,
+      webUrl: values['web-url'] ?? process.env.GITHUB_WEB_URL,
+      organization: values.org,
+      name: values.name,
+      outFile: values.out,
+      port,
     });
     await setup.done;
     return;
   }
   if (command === 'reconcile') {
-    const i = rest.indexOf('--org');
-    const running = await startHubgate({ env: { ...process.env, PORT: '0', HUBGATE_RECONCILE_INTERVAL_SECONDS: '0' } });
-    try {
-      if (running.sandbox) throw new Error('reconcile needs a configured GitHub App (the sandbox lives in memory)');
-      const report = await running.reconcile.run(i >= 0 ? { organizationId: rest[i + 1] } : {});
-      console.log(JSON.stringify(report, null, 2));
-    } finally {
-      await running.close();
+    const { reconcile } = await import('./reconcile.js');
+    return reconcile(values.org);
+  }
+  const { runGitCredential } = await import('@hubgate/github-auth');
+  let stdin = '';
+  if (!process.stdin.isTTY) for await (const chunk of process.stdin) stdin += chunk;
+  const result = await runGitCredential(args[0], { stdin, env: process.env });
+  process.stdout.write(result.stdout);
+  process.stderr.write(result.stderr);
+  process.exitCode = result.exitCode;
+}
+
+async function main(argv: string[]) {
+  const [first, ...rest] = argv;
+  if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
+    const topic = first === 'help' ? rest[0] : undefined;
+    if (topic !== undefined && !(commands as readonly string[]).includes(topic)) {
+      console.error(`hubgate: no command "${topic}"\n\n${usage()}`);
+      process.exitCode = 2;
+      return;
     }
+    console.log(usage(topic as Command | undefined));
     return;
   }
-  if (command === 'doctor') {
-    process.exitCode = await runDoctor(process.env);
+  if (first === '--version' || first === '-v') {
+    const { createRequire } = await import('node:module');
+    console.log((createRequire(import.meta.url)('../../package.json') as { version: string }).version);
     return;
   }
-  if (command === 'git-credential') {
-    let stdin = '';
-    if (!process.stdin.isTTY) for await (const chunk of process.stdin) stdin += chunk;
-    const result = await runGitCredential(rest[0], { stdin, env: process.env });
-    process.stdout.write(result.stdout);
-    process.stderr.write(result.stderr);
-    process.exitCode = result.exitCode;
+  if (!(commands as readonly string[]).includes(first)) {
+    console.error(`hubgate: no command "${first}"\n\n${usage()}`);
+    process.exitCode = 2;
     return;
   }
-  console.error(usage);
-  process.exitCode = command ? 2 : 0;
+  const command = first as Command;
+  const { values, positionals } = parseArgs({
+    args: rest,
+    options: { help: { type: 'boolean', short: 'h' }, ...optionsOf[command] },
+    allowPositionals: command === 'git-credential',
+    strict: true,
+  });
+  if (values.help) {
+    console.log(usage(command));
+    return;
+  }
+  await run(command, values as Record<string, string | undefined>, positionals);
 }
 
 main(process.argv.slice(2)).catch((error) => {
-  if (error instanceof ConfigError) console.error(error.message);
-  else console.error(`hubgate: ${(error as Error).message}`);
+  if ((error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    console.error(`hubgate: ${(error as Error).message}\n(hubgate <command> --help lists the options)`);
+    process.exit(2);
+  }
+  console.error(error instanceof ConfigError ? error.message : `hubgate: ${(error as Error).message}`);
   process.exit(1);
 });

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import Provider from 'oidc-provider';
 import { demoUsers } from './demo-users.js';
+import { memoryAdapterFactory } from './oidc-memory-adapter.js';
 
 export interface LocalOidcProvider {
   issuer: string;
@@ -45,6 +46,18 @@ export async function startLocalOidcProvider(options: {
         grant_types: ['authorization_code'],
       },
     ],
+    adapter: memoryAdapterFactory(),
+    // Explicit lifetimes (seconds): oidc-provider prints a NOTICE for each default it has to apply.
+    ttl: {
+      AccessToken: 600,
+      AuthorizationCode: 60,
+      ClientCredentials: 600,
+      Grant: 86_400,
+      IdToken: 3600,
+      Interaction: 3600,
+      RefreshToken: 86_400,
+      Session: 86_400,
+    },
     jwks: { keys: [jwk as never] },
     cookies: { keys: [randomBytes(32).toString('hex')] },
     claims: { openid: ['sub'], profile: ['name', 'org_id', 'org_name', 'role'], email: ['email'] },

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { GitHubSim, seedDemo } from '@hubgate/github-sim';
+import type { GitHubSim } from '@hubgate/github-sim';
 import type { GitHubAppSettings } from '../apps/github-app-settings.js';
 import type { OidcConfig } from '../config.js';
-import { type LocalOidcProvider, startLocalOidcProvider } from './local-oidc-provider.js';
+import type { LocalOidcProvider } from './local-oidc-provider.js';
 
 /** What a test may choose of the simulated GitHub: its limits and documented-or-newer behaviours. */
 export type SandboxSimOptions = Parameters<typeof GitHubSim.start>[0];
@@ -26,6 +26,7 @@ export async function startSandbox(
   publicUrl: string,
   options: { requestOAuthOnInstall?: boolean; extraWebhookSecrets?: string[]; sim?: SandboxSimOptions; ports?: { github: number; oidc: number } } = {},
 ): Promise<Sandbox> {
+  const { GitHubSim, seedDemo, startLocalOidcProvider } = await loadSandboxModules();
   const sim = await GitHubSim.start({ ...(options.ports?.github ? { port: options.ports.github } : {}), ...options.sim });
   const webhookSecret = randomBytes(20).toString('hex');
   const demo = seedDemo(sim, {
@@ -67,4 +68,23 @@ export async function startSandbox(
       await sim.close();
     },
   };
+}
+
+/**
+ * The simulator and the OpenID provider are optional peer dependencies of `@hubgate/server`: a production
+ * install (a GitHub App configured) never loads them, so they are imported here, only when the sandbox starts.
+ */
+async function loadSandboxModules() {
+  try {
+    const [{ GitHubSim, seedDemo }, { startLocalOidcProvider }] = await Promise.all([
+      import('@hubgate/github-sim'),
+      import('./local-oidc-provider.js'),
+    ]);
+    return { GitHubSim, seedDemo, startLocalOidcProvider };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw error;
+    throw new Error(
+      `no GitHub App is configured (GITHUB_APP_*), and the sandbox needs the optional packages @hubgate/github-sim and oidc-provider: install them, or configure the app (${(error as Error).message.split('\n')[0]})`,
+    );
+  }
 }
