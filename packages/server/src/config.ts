@@ -22,6 +22,8 @@ const envSchema = z.object({
   /** 32 bytes (hex or base64): seals user grants at rest */
   HUBGATE_SECRET_KEY: optional,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** `json` or `pretty` (default: pretty on a terminal, JSON otherwise); read by the logger */
+  LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
 
   GITHUB_APP_ID: optional.pipe(z.string().regex(/^\d+$/, 'must be the numeric App ID').optional()),
   GITHUB_APP_CLIENT_ID: optional,
