@@ -25,7 +25,7 @@ if (unknown?.length) {
   console.error(`unknown section(s) ${unknown.join(', ')}; known: ${sections.map((s) => s.name).join(', ')}`);
   process.exit(2);
 }
-const rounds = Number(value('rounds') ?? 3);
+const rounds = Number(value('rounds') ?? (quick ? 1 : 3));
 if (!Number.isInteger(rounds) || rounds < 1 || rounds > 20) {
   console.error('--rounds must be an integer from 1 to 20');
   process.exit(2);
