@@ -47,7 +47,7 @@ report.out(
 );
 report.out();
 for (const section of sections) {
-  if (only && !only.includes(section.name)) continue;
+  if (only ? !only.includes(section.name) : quick && !section.quick) continue;
   const t0 = Date.now();
   try {
     await section.run(bench);

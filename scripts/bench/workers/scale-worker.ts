@@ -146,7 +146,7 @@ async function main(config: ScaleConfig) {
     const hot = cached;
     const order = shuffled(hot);
     await inParallel(hot, 64, (i) => fresh.getToken(requests[order[i]!]!));
-    const stats = (fresh as { stats?: Record<string, number> }).stats;
+    const stats = (fresh as unknown as { stats?: Record<string, number> }).stats;
     const before = { ...stats };
     const start = performance.now();
     await inParallel(hot, 64, (i) => fresh.getToken(requests[order[i]!]!));
