@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { type Bench, inRounds } from '../lib/bench.js';
+import { type Bench, inHeavyRounds } from '../lib/bench.js';
 import { messages, spawnWorker, stopChild } from '../lib/children.js';
 import { dropPrefix, type FleetConfig, fleetConfigLabels, newPrefix } from '../lib/fleet-clients.js';
 import { ratios } from '../lib/report.js';
@@ -17,7 +17,7 @@ export async function coldBurst(bench: Bench) {
   const burst = bench.quick ? 1000 : 5000;
   const mintLatencyMs = 300;
   const w = await startWorld({ mintLatencyMs });
-  const rounds = await inRounds(bench, async (round) => {
+  const rounds = await inHeavyRounds(bench, async (round) => {
     const out = {} as Record<FleetConfig, { mints: number; ms: number; failed: number }>;
     // A fresh repository scope per configuration and round: cold for every client.
     const repos = await addRepositories(w, configs.length, `burst${round}${randomBytes(3).toString('hex')}`);

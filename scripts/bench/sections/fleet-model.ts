@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createAppAuth } from '@octokit/auth-app';
 import { request } from '@octokit/request';
-import { type Bench, inRounds } from '../lib/bench.js';
+import { type Bench, inHeavyRounds } from '../lib/bench.js';
 import { ConcordCacheModel } from '../lib/concord-cache-model.js';
 import { installFakeTime } from '../lib/fake-time.js';
 import {
@@ -47,7 +47,7 @@ export async function fleetModel(bench: Bench) {
   // One fake clock for the whole section, only ever moving forward: @octokit/plugin-throttling keeps its
   // Bottleneck limiters at module level and schedules on Date.now, so a clock moved back would stall them.
   const fake = installFakeTime();
-  const rounds = await inRounds(bench, async () => {
+  const rounds = await inHeavyRounds(bench, async () => {
     const result = {} as Record<Name, { perHour: number; waited: number }>;
     for (const name of names) {
       const prefix = newPrefix();

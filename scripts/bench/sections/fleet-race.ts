@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { SimClock } from '@hubgate/github-sim';
-import { type Bench, inRounds } from '../lib/bench.js';
+import { type Bench, inHeavyRounds } from '../lib/bench.js';
 import { messages, spawnWorker, stopChild } from '../lib/children.js';
 import {
   dropPrefix,
@@ -47,7 +47,7 @@ export async function fleetRace(bench: Bench) {
   const meanIntervalSimMs = 20_000;
   const mintLatencySimMs = 300;
 
-  const rounds = await inRounds(bench, async () => {
+  const rounds = await inHeavyRounds(bench, async () => {
     const originRealMs = Date.now();
     const w = await startWorld({
       clock: compressedClock(originRealMs, speed),

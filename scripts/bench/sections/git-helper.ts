@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Bench, inRounds } from '../lib/bench.js';
+import { type Bench, inHeavyRounds } from '../lib/bench.js';
 import { repoRoot, timeProcess } from '../lib/children.js';
 import { ratios } from '../lib/report.js';
 import { median, num, showRatio, showSpread, spread } from '../lib/stats.js';
@@ -45,7 +45,7 @@ export async function gitHelper(bench: Bench) {
   const reps = bench.quick ? 2 : 5;
   let gets = 0;
   let requestsDuringGets = 0;
-  const rounds = await inRounds(bench, async () => {
+  const rounds = await inHeavyRounds(bench, async () => {
     const times = { get: [] as number[], store: [] as number[], floor: [] as number[] };
     for (let i = 0; i < reps; i++) {
       times.floor.push((await timeProcess(process.execPath, ['-e', '0'], { env })).ms);

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createAppCredentials, InstallationTokenProvider } from '@hubgate/github-auth';
 import { createAppAuth } from '@octokit/auth-app';
 import { request } from '@octokit/request';
-import { type Bench, inRounds } from '../lib/bench.js';
+import { type Bench, inHeavyRounds, inRounds } from '../lib/bench.js';
 import { ratios } from '../lib/report.js';
 import { median, num, showRatio, showSpread, spread } from '../lib/stats.js';
 import { addInstallations, addRepositories, startWorld } from '../lib/world.js';
@@ -90,7 +90,7 @@ export async function manyRepositories(bench: Bench) {
     await work();
     return performance.now() - t;
   };
-  const rounds = await inRounds(bench, async () => {
+  const rounds = await inHeavyRounds(bench, async () => {
     const oneInstallation = new InstallationTokenProvider({ app });
     const manyInstallations = new InstallationTokenProvider({ app });
     const octokit = createAppAuth({

@@ -1,6 +1,6 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { Browserless } from '../../../packages/server/test/browserless.js';
-import { type Bench, inRounds } from '../lib/bench.js';
+import { type Bench, inHeavyRounds } from '../lib/bench.js';
 import { httpLoad, type LoadResult } from '../lib/http-load.js';
 import { ratios } from '../lib/report.js';
 import { type RunningServer, startBareHono, startSandbox } from '../lib/servers.js';
@@ -82,7 +82,7 @@ export async function httpEndpoints(bench: Bench) {
     const session = (await (await fetch(`${hub.url}/api/session`, { headers: { cookie } })).json()) as { csrfToken?: string };
     const limits = loadLimits(bench);
     let broker: { skipped?: string; perSecond?: number } | null = null;
-    const rounds = await inRounds(bench, async () => {
+    const rounds = await inHeavyRounds(bench, async () => {
       const healthz = await httpLoad({ ...limits, url: `${hub.url}/healthz` });
       assertClean('hubgate /healthz', healthz);
       const floor = await httpLoad({ ...limits, url: `${bare.url}/healthz` });

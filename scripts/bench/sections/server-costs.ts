@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Bench, inRounds } from '../lib/bench.js';
+import { type Bench, inHeavyRounds } from '../lib/bench.js';
 import { httpLoad } from '../lib/http-load.js';
 import { ratios } from '../lib/report.js';
 import { freshPostgres, type ProductionApp, type RunningServer, startBareHono, startProduction, startSandbox } from '../lib/servers.js';
@@ -49,7 +49,7 @@ export async function webhookIntake(bench: Bench) {
       await pause(1000); // the work after the answer drains before the next row
       return result;
     };
-    const rounds = await inRounds(bench, async () => ({
+    const rounds = await inHeavyRounds(bench, async () => ({
       pglite: await load(onPglite, 'PGlite'),
       postgres: await load(onPostgres, 'PostgreSQL'),
       floor: await load(bare, 'bare hono'),
@@ -105,7 +105,7 @@ export async function startup(bench: Bench) {
       await server.close();
       return { ms: server.startMs, mb: server.rssBytes / 2 ** 20 };
     };
-    const rounds = await inRounds(bench, async () => ({
+    const rounds = await inHeavyRounds(bench, async () => ({
       sandbox: await once(startSandbox),
       postgres: await once(() => startProduction(app, { databaseUrl: database.url })),
       pglite: await once(() => startProduction(app, { dataDir })),

@@ -60,7 +60,7 @@ export async function warmCalls(bench: Bench): Promise<{ hubgateNs: number; floo
   const r = bench.report;
   r.section(
     '1. Warm per-call cost (one process, token cached)',
-    `${n.toLocaleString('en-US')} sequential awaited calls per row and round; ${bench.rounds} rounds, interleaved. The floor is an async function returning an object from a Map (what any cache costs at least).`,
+    `${n.toLocaleString('en-US')} sequential awaited calls per row and round, timed as the process's CPU time (robust to a shared machine); ${bench.rounds} rounds, interleaved. The floor is an async function returning an object from a Map (what any cache costs at least).`,
   );
   const row = (label: string, name: string, peer: string) => [
     label,
@@ -69,7 +69,7 @@ export async function warmCalls(bench: Bench): Promise<{ hubgateNs: number; floo
     showRatio(ratios(col(name), col('floor'))),
   ];
   r.table(
-    ['call', 'ns per call', '@octokit/auth-app ÷ this (same scope)', 'this ÷ floor'],
+    ['call', 'CPU ns per call', '@octokit/auth-app ÷ this (same scope)', 'this ÷ floor'],
     [
       row('hubgate `getToken`, whole installation', 'hubgateWhole', 'octokitWhole'),
       row('@octokit/auth-app `auth({ type: "installation" })`, whole installation', 'octokitWhole', ''),
