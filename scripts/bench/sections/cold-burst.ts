@@ -17,6 +17,8 @@ export async function coldBurst(bench: Bench) {
   const burst = bench.quick ? 1000 : 5000;
   const mintLatencyMs = 300;
   const w = await startWorld({ mintLatencyMs });
+  const workers = Array.from({ length: processes }, () => spawnWorker('burst-worker.ts', {}));
+  const channels = workers.map(messages);
   const rounds = await inHeavyRounds(bench, async (round) => {
     const out = {} as Record<FleetConfig, { mints: number; ms: number; failed: number }>;
     // A fresh repository scope per configuration and round: cold for every client.
@@ -34,11 +36,8 @@ export async function coldBurst(bench: Bench) {
         cipherKey: randomBytes(32).toString('hex'),
       };
       const before = w.sim.mintCount(w.installationId);
-      const workers = Array.from({ length: processes }, () =>
-        spawnWorker('burst-worker.ts', { name, target, requests: burst / processes }),
-      );
       try {
-        const channels = workers.map(messages);
+        for (const c of channels) c.send({ build: { name, target, requests: burst / processes } });
         await Promise.all(channels.map((c) => c.next(60_000)));
         const started = performance.now();
         const done = channels.map((c) => c.next<{ ms: number; failed: number }>(60_000));
@@ -50,11 +49,13 @@ export async function coldBurst(bench: Bench) {
           failed: answers.reduce((n, a) => n + a.failed, 0),
         };
       } finally {
-        await Promise.all(workers.map((worker) => stopChild(worker)));
         await dropPrefix(redisUrl, target.prefix);
       }
     }
     return out;
+  }).finally(async () => {
+    for (const c of channels) c.send({ exit: true });
+    await Promise.all(workers.map((worker) => stopChild(worker)));
   });
   await w.close();
   const col = (name: FleetConfig, key: 'mints' | 'ms') => rounds.map((r) => r[name][key]);

@@ -42,8 +42,10 @@ export async function fleetRace(bench: Bench) {
   // real milliseconds between polls; at 600x that wait is 25 ms of real time, shorter than a mint on a
   // loaded 2-core machine, and waiters give up and mint themselves (an artifact of the compression).
   const speed = bench.quick ? 300 : 150;
-  const warmupHours = bench.quick ? 0.25 : 0.5;
-  const hours = bench.quick ? 1 : 1.5;
+  // The window holds one renewal of every configuration (tokens minted cold at the start are renewed
+  // 55-59 minutes later); the rate over many hours is the model's job (section 2).
+  const warmupHours = 0.25;
+  const hours = 1;
   const meanIntervalSimMs = 20_000;
   const mintLatencySimMs = 300;
 
@@ -102,9 +104,15 @@ export async function fleetRace(bench: Bench) {
       const answers = channels.map((c) => c.next<Record<FleetConfig, { calls: number[]; failures: number }>>());
       for (const c of channels) c.send({ untilMono: until });
       const results = await Promise.all(answers);
-      const out = {} as Record<FleetConfig, { perHour: number; waited: number; calls: number; failures: number }>;
+      const out = {} as Record<
+        FleetConfig,
+        { mints: number; renewals: number; waited: number; calls: number; failures: number }
+      >;
       fleetConfigs.forEach((name, i) => {
         const mints = mintTimes.filter((t, k) => mintRepo[k] === repos[i] && t >= steadyFrom && t < until);
+        // A renewal is a cluster of mints: the fleet's members reaching the end of a token's life together.
+        const clusterGapMs = (10 * 60_000) / speed;
+        const renewals = mints.filter((t, k) => k === 0 || t - mints[k - 1]! > clusterGapMs).length;
         let calls = 0;
         let waited = 0;
         let failures = 0;
@@ -119,7 +127,7 @@ export async function fleetRace(bench: Bench) {
             if (mints.some((t) => t >= from && t <= to)) waited++;
           }
         }
-        out[name] = { perHour: mints.length / hours, waited: calls ? waited / calls : 0, calls, failures };
+        out[name] = { mints: mints.length, renewals, waited: calls ? waited / calls : 0, calls, failures };
       });
       return out;
     } finally {
@@ -129,36 +137,38 @@ export async function fleetRace(bench: Bench) {
     }
   });
 
-  const perHour = (name: FleetConfig) => rounds.map((r) => r[name].perHour);
+  const perRenewal = (name: FleetConfig) => rounds.map((r) => r[name].mints / Math.max(1, r[name].renewals));
+  const renewals = (name: FleetConfig) => rounds.reduce((n, r) => n + r[name].renewals, 0);
   const waited = (name: FleetConfig) => rounds.map((r) => r[name].waited * 100);
   const r = bench.report;
   const realSeconds = ((warmupHours + hours) * 3600) / speed;
   r.section(
-    `3. Mints per installation-hour: the fleet racing on a compressed real clock (${processes} processes)`,
-    `${processes} separate processes share one simulator on a clock running ${speed}x (an hour passes in ${num(3600 / speed)} s; ${hours} simulated hours measured after ${warmupHours} h of warm-up, ${num(realSeconds)} s of real time per round). All configurations run at once, each on its own repository scope. Each process receives a request every ${meanIntervalSimMs / 1000} simulated seconds on average per configuration (random arrivals, answered concurrently, never in turns); GitHub's mint latency is ${mintLatencySimMs} ms simulated. The clock is not compressed further because hubgate's fleet lock waits up to 15 simulated seconds for the holder's mint while sleeping real milliseconds between polls: at 600x that is 25 ms of real time, shorter than a mint on a loaded 2-core machine, and the waiters would mint themselves (measured: about 2 mints per hour, an artifact of the compression, not of the design). A caller "waited" when a mint of its scope completed while its call was in flight.`,
+    `3. Mints per renewal: the fleet racing on a compressed real clock (${processes} processes)`,
+    `${processes} separate processes share one simulator on a clock running ${speed}x (an hour passes in ${num(3600 / speed)} s; ${hours} simulated hour measured after ${warmupHours} h of warm-up, ${num(realSeconds)} s of real time per round, so each round holds one renewal of each configuration's token). A renewal is a cluster of mints less than 10 simulated minutes apart; mints per renewal is what a fleet pays each token lifetime (the floor is 1). All configurations run at once, each on its own repository scope. Each process receives a request every ${meanIntervalSimMs / 1000} simulated seconds on average per configuration (random arrivals, answered concurrently, never in turns); GitHub's mint latency is ${mintLatencySimMs} ms simulated. The clock is not compressed further because hubgate's fleet lock waits up to 15 simulated seconds for the holder's mint while sleeping real milliseconds between polls: at 600x that is 25 ms of real time, shorter than a mint on a loaded 2-core machine, and the waiters would mint themselves (measured: about 2 mints per hour, an artifact of the compression, not of the design). A caller "waited" when a mint of its scope completed while its call was in flight.`,
   );
   r.table(
-    ['cache', 'mints per installation-hour', '÷ hubgate with Redis', 'calls that waited for a mint', 'calls measured (median)'],
+    ['cache', 'mints per renewal', 'renewals seen', '÷ hubgate with Redis', 'calls that waited for a mint', 'calls per round (median)'],
     fleetConfigs.map((name) => [
       fleetConfigLabels[name],
-      showSpread(spread(perHour(name))),
-      showRatio(ratios(perHour(name), perHour('hubgate-redis'))),
+      showSpread(spread(perRenewal(name))),
+      String(renewals(name)),
+      showRatio(ratios(perRenewal(name), perRenewal('hubgate-redis'))),
       showSpread(spread(waited(name)), '%'),
       num(spread(rounds.map((x) => x[name].calls)).median),
     ]),
   );
   const failures = rounds.reduce((n, x) => n + fleetConfigs.reduce((m, c) => m + x[c].failures, 0), 0);
   if (failures > 0) r.note(`${failures} calls failed during the race (counted neither as waits nor as calls).`);
-  const hub = spread(perHour('hubgate-redis')).median;
-  const shared = spread(perHour('octokit-redis')).median;
+  const hub = spread(perRenewal('hubgate-redis')).median;
+  const shared = spread(perRenewal('octokit-redis')).median;
   r.note(
-    `Under real concurrency, hubgate with Redis minted ${num(hub)} per installation-hour and ${num(spread(waited('hubgate-redis')).median)} % of calls waited; @octokit/auth-app on the same shared Redis minted ${num(shared)} (it has no fleet-wide lock: members that miss together all mint) and ${num(spread(waited('octokit-redis')).median)} % waited.`,
+    `Under real concurrency, hubgate with Redis minted ${num(hub)} per renewal and ${num(spread(waited('hubgate-redis')).median)} % of calls waited; @octokit/auth-app on the same shared Redis minted ${num(shared)} per renewal (it has no fleet-wide lock: members that miss together all mint) and ${num(spread(waited('octokit-redis')).median)} % waited.`,
   );
-  r.check('race: hubgate with Redis mints at most 1.5 per installation-hour', hub <= 1.5, num(hub));
+  r.check('race: hubgate with Redis mints at most 1.5 per renewal', hub <= 1.5, num(hub));
   r.check(
     'race: hubgate with Redis mints no more than auth-app default',
-    hub <= spread(perHour('octokit-default')).median,
-    `${num(hub)} vs ${num(spread(perHour('octokit-default')).median)}`,
+    hub <= spread(perRenewal('octokit-default')).median,
+    `${num(hub)} vs ${num(spread(perRenewal('octokit-default')).median)}`,
   );
   r.check(
     'race: under 1 % of hubgate-with-Redis calls waited for a mint',

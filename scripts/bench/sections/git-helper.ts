@@ -42,7 +42,7 @@ export async function gitHelper(bench: Bench) {
   };
   const githubRequests = () => [...w.sim.context.requestCounts.values()].reduce((a, b) => a + b, 0);
   await run('get', getInput); // fills Redis: the rows below measure the warm fleet
-  const reps = bench.quick ? 2 : 5;
+  const reps = bench.quick ? 2 : 3;
   let gets = 0;
   let requestsDuringGets = 0;
   const rounds = await inHeavyRounds(bench, async () => {

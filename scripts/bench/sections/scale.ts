@@ -146,7 +146,7 @@ export async function scale(bench: Bench) {
     const calls = hot.memoryHits + hot.redisHits + hot.mints;
     const hitRate = (hot.memoryHits / hot.hotKeys) * 100;
     r.note(
-      `The default process-tier bound under ${hot.hotKeys.toLocaleString('en-US')} hot keys (a default-configured provider, Redis behind it, every key asked once per pass in random order, second pass measured): ${num(hitRate)} % answered from the process tier, ${num(hot.redisHits)} from Redis, ${num(hot.mints)} mints, ${num(hot.nsPerCall)} ns per call at 64 in flight.${Number.isNaN(calls) ? ' (The provider exposes no `stats`: hits not counted.)' : ''}`,
+      `The default process-tier bound under ${hot.hotKeys.toLocaleString('en-US')} hot keys (a default-configured provider, Redis behind it holding every key (those this process did not mint written through the store's own API, as another replica would have), every key asked once per pass in random order, second pass measured): ${num(hitRate)} % answered from the process tier, ${num(hot.redisHits)} from Redis, ${num(hot.mints)} mints, ${num(hot.nsPerCall)} ns per call at 64 in flight.${Number.isNaN(calls) ? ' (The provider exposes no `stats`: hits not counted.)' : ''}`,
     );
     r.goal({
       what: `default process-tier bound at ${hot.hotKeys.toLocaleString('en-US')} hot keys`,

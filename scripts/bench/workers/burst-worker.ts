@@ -1,23 +1,33 @@
 /**
- * One process of the cold-burst fleet: builds its client, waits for "go" on stdin, fires its share of the
- * burst at once, and prints how long it took. Separate processes, because @octokit/auth-app keeps its
- * pending promises at module level: four clients in one process would share them, four servers do not.
+ * One process of the cold-burst fleet. For each burst the parent sends a configuration: the worker builds a
+ * fresh (cold) client, says it is ready, waits for "go", fires its share of the burst at once and answers how
+ * long it took. Separate processes, because @octokit/auth-app keeps its pending promises at module level:
+ * four clients in one process would share them, four servers do not. The process is reused across bursts
+ * (each burst gets a new client and a new scope), so a round costs no process start.
  */
+import { createInterface } from 'node:readline';
 import { type FleetConfig, type FleetTarget, fleetMember } from '../lib/fleet-clients.js';
 
-const config = JSON.parse(process.env.BENCH_CONFIG!) as {
-  name: FleetConfig;
-  target: FleetTarget;
-  requests: number;
-};
-const member = fleetMember(config.name, config.target);
+type Command = { build: { name: FleetConfig; target: FleetTarget; requests: number } } | { go: true } | { exit: true };
 
-process.stdout.write('{"ready":true}\n');
-process.stdin.once('data', async () => {
+let member: ReturnType<typeof fleetMember> | null = null;
+let requests = 0;
+const send = (message: unknown) => process.stdout.write(`${JSON.stringify(message)}\n`);
+
+for await (const line of createInterface({ input: process.stdin })) {
+  const command = JSON.parse(line) as Command;
+  if ('exit' in command) break;
+  if ('build' in command) {
+    member = fleetMember(command.build.name, command.build.target);
+    requests = command.build.requests;
+    send({ ready: true });
+    continue;
+  }
   const started = performance.now();
-  const results = await Promise.allSettled(Array.from({ length: config.requests }, () => member.ask()));
+  const results = await Promise.allSettled(Array.from({ length: requests }, () => member!.ask()));
   const ms = performance.now() - started;
-  const failed = results.filter((r) => r.status === 'rejected').length;
-  await member.close();
-  process.stdout.write(`${JSON.stringify({ ms, failed })}\n`, () => process.exit(0));
-});
+  await member!.close();
+  member = null;
+  send({ ms, failed: results.filter((r) => r.status === 'rejected').length });
+}
+process.exit(0);
