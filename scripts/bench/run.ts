@@ -37,7 +37,7 @@ const heavyRounds = quick && !flag('rounds') ? 1 : rounds;
 const bench: Bench = { quick, rounds, heavyRounds, report };
 const started = Date.now();
 // The whole run stops by itself: a hung section must not hold CI forever.
-const limitMs = (quick ? 4 : 20) * 60_000;
+const limitMs = (quick ? 5 : 25) * 60_000;
 setTimeout(() => {
   console.error(`bench: still running after ${limitMs / 60_000} minutes; stopping`);
   process.exit(3);

@@ -5,6 +5,17 @@ import { fileURLToPath } from 'node:url';
 
 export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
+/** Every process the bench started: none may outlive it, whichever way it ends. */
+const live = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
+export function track<T extends ChildProcess>(child: T): T {
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+  return child;
+}
+
 /** Spawns a process and resolves with its wall time from spawn to exit (ms) and what it printed. */
 export function timeProcess(
   command: string,
@@ -13,7 +24,7 @@ export function timeProcess(
 ): Promise<{ ms: number; code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    const child = spawn(command, args, { ...options, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = track(spawn(command, args, { ...options, stdio: ['pipe', 'pipe', 'pipe'] }));
     let stdout = '';
     let stderr = '';
     child.stdout!.on('data', (d) => (stdout += d));
@@ -30,14 +41,14 @@ export function timeProcess(
 
 /** A TypeScript worker of the bench in its own process (separate processes, as separate servers are). */
 export function spawnWorker(file: string, config: unknown, extraArgs: string[] = []): ChildProcess {
-  return spawn(
+  return track(spawn(
     process.execPath,
     [...extraArgs, '--import', 'tsx', fileURLToPath(new URL(`../workers/${file}`, import.meta.url))],
     {
       env: { ...process.env, BENCH_CONFIG: JSON.stringify(config) },
       stdio: ['pipe', 'pipe', 'inherit'],
     },
-  );
+  ));
 }
 
 /** Reads newline-delimited JSON messages from a child's stdout. */

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { freePort, repoRoot, rssOf, startCommand, stopChild } from './children.js';
+import { freePort, repoRoot, rssOf, startCommand, stopChild, track } from './children.js';
 import { postgresUrl, redisUrl } from './world.js';
 
 export interface RunningServer {
@@ -38,7 +38,7 @@ async function firstOk(url: string, child: ChildProcess, deadlineMs: number, out
 async function startChild(command: string, args: string[], env: NodeJS.ProcessEnv, port: number): Promise<RunningServer> {
   const url = `http://127.0.0.1:${port}`;
   const started = performance.now();
-  const child = spawn(command, args, { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = track(spawn(command, args, { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] }));
   // The access log goes to a pipe that is drained, as a container's stdout would be.
   let output = '';
   const keep = (chunk: Buffer) => {
