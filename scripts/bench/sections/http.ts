@@ -124,7 +124,7 @@ export async function httpEndpoints(bench: Bench) {
       measured: `${showSpread(api, '/s')}, ${num(ratios(rate('api'), rate('floor')).median)}x bare hono`,
       met: api.median >= 1734,
     });
-    r.check('healthz at least 0.15x bare hono', health.median >= 0.15, showRatio(health));
+    r.check('healthz at least 0.1x bare hono', health.median >= 0.1, showRatio(health));
   } finally {
     await hub.close();
     await bare.close();
