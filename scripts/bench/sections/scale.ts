@@ -65,7 +65,7 @@ export async function scale(bench: Bench) {
     for (;;) {
       const message = await channel.next<
         SizeResult | HotKeysResult | { done: true } | { skipped: number; projectedMs: number; perMintMs: number }
-      >(400_000);
+      >(600_000);
       if ('done' in message) break;
       if ('skipped' in message) {
         skipped = message;
