@@ -13,6 +13,7 @@ import {
   systemClock,
   TokenCipher,
 } from '@hubgate/github-auth';
+import { installationScope } from '../../../packages/github-auth/src/installation-token.js';
 import { nsPerCall } from '../lib/bench.js';
 
 interface ScaleConfig {
@@ -153,11 +154,12 @@ async function main(config: ScaleConfig) {
     await inParallel(max - cached, 64, async (i) => {
       if (performance.now() > writeUntil) return;
       const request = requests[cached + i]!;
-      await redis.set(provider.cacheKey(request), {
-        ...structuredClone(real),
-        token: `ghs_${randomBytes(18).toString('hex')}`,
-        installationId: request.installationId,
-      });
+      await redis.set(
+        provider.cacheKey(request),
+        installationScope(app.appKey, app.apiUrl, request.installationId),
+        { ...structuredClone(real), token: `ghs_${randomBytes(18).toString('hex')}`, installationId: request.installationId },
+        null,
+      );
       written = Math.max(written, cached + i + 1);
     });
     const hotKeys = written;
