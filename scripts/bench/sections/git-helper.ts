@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Bench, inHeavyRounds } from '../lib/bench.js';
 import { repoRoot, timeProcess } from '../lib/children.js';
@@ -28,7 +29,10 @@ export async function gitHelper(bench: Bench) {
     GITHUB_API_URL: w.sim.apiUrl,
     REDIS_URL: redisUrl,
     HUBGATE_CACHE_KEY: randomBytes(32).toString('hex'),
-    HUBGATE_BROKER_URL: '',
+    HUBGATE_URL: '',
+    // The simulator is served over plain http on loopback: the helper refuses that unless told it is a test server.
+    GITHUB_APP_ALLOW_HTTP: '1',
+    HUBGATE_CACHE_DIR: join(tmpdir(), `hubgate-bench-cache-${process.pid}`),
     HUBGATE_GITHUB_CONFIG: '',
   };
   const host = new URL(w.sim.webUrl).host;

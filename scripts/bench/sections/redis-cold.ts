@@ -40,7 +40,8 @@ export async function redisCold(bench: Bench) {
   do {
     const [next, found] = await raw.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
     cursor = next;
-    keys.push(...found.filter((k) => !k.includes('by-token') && !k.endsWith(':lock')));
+    // Token entries only: not the per-token and per-installation indexes, generations or locks.
+    keys.push(...found.filter((k) => !/by-token|installation:|generation:|lookup|revocations/.test(k) && !k.endsWith(':lock')));
   } while (cursor !== '0');
   if (keys.length !== inFlight) throw new Error(`expected ${inFlight} token entries in Redis, found ${keys.length}`);
   const mintsBefore = w.sim.mintCount();

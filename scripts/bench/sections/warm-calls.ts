@@ -28,6 +28,7 @@ export async function warmCalls(bench: Bench): Promise<{ hubgateNs: number; floo
         clientId: w.clientId,
         privateKey: w.privateKey,
         username: 'x-access-token',
+        allowHttp: true, // the simulator on loopback
       },
     ],
   });
