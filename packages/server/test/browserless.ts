@@ -13,6 +13,22 @@ export class Browserless {
   private readonly jar = new Map<string, Map<string, string>>();
   readonly visited: string[] = [];
 
+  /** every cookie value held, for the "no secret in the logs" check */
+  cookieValues(): string[] {
+    return [...this.jar.values()].flatMap((cookies) => [...cookies.values()]);
+  }
+
+  /** a cookie of one host (tests that replay what an attacker saw) */
+  cookie(host: string, name: string): string | undefined {
+    return this.jar.get(host)?.get(name);
+  }
+
+  setCookie(host: string, name: string, value: string) {
+    const cookies = this.jar.get(host) ?? new Map<string, string>();
+    cookies.set(name, value);
+    this.jar.set(host, cookies);
+  }
+
   private cookieHeader(url: URL): string {
     const cookies = this.jar.get(url.host);
     return cookies ? [...cookies].map(([k, v]) => `${k}=${v}`).join('; ') : '';

@@ -3,12 +3,34 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { createLogger } from '../src/logger.js';
+import type { Clock } from '@hubgate/github-auth';
 import { type RunningHubgate, type StartOptions, startHubgate } from '../src/compose/start-hubgate.js';
 import { Browserless } from './browserless.js';
 import { type Driver, freshDatabase } from './db-harness.js';
 
-/** Every log line of every service started by the tests, for the "no secret in the logs" check. */
+/** Every log line of every service started in this test file (each file runs in its own process). */
 export const capturedLogs: string[] = [];
+
+/**
+ * What must never appear in a log line, whatever the test did: GitHub tokens, the app's private key and secrets,
+ * OAuth codes and states in URLs, cookie values and the query parameters of a failed SQL statement. Every harness
+ * checks its own service's logs when it closes, so the check covers every test file, not only one.
+ */
+export function secretsInLogs(lines: readonly string[], known: readonly string[]): string[] {
+  const problems: string[] = [];
+  const patterns: [string, RegExp][] = [
+    ['a GitHub token', /gh[suorp]_[A-Za-z0-9]{20,}/],
+    ['a private key', /PRIVATE KEY-----\s*[A-Za-z0-9+/]{20}/],
+    ['an OAuth code or state in a URL', /[?&](code|state)=[^&\s"]{6,}/],
+    ['a cookie value', /hubgate_(session|login)=/],
+    ['the parameters of a SQL statement', /params: ?[^\s"\\]/],
+  ];
+  for (const line of lines) {
+    for (const [what, pattern] of patterns) if (pattern.test(line)) problems.push(`${what}: ${line.slice(0, 300)}`);
+    for (const secret of known) if (secret.length >= 8 && line.includes(secret)) problems.push(`a known secret: ${line.slice(0, 300)}`);
+  }
+  return problems;
+}
 
 export interface Harness {
   hub: RunningHubgate;
@@ -31,25 +53,33 @@ export interface Harness {
   ): Promise<{ status: number; body: any }>;
 }
 
-export async function startHarness(
-  options: {
-    driver?: Driver;
-    oauthOnInstall?: boolean;
-    extraWebhookSecrets?: string[];
-    databaseOf?: Harness;
-    sim?: StartOptions['sandboxSim'];
-    restore?: StartOptions['restore'];
-    env?: Record<string, string>;
-  } = {},
-): Promise<Harness> {
+export interface HarnessOptions {
+  driver?: Driver;
+  oauthOnInstall?: boolean;
+  extraWebhookSecrets?: string[];
+  /** a second replica on the first one's PostgreSQL database (it does not drop it on close) */
+  databaseOf?: Harness;
+  sim?: StartOptions['sandboxSim'];
+  restore?: StartOptions['restore'];
+  /** more environment (HUBGATE_METRICS_TOKEN, ...) */
+  env?: Record<string, string>;
+  clock?: Clock;
+  /** reach the test database through something else (a TCP proxy that can hang) */
+  databaseThrough?: (url: string) => string;
+  httpTimeouts?: StartOptions['httpTimeouts'];
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'hubgate-test-'));
-  // `databaseOf`: a second replica on the first one's PostgreSQL database (it does not drop it on close).
   const shared = options.databaseOf?.databaseUrl;
   const database = shared ? null : options.driver === 'postgres' ? await freshDatabase('postgres') : null;
   const databaseUrl = shared ?? database?.url;
+  const ownLogs: string[] = [];
+  const knownSecrets: string[] = [];
   const destination = new Writable({
     write(chunk, _enc, done) {
       capturedLogs.push(chunk.toString());
+      ownLogs.push(chunk.toString());
       done();
     },
   });
@@ -59,10 +89,12 @@ export async function startHarness(
       HOST: '127.0.0.1',
       HUBGATE_DATA_DIR: dataDir,
       LOG_LEVEL: 'debug',
-      ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+      ...(databaseUrl ? { DATABASE_URL: options.databaseThrough ? options.databaseThrough(databaseUrl) : databaseUrl } : {}),
       HUBGATE_RECONCILE_INTERVAL_SECONDS: '0',
       ...options.env,
     },
+    clock: options.clock,
+    httpTimeouts: options.httpTimeouts,
     logger: createLogger({ level: 'debug', destination }),
     sandboxOAuthOnInstall: options.oauthOnInstall,
     sandboxExtraWebhookSecrets: options.extraWebhookSecrets,
@@ -80,6 +112,9 @@ export async function startHarness(
       await hub.close();
       await database?.close();
       rmSync(dataDir, { recursive: true, force: true });
+      const g = hub.github;
+      const problems = secretsInLogs(ownLogs, [g.clientSecret ?? '', ...g.webhookSecrets, ...knownSecrets]);
+      if (problems.length > 0) throw new Error(`secrets reached the logs:\n${problems.slice(0, 5).join('\n')}`);
     },
     async signIn(sub) {
       const browser = new Browserless() as Browserless & { csrf: string };
@@ -91,6 +126,7 @@ export async function startHarness(
         throw new Error(`sign-in ended at ${done.finalUrl}`);
       const session = (await (await browser.get(`${hub.url}/api/session`)).json()) as { csrfToken: string };
       browser.csrf = session.csrfToken;
+      knownSecrets.push(session.csrfToken, ...browser.cookieValues());
       return browser;
     },
     async signInToGitHub(browser, login) {

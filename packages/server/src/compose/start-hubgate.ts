@@ -29,6 +29,8 @@ export interface StartOptions {
   restore?: RestoreOptions;
   /** sandbox only: options of the simulated GitHub (its limits, its documented or newer behaviours) */
   sandboxSim?: SandboxSimOptions;
+  /** tests shorten the HTTP server's timeouts (defaults: 30 s per request, 10 s for the headers) */
+  httpTimeouts?: { requestMs: number; headersMs: number; checkEveryMs?: number };
 }
 
 export interface RunningHubgate extends Services {
@@ -57,7 +59,14 @@ export async function startHubgate(options: StartOptions = {}): Promise<RunningH
   const fetchImpl = options.fetch ?? globalThis.fetch;
 
   let handler: ((req: Parameters<ReturnType<typeof getRequestListener>>[0], res: Parameters<ReturnType<typeof getRequestListener>>[1]) => void) | null = null;
-  const server: Server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000 }, (req, res) => {
+  // A slow client (headers or body trickled in) is cut off instead of holding a socket for Node's default 5 min.
+  const timeouts = options.httpTimeouts ?? { requestMs: 30_000, headersMs: 10_000 };
+  const serverOptions = {
+    requestTimeout: timeouts.requestMs,
+    headersTimeout: timeouts.headersMs,
+    connectionsCheckingInterval: timeouts.checkEveryMs ?? Math.min(5_000, timeouts.headersMs),
+  };
+  const server: Server = createServer(serverOptions, (req, res) => {
     if (handler) return handler(req, res);
     res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' });
     res.end(JSON.stringify({ error: { code: 'not_ready', message: 'hubgate is starting; try again in a moment.' } }));

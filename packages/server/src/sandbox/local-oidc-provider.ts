@@ -9,10 +9,18 @@ import { memoryAdapterFactory } from './oidc-memory-adapter.js';
 export interface LocalOidcProvider {
   issuer: string;
   /** a JWT access token for a demo user, signed with the provider's key (as an AuthKit access token would be) */
-  issueAccessToken(sub: string, options?: { expiresIn?: string }): Promise<string>;
+  issueAccessToken(sub: string, options?: AccessTokenOptions): Promise<string>;
   clientId: string;
   clientSecret: string;
   close(): Promise<void>;
+}
+
+/** Tests forge what an attacker could: null leaves the claim out. */
+export interface AccessTokenOptions {
+  expiresIn?: string | null;
+  audience?: string | null;
+  subject?: string | null;
+  issuer?: string;
 }
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -91,14 +99,17 @@ export async function startLocalOidcProvider(options: {
     async issueAccessToken(sub, tokenOptions = {}) {
       const user = demoUsers.find((u) => u.sub === sub);
       if (!user) throw new Error(`no demo user ${sub}`);
-      return new SignJWT({ org_id: user.org_id, org_name: user.org_name, role: user.role, name: user.name })
+      const jwt = new SignJWT({ org_id: user.org_id, org_name: user.org_name, role: user.role, name: user.name })
         .setProtectedHeader({ alg: 'RS256', kid: 'sandbox' })
-        .setIssuer(issuer)
-        .setSubject(sub)
-        .setAudience(clientId)
-        .setIssuedAt()
-        .setExpirationTime(tokenOptions.expiresIn ?? '10m')
-        .sign(privateKey);
+        .setIssuer(tokenOptions.issuer ?? issuer)
+        .setIssuedAt();
+      const subject = tokenOptions.subject === undefined ? sub : tokenOptions.subject;
+      const audience = tokenOptions.audience === undefined ? clientId : tokenOptions.audience;
+      const expiresIn = tokenOptions.expiresIn === undefined ? '10m' : tokenOptions.expiresIn;
+      if (subject !== null) jwt.setSubject(subject);
+      if (audience !== null) jwt.setAudience(audience);
+      if (expiresIn !== null) jwt.setExpirationTime(expiresIn);
+      return jwt.sign(privateKey);
     },
     clientId,
     clientSecret,
