@@ -45,14 +45,13 @@ export async function installWithoutState(h: Harness, browser: Browserless, gith
   const sim = h.hub.sandbox!.sim;
   await h.signInToGitHub(browser, githubLogin);
   const account = sim.store.requireAccount(accountLogin);
-  const before = new Set(sim.store.installations.keys());
   await browser.post(`${sim.webUrl}/github-apps/tisket/installations`, {
     form: { account_id: String(account.id), repository_selection: 'selected' },
     follow: false,
   });
   await sim.webhooks.settle();
   await h.hub.receiver.settle();
-  const created = [...sim.store.installations.keys()].find((id) => !before.has(id));
-  if (created === undefined) throw new Error('no installation was created');
-  return created;
+  const installed = [...sim.store.installations.values()].find((i) => i.accountId === account.id);
+  if (!installed) throw new Error(`${githubLogin} could not install on ${accountLogin}`);
+  return installed.id;
 }
