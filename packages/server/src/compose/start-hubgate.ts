@@ -68,7 +68,8 @@ export async function startHubgate(options: StartOptions = {}): Promise<RunningH
   };
   const server: Server = createServer(serverOptions, (req, res) => {
     if (handler) return handler(req, res);
-    res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' });
+    // Not kept alive: the client comes back on a fresh connection once the service is ready.
+    res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1', connection: 'close' });
     res.end(JSON.stringify({ error: { code: 'not_ready', message: 'hubgate is starting; try again in a moment.' } }));
   });
   await new Promise<void>((resolve, reject) => {
