@@ -172,22 +172,25 @@ describe('webhook bodies over the limit (8.4)', () => {
     );
   };
 
-  it('refuses a chunked 30 MB body with no Content-Length and a fake signature with 413, memory staying flat', async () => {
+  it('refuses a chunked 30 MB body with no Content-Length and a fake signature with 413', async () => {
+    const answer = await flood(30);
+    expect(answer.status, answer.text).toBe(413);
+    expect(answer.text).toMatch(/larger than 25 MB/);
+  });
+
+  it('keeps memory flat under a 200 MB chunked flood: the body is cut at 25 MB while streaming, never read whole', async () => {
     const baseline = process.memoryUsage().rss;
     let peak = baseline;
     const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 5);
     try {
-      const answers = await Promise.all([flood(30), flood(30), flood(30), flood(30)]);
-      for (const answer of answers) {
-        expect(answer.status, answer.text).toBe(413);
-        expect(answer.text).toMatch(/larger than 25 MB/);
-      }
+      const answer = await flood(200);
+      expect([413, 0]).toContain(answer.status);
     } finally {
       clearInterval(sampler);
     }
     const growthMb = (peak - baseline) / 1024 / 1024;
-    console.log(`rss growth for four 30 MB floods at once: ${growthMb.toFixed(0)} MB`);
-    // Each refused body costs at most the 25 MB it may legitimately be; never its full size twice over.
-    expect(growthMb).toBeLessThan(4 * 40);
+    console.log(`rss growth for a 200 MB flood: ${growthMb.toFixed(0)} MB`);
+    // Loose on purpose (GC timing): at most the 25 MB a legitimate body may have, a few times over, never 200 MB.
+    expect(growthMb).toBeLessThan(120);
   });
 });
