@@ -8,7 +8,7 @@ import type { InstallationLifecycle } from '../installations/installation-lifecy
 import type { RestoreAccess } from '../reconnect/restore-access.js';
 import type { SecretSealer } from '../sealing/secret-sealer.js';
 import { AuditStore } from '../stores/audit-store.js';
-import { InstallStateStore, type StateOwner } from '../stores/install-state-store.js';
+import { InstallStateStore, type StateOwner, type StatePurpose } from '../stores/install-state-store.js';
 import { InstallationStore } from '../stores/installation-store.js';
 import { KnownInstallationStore } from '../stores/known-installation-store.js';
 import { UserGrantStore } from '../stores/user-grant-store.js';
@@ -23,6 +23,25 @@ const setupQuery = z.object({
 });
 
 export type FlowOutcome = { redirect: string };
+
+/** GitHub's trouble, not a refusal: the admin may try the same step again. */
+const retryable = new Set(['github_unreachable', 'github_unavailable', 'rate_limited']);
+
+/** Runs `work`, or answers "GitHub is not answering" once `ms` have passed (what is still in flight is dropped). */
+async function withDeadline<T>(ms: number, work: () => Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new AppError('github_unreachable', `GitHub is not answering, try again (no answer within ${Math.round(ms / 1000)} s).`)),
+      ms,
+    );
+  });
+  try {
+    return await Promise.race([work(), deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 function parseQuery(query: Record<string, string>) {
   const parsed = setupQuery.safeParse(query);
@@ -51,6 +70,8 @@ export class ConnectService {
     private readonly publicUrl: string,
     private readonly now: () => Date,
     private readonly restore: RestoreAccess,
+    /** how long an admin may wait on GitHub in one step (8.9: about 15 s, then a clear answer) */
+    private readonly deadlineMs = 15_000,
   ) {
     this.states = new InstallStateStore(db, now);
   }
@@ -82,7 +103,7 @@ export class ConnectService {
     if (!q.state) return { redirect: '/workspace/settings/repos?notice=claim' };
     const data = await this.states.check(ownerOf(user), q.state, 'install');
     const app = await this.apps.byKey(data.appKey ?? 'system');
-    if (q.code) return this.finish(user, app, q.installation_id, q.code, () => this.states.spend(q.state!, 'install'));
+    if (q.code) return this.finish(user, app, q.installation_id, q.code, { state: q.state, purpose: 'install' });
     await this.states.spend(q.state, 'install');
     const oauthState = await this.states.issue(ownerOf(user), 'oauth', { installationId: q.installation_id, appKey: app.key });
     return { redirect: app.urls.authorize(app.settings.clientId!, oauthState, this.callbackUrl) };
@@ -98,20 +119,39 @@ export class ConnectService {
       const data = await this.states.check(ownerOf(user), state, 'oauth');
       if (!data.installationId) throw new AppError('invalid_state', 'This authorization is not tied to an installation; start again.');
       const app = await this.apps.byKey(data.appKey ?? 'system');
-      return this.finish(user, app, data.installationId, q.code, () => this.states.spend(state, 'oauth'));
+      return this.finish(user, app, data.installationId, q.code, { state, purpose: 'oauth' });
     }
     const data = await this.states.check(ownerOf(user), state, 'install');
     if (!q.installation_id) throw new AppError('bad_request', 'GitHub sent no installation_id.');
     const app = await this.apps.byKey(data.appKey ?? 'system');
-    return this.finish(user, app, q.installation_id, q.code, () => this.states.spend(state, 'install'));
+    return this.finish(user, app, q.installation_id, q.code, { state, purpose: 'install' });
   }
 
-  private async finish(user: TenantUser, app: GitHubApp, installationId: number, code: string, spend: () => Promise<void>): Promise<FlowOutcome> {
-    const tokens = await app.user.exchangeCode(code, this.callbackUrl);
+  /**
+   * The GitHub leg of a connection: exchange the code, prove the installation, then spend the state and bind.
+   * The admin waits at most `deadlineMs` on GitHub (8.9); when GitHub is down or slow the state is not spent and
+   * the error page's "Try again" link authorizes again with a live state, so the admin does not start over.
+   */
+  private async finish(
+    user: TenantUser,
+    app: GitHubApp,
+    installationId: number,
+    code: string,
+    used: { state: string; purpose: StatePurpose },
+  ): Promise<FlowOutcome> {
     let proven;
     try {
-      proven = await proveInstallation(app, new KnownInstallationStore(this.db), installationId, tokens);
+      proven = await withDeadline(this.deadlineMs, async () => {
+        const tokens = await app.user.exchangeCode(code, this.callbackUrl);
+        return proveInstallation(app, new KnownInstallationStore(this.db), installationId, tokens);
+      });
     } catch (error) {
+      if (error instanceof AppError && retryable.has(error.code)) {
+        // Our OAuth leg keeps its own state; GitHub's install redirect gets an OAuth state for the same installation.
+        const state =
+          used.purpose === 'oauth' ? used.state : await this.states.issue(ownerOf(user), 'oauth', { installationId, appKey: app.key });
+        error.details.retryUrl = app.urls.authorize(app.settings.clientId!, state, this.callbackUrl);
+      }
       if (error instanceof AppError && error.code === 'forbidden')
         await new AuditStore(this.db).record({
           organizationId: user.organizationId,
@@ -122,12 +162,12 @@ export class ConnectService {
         });
       throw error;
     }
-    await spend();
+    await this.states.spend(used.state, used.purpose);
     await this.lifecycle.noteKnown(app.key, proven.info);
     const installations = new InstallationStore(this.db);
     const before = await installations.lastEndedForTenant(user.organizationId);
     await this.lifecycle.bind({ organizationId: user.organizationId, actor: user.userId }, app.key, proven.info, async (tx) => {
-      await new UserGrantStore(tx, this.sealer).save(user.organizationId, user.userId, { ...proven.user, appKey: app.key }, tokens);
+      await new UserGrantStore(tx, this.sealer).save(user.organizationId, user.userId, { ...proven.user, appKey: app.key }, proven.tokens);
     });
     // A reconnect (or any connect of a tenant with projects): restore access to its repositories, verified by listing.
     const binding = await installations.liveForTenant(user.organizationId);

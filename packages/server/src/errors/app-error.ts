@@ -44,6 +44,8 @@ export interface AppErrorDetails {
   field?: string;
   suggestion?: string;
   acceptUrl?: string;
+  /** where "Try again" leads (a connect step that met GitHub's trouble, its state still live) */
+  retryUrl?: string;
 }
 
 export class AppError extends Error {

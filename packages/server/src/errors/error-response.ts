@@ -3,7 +3,7 @@ import { AppError } from './app-error.js';
 import { fromGitHubAuthError } from './from-github-error.js';
 
 export interface ErrorBody {
-  error: { code: string; message: string; field?: string; suggestion?: string; acceptUrl?: string };
+  error: { code: string; message: string; field?: string; suggestion?: string; acceptUrl?: string; retryUrl?: string };
 }
 
 /** Any thrown value as the service's error: library codes mapped, anything unknown an internal error. */
@@ -16,12 +16,12 @@ export function toAppError(error: unknown): AppError {
 /** What the caller sees: the user's message, never an internal one; 500s say nothing of their cause. */
 export function errorResponse(error: AppError): { status: number; body: ErrorBody; headers: Record<string, string> } {
   const message = error.code === 'internal' ? 'Something went wrong on our side.' : error.userMessage;
-  const { field, suggestion, acceptUrl, retryAfter } = error.details;
+  const { field, suggestion, acceptUrl, retryAfter, retryUrl } = error.details;
   const headers: Record<string, string> = {};
   if (retryAfter !== undefined) headers['retry-after'] = String(Math.max(1, Math.ceil(retryAfter)));
   return {
     status: error.status,
-    body: { error: { code: error.code, message, ...(field ? { field } : {}), ...(suggestion ? { suggestion } : {}), ...(acceptUrl ? { acceptUrl } : {}) } },
+    body: { error: { code: error.code, message, ...(field ? { field } : {}), ...(suggestion ? { suggestion } : {}), ...(acceptUrl ? { acceptUrl } : {}), ...(retryUrl ? { retryUrl } : {}) } },
     headers,
   };
 }

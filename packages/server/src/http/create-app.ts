@@ -42,8 +42,11 @@ export interface AppDeps {
   mounts?: { path: string; app: Hono<AppEnv>; authenticates?: boolean }[];
 }
 
-const htmlError = (message: string) =>
-  `<!doctype html><title>GitHub connection</title><link rel="stylesheet" href="/assets/settings.css"><main><h1>That did not work</h1><p class="error">${message.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`)}</p><p><a href="/workspace/settings/repos">Back to settings</a></p></main>`;
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+const htmlError = (message: string, retryUrl?: string) =>
+  `<!doctype html><title>GitHub connection</title><link rel="stylesheet" href="/assets/settings.css"><main><h1>That did not work</h1><p class="error">${escapeHtml(message)}</p><p>${
+    retryUrl ? `<a class="button" href="${escapeHtml(retryUrl)}">Try again</a> ` : ''
+  }<a href="/workspace/settings/repos">Back to settings</a></p></main>`;
 
 /**
  * The HTTP surface as composed sub-apps (hono's guide for larger applications), each with its guards as middleware:
@@ -57,7 +60,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     if (error.status >= 500) deps.logger.error({ err: errorLogFields(error), path: c.req.path }, 'request failed');
     const { status, body, headers } = errorResponse(error);
     for (const [name, value] of Object.entries(headers)) c.header(name, value);
-    if (c.req.path.startsWith('/github/') || c.req.path.startsWith('/auth/')) return c.html(htmlError(body.error.message), status as 400);
+    if (c.req.path.startsWith('/github/') || c.req.path.startsWith('/auth/')) return c.html(htmlError(body.error.message, body.error.retryUrl), status as 400);
     return c.json(body, status as 400);
   });
 
