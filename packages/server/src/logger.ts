@@ -13,8 +13,14 @@ const secretPatterns: RegExp[] = [
   /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g,
 ];
 
+/**
+ * Drizzle's DrizzleQueryError puts the statement's parameters in its message ("Failed query: ...\nparams: ...");
+ * they are the sign-in state, session hashes, sealed secrets. The statement is kept, its parameters never logged.
+ */
+const queryParameters = /\bparams: [\s\S]*$/;
+
 export function maskSecrets(text: string): string {
-  let out = text;
+  let out = text.replace(queryParameters, 'params: [redacted]');
   for (const pattern of secretPatterns) out = out.replace(pattern, '[redacted]');
   return out;
 }

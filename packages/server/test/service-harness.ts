@@ -23,7 +23,7 @@ export function secretsInLogs(lines: readonly string[], known: readonly string[]
     ['a private key', /PRIVATE KEY-----\s*[A-Za-z0-9+/]{20}/],
     ['an OAuth code or state in a URL', /[?&](code|state)=[^&\s"]{6,}/],
     ['a cookie value', /hubgate_(session|login)=/],
-    ['the parameters of a SQL statement', /params: ?[^\s"\\]/],
+    ['the parameters of a SQL statement', /params: ?[^\s"\\[]/],
   ];
   for (const line of lines) {
     for (const [what, pattern] of patterns) if (pattern.test(line)) problems.push(`${what}: ${line.slice(0, 300)}`);

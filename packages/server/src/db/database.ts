@@ -32,7 +32,17 @@ export async function openDatabase(options: {
   dataDir?: string;
 }): Promise<DatabaseHandle> {
   if (options.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10 });
+    // A database that stops answering must not hang every request (8.14): a connection is given up after 3 s, a
+    // statement is cancelled by PostgreSQL after 5 s and abandoned by the client after 6 s (if the server is gone).
+    const pool = new pg.Pool({
+      connectionString: options.databaseUrl,
+      max: 10,
+      connectionTimeoutMillis: 3_000,
+      statement_timeout: 5_000,
+      query_timeout: 6_000,
+      idle_in_transaction_session_timeout: 10_000,
+      keepAlive: true,
+    });
     // An idle connection that dies (a PostgreSQL restart, a failover) must not crash the process: the pool
     // drops it and the next query opens a fresh one.
     pool.on('error', () => {});
@@ -42,13 +52,15 @@ export async function openDatabase(options: {
       kind: 'postgres',
       async migrate() {
         // Several replicas may start at once: one migrates, the others wait on the lock and find nothing to do.
-        const client = await pool.connect();
+        // Its own connection, without the request timeouts: waiting on the lock or a long migration is expected.
+        const client = new pg.Client({ connectionString: options.databaseUrl, connectionTimeoutMillis: 10_000 });
+        await client.connect();
         try {
           await client.query('select pg_advisory_lock($1)', [migrationLockId]);
           await migrateNodePg(drizzleNodePg(client), { migrationsFolder });
         } finally {
           await client.query('select pg_advisory_unlock($1)', [migrationLockId]).catch(() => {});
-          client.release();
+          await client.end().catch(() => {});
         }
       },
       close: () => pool.end(),
