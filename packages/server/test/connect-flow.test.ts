@@ -97,7 +97,7 @@ describe.each(drivers)('connecting GitHub (%s)', (driver) => {
     expect(acme).toHaveLength(0);
   });
 
-  it('refuses a state started by someone else', async () => {
+  it('refuses a state started by someone else, and the owner can still use it', async () => {
     const ada = await h.signIn('user_ada');
     const cyd = await h.signIn('user_cyd');
     const { body } = await h.api(ada, 'POST', '/api/github/connect', {});
@@ -107,6 +107,9 @@ describe.each(drivers)('connecting GitHub (%s)', (driver) => {
     });
     expect(answer.status).toBe(400);
     expect(await answer.text()).toMatch(/started by another user or organization/);
+    // The stranger did not burn it: the rightful owner's state still works.
+    const own = await ada.get(`${h.hub.url}/github/setup?installation_id=1&state=${state}`, { follow: false });
+    expect(own.status).toBe(302);
   });
 
   it("refuses another tenant's installation even to a user who reaches it", async () => {

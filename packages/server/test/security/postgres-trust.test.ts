@@ -1,6 +1,14 @@
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { and, eq, isNull } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHubgate } from '../../src/compose/start-hubgate.js';
+import { githubInstallations, webhookDeliveries } from '../../src/db/schema/index.js';
+import { createLogger } from '../../src/logger.js';
 import type { GitHubInstallationInfo } from '../../src/apps/github-app.js';
 import { AppError } from '../../src/errors/app-error.js';
 import { sha256 } from '../../src/sealing/sha256.js';
@@ -106,6 +114,48 @@ describe('two tenants claiming the same installation at once on PostgreSQL (8.10
       expect(refusal).toBeInstanceOf(AppError);
       expect(refusal).toMatchObject({ code: 'conflict', status: 409 });
       expect((refusal as AppError).userMessage).toMatch(/already connected to another organization/);
+    }
+  });
+});
+
+describe('a replica starting on PostgreSQL (8.5)', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ driver: 'postgres' });
+  });
+  afterAll(() => h.close());
+
+  it('applies at start a delivery that an earlier process acknowledged and lost in a crash', async () => {
+    const ada = await h.signIn('user_ada');
+    await h.connect(ada, 'ada', 'tisket-com');
+    const { installationId } = (await h.api(ada, 'GET', '/api/github/connection')).body;
+    // The earlier process acknowledged GitHub's "deleted" with 202 and died: a `received` row, its lease run out.
+    await h.hub.db.db.insert(webhookDeliveries).values({
+      deliveryId: crypto.randomUUID(),
+      event: 'installation',
+      action: 'deleted',
+      installationId,
+      status: 'received',
+      payload: { action: 'deleted', installation: { id: installationId }, sender: { id: 1, login: 'ada' } },
+      leaseUntil: new Date(Date.now() - 1000),
+    });
+    const live = () =>
+      h.hub.db.db
+        .select()
+        .from(githubInstallations)
+        .where(and(eq(githubInstallations.installationId, installationId), isNull(githubInstallations.deletedAt)));
+    expect(await live()).toHaveLength(1);
+    // A new replica on the same database; its GitHub (a fresh simulator) has no such installation, as after a delete.
+    const dataDir = mkdtempSync(join(tmpdir(), 'hubgate-replica-'));
+    const replica = await startHubgate({
+      env: { PORT: '0', HOST: '127.0.0.1', HUBGATE_DATA_DIR: dataDir, DATABASE_URL: h.hub.config.databaseUrl! },
+      logger: createLogger({ level: 'silent', destination: new Writable({ write: (_c, _e, done) => done() }) }),
+    });
+    try {
+      expect(await live()).toHaveLength(0);
+    } finally {
+      await replica.close();
+      rmSync(dataDir, { recursive: true, force: true });
     }
   });
 });
