@@ -63,7 +63,7 @@ describe('the HTTP server', () => {
       await hub.close();
       rmSync(dataDir, { recursive: true, force: true });
     }
-  });
+  }, 90_000);
 
   describe('with short timeouts (8.16)', () => {
     let h: Harness;
