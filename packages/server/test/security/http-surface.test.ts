@@ -42,7 +42,7 @@ describe('the HTTP server', () => {
     const port = await freePort();
     const dataDir = mkdtempSync(join(tmpdir(), 'hubgate-starting-'));
     const quiet = createLogger({ level: 'silent', destination: new Writable({ write: (_c, _e, done) => done() }) });
-    const starting = startHubgate({ env: { PORT: String(port), HOST: '127.0.0.1', HUBGATE_DATA_DIR: dataDir }, logger: quiet });
+    const starting = startHubgate({ env: { PORT: String(port), HOST: '127.0.0.1', HUBGATE_DATA_DIR: dataDir, HUBGATE_RECONCILE_INTERVAL_SECONDS: '0' }, logger: quiet });
     let early: Response | null = null;
     let earlyBody: any = null;
     for (let attempt = 0; attempt < 200 && !early; attempt++) {

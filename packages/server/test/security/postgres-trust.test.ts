@@ -1,14 +1,8 @@
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { and, eq, isNull } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHubgate } from '../../src/compose/start-hubgate.js';
 import { githubInstallations, webhookDeliveries } from '../../src/db/schema/index.js';
-import { createLogger } from '../../src/logger.js';
 import type { GitHubInstallationInfo } from '../../src/apps/github-app.js';
 import { AppError } from '../../src/errors/app-error.js';
 import { sha256 } from '../../src/sealing/sha256.js';
@@ -52,7 +46,7 @@ describe('a PostgreSQL that stops answering (8.13, 8.14)', () => {
     const port = await proxy.listen();
     h = await startHarness({
       driver: 'postgres',
-      databaseUrl: (url) => {
+      databaseThrough: (url) => {
         const through = new URL(url);
         through.host = `127.0.0.1:${port}`;
         return through.toString();
@@ -146,16 +140,11 @@ describe('a replica starting on PostgreSQL (8.5)', () => {
         .where(and(eq(githubInstallations.installationId, installationId), isNull(githubInstallations.deletedAt)));
     expect(await live()).toHaveLength(1);
     // A new replica on the same database; its GitHub (a fresh simulator) has no such installation, as after a delete.
-    const dataDir = mkdtempSync(join(tmpdir(), 'hubgate-replica-'));
-    const replica = await startHubgate({
-      env: { PORT: '0', HOST: '127.0.0.1', HUBGATE_DATA_DIR: dataDir, DATABASE_URL: h.hub.config.databaseUrl! },
-      logger: createLogger({ level: 'silent', destination: new Writable({ write: (_c, _e, done) => done() }) }),
-    });
+    const replica = await startHarness({ databaseOf: h });
     try {
       expect(await live()).toHaveLength(0);
     } finally {
       await replica.close();
-      rmSync(dataDir, { recursive: true, force: true });
     }
   });
 });
