@@ -1,0 +1,217 @@
+import { randomBytes } from 'node:crypto';
+import { GitHubSim, seedDemo } from '@hubgate/github-sim';
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { githubInstallations, webhookDeliveries } from '../src/db/schema/index.js';
+import { type LocalOidcProvider, startLocalOidcProvider } from '../src/sandbox/local-oidc-provider.js';
+import { RepoStore } from '../src/stores/repo-store.js';
+import { freshDatabase } from './db-harness.js';
+import { callApi, type SignedIn, signInThrough } from './fleet/fleet-browser.js';
+import { freePort, type Replica, startReplica } from './fleet/replica-process.js';
+import { RoundRobinProxy } from './fleet/round-robin-proxy.js';
+
+/**
+ * Three `hubgate serve` processes on one PostgreSQL database and one Redis, behind a round-robin proxy, as
+ * docs/deploy.md describes; GitHub is one simulator and sign-in one OpenID provider, both outside the replicas.
+ */
+const redisUrl = process.env.REDIS_URL_TEST ?? 'redis://127.0.0.1:6379/0';
+const org = 'org_01TISKET';
+
+let database: Awaited<ReturnType<typeof freshDatabase>>;
+let sim: GitHubSim;
+let oidc: LocalOidcProvider;
+const proxy = new RoundRobinProxy();
+const replicas: Replica[] = [];
+let replicaEnv: Record<string, string>;
+
+beforeAll(async () => {
+  await proxy.start();
+  database = await freshDatabase('postgres');
+  sim = await GitHubSim.start();
+  const webhookSecret = randomBytes(20).toString('hex');
+  const demo = seedDemo(sim, {
+    setupUrl: `${proxy.url}/github/setup`,
+    callbackUrls: [`${proxy.url}/github/callback`],
+    webhookUrl: `${proxy.url}/webhooks/github`,
+    webhookSecret,
+  });
+  oidc = await startLocalOidcProvider({ redirectUri: `${proxy.url}/auth/callback` });
+  replicaEnv = {
+    PUBLIC_URL: proxy.url,
+    DATABASE_URL: database.url!,
+    // One Redis for the fleet: a fresh cache key makes any entry of an earlier run unreadable (a miss).
+    REDIS_URL: redisUrl,
+    HUBGATE_CACHE_KEY: randomBytes(32).toString('hex'),
+    HUBGATE_SECRET_KEY: randomBytes(32).toString('hex'),
+    HUBGATE_RECONCILE_INTERVAL_SECONDS: '0',
+    HUBGATE_DATA_DIR: '/tmp/hubgate-fleet-unused',
+    LOG_LEVEL: 'warn',
+    GITHUB_APP_ID: String(demo.app.id),
+    GITHUB_APP_CLIENT_ID: demo.app.clientId,
+    GITHUB_APP_CLIENT_SECRET: demo.app.clientSecret,
+    GITHUB_APP_SLUG: demo.app.slug,
+    GITHUB_APP_PRIVATE_KEY: demo.privateKey,
+    GITHUB_APP_WEBHOOK_SECRET: webhookSecret,
+    GITHUB_API_URL: sim.apiUrl,
+    GITHUB_WEB_URL: sim.webUrl,
+    OIDC_ISSUER: oidc.issuer,
+    OIDC_CLIENT_ID: oidc.clientId,
+    OIDC_CLIENT_SECRET: oidc.clientSecret,
+  };
+  const ports = await Promise.all([0, 1, 2].map(() => freePort()));
+  replicas.push(...(await Promise.all(ports.map((port, i) => startReplica(`replica-${i}`, port, replicaEnv)))));
+  proxy.setTargets(ports);
+}, 180_000);
+
+afterAll(async () => {
+  await Promise.allSettled(replicas.map((r) => r.kill()));
+  await proxy.close();
+  await sim?.webhooks.settle();
+  await sim?.close();
+  await oidc?.close();
+  await database?.close();
+}, 60_000);
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function until<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+/** Every delivery the simulator made, by GUID, against what the fleet stored of it. */
+async function deliveryOutcomes() {
+  const rows = await database.db.select().from(webhookDeliveries);
+  const stored = new Map(rows.map((r) => [r.deliveryId, r]));
+  return sim.webhooks.deliveries.map((d) => ({ guid: d.guid, event: `${d.event}.${d.action}`, statusCode: d.statusCode, row: stored.get(d.guid) }));
+}
+const unapplied = async () => (await deliveryOutcomes()).filter((d) => d.row?.status !== 'applied' && d.row?.status !== 'ignored');
+
+it(
+  'three replicas behind a load balancer: one is killed mid-traffic, and no answerable request fails, no webhook is lost, one token is minted for the fleet',
+  async () => {
+    try {
+      // ---- connect, through the proxy: sign-in, the callback, the install redirect land on different replicas
+      const ada: SignedIn = await signInThrough(proxy.url, 'user_ada');
+      const creatorApp = sim.store.requireApp(Number(replicaEnv.GITHUB_APP_ID));
+      const repo = await sim.createRepository('tisket-com', 'fleet-handbook', { creatorApp });
+      // Another repository of the account: moving the selection between "all" and "fleet-handbook" only adds
+      // and removes it, so each change is a webhook and the project stays reachable.
+      await sim.createRepository('tisket-com', 'fleet-notes');
+      const started = await callApi(ada, proxy.url, 'POST', '/api/github/connect', {});
+      expect(started.status).toBe(200);
+      await ada.post(`${sim.webUrl}/session`, { form: { login: 'ada', return_to: '/' }, follow: false });
+      const state = new URL(started.body.installUrl).searchParams.get('state')!;
+      const account = sim.store.requireAccount('tisket-com');
+      const installed = await ada.post(`${sim.webUrl}/github-apps/tisket/installations`, {
+        form: { account_id: String(account.id), repository_selection: 'all', state },
+      });
+      expect(installed.finalUrl.startsWith(proxy.url)).toBe(true);
+      const connection = await callApi(ada, proxy.url, 'GET', '/api/github/connection');
+      expect(connection.body.state).toBe('connected');
+      expect(proxy.replicasThatAnswered().size).toBe(3);
+      const installation = [...sim.store.installations.values()].find((i) => i.accountId === account.id)!;
+
+      // A project of the tenant's, with the repository the product created for it (no projects API on main yet).
+      await new RepoStore(database.db).insert({
+        organizationId: org,
+        slug: 'fleet-handbook',
+        name: 'Fleet handbook',
+        githubRepoId: repo.id,
+        accountId: account.id,
+        fullName: `tisket-com/${repo.name}`,
+        accessState: 'reachable',
+      });
+
+      // ---- owner actions before the token phase: suspend and unsuspend (a suspension revokes tokens by design)
+      sim.suspend(installation, 'ada');
+      await until('the suspension on every replica', async () => {
+        const [row] = await database.db.select().from(githubInstallations).where(eq(githubInstallations.installationId, installation.id));
+        return row?.suspendedAt;
+      });
+      sim.unsuspend(installation, 'ada');
+      await until('the unsuspension', async () => (await callApi(ada, proxy.url, 'GET', '/api/github/connection')).body.state === 'connected');
+      await sim.webhooks.settle();
+      const mintsBefore = sim.mintCount(installation.id);
+
+      // ---- traffic: API reads all along, owner actions with webhooks, token requests; one replica dies midway
+      const answers: { what: string; status: number; replica: string | null }[] = [];
+      let reading = true;
+      const readers = [0, 1].map(async () => {
+        while (reading) {
+          for (const path of ['/api/github/connection', '/api/session', '/api/github/reconnect']) {
+            const answer = await callApi(ada, proxy.url, 'GET', path);
+            answers.push({ what: `GET ${path}`, status: answer.status, replica: answer.replica });
+          }
+        }
+      });
+      const tokenRequest = async () => {
+        const answer = await callApi(ada, proxy.url, 'POST', '/api/github/reconcile', {});
+        answers.push({ what: `POST reconcile (${answer.body?.status})`, status: answer.status, replica: answer.replica });
+        return answer;
+      };
+      const tokenAnswers = [];
+      for (let round = 0; round < 6; round++) {
+        tokenAnswers.push(await tokenRequest());
+        sim.setRepositorySelection(installation, round % 2 === 0 ? 'selected' : 'all', round % 2 === 0 ? ['fleet-handbook'] : [], 'ada');
+        if (round === 2) {
+          // The crash: no graceful shutdown, whatever it was doing is lost; webhooks keep coming.
+          await sleep(20);
+          await replicas[1]!.kill();
+        }
+        await sleep(150);
+      }
+      sim.suspend(installation, 'ada');
+      sim.unsuspend(installation, 'ada');
+      await sleep(300);
+      reading = false;
+      await Promise.all(readers);
+      await sim.webhooks.settle();
+
+      // No request another replica could answer failed: every call through the proxy succeeded.
+      expect(answers.filter((a) => a.status >= 400)).toEqual([]);
+      expect(answers.length).toBeGreaterThan(20);
+      expect(proxy.log.filter((r) => r.status >= 400 && !r.path.startsWith('/auth'))).toEqual([]);
+      // The crash was in the traffic: the dead replica had answered, then refused connections the proxy moved on.
+      expect(proxy.replicasThatAnswered().has(1)).toBe(true);
+      expect(proxy.log.filter((r) => r.connectionFailures > 0).length).toBeGreaterThan(0);
+      // Every delivery reached a replica that answered it (the dead one's were sent on to the others).
+      expect((await deliveryOutcomes()).filter((d) => d.statusCode < 200 || d.statusCode >= 300)).toEqual([]);
+
+      // No webhook is lost. One acknowledged by the dying replica and not yet applied stays `received` until
+      // its lease (60 s, not configurable) passes; then a restarted replica takes it at start, as an
+      // orchestrator restarting the crashed one would.
+      const stuck = await until('the survivors to apply what they acknowledged', async () => {
+        const left = await unapplied();
+        return left.every((d) => d.row?.status === 'received') ? left : null;
+      });
+      if (stuck.length > 0) {
+        const leaseEnds = Math.max(...stuck.map((d) => d.row!.leaseUntil?.getTime() ?? 0));
+        await sleep(Math.max(0, leaseEnds - Date.now()) + 500);
+        replicas[1] = await startReplica('replica-1-restarted', replicas[1]!.port, replicaEnv);
+      }
+      await until('every delivery applied', async () => (await unapplied()).length === 0, 30_000);
+      const outcomes = await deliveryOutcomes();
+      expect(outcomes.length).toBe(11); // created, 2 × suspend + unsuspend, 6 selection changes
+      expect(outcomes.filter((d) => d.row?.status !== 'applied' && d.row?.status !== 'ignored')).toEqual([]);
+      const [row] = await database.db.select().from(githubInstallations).where(eq(githubInstallations.installationId, installation.id));
+      expect(row!.suspendedAt).toBeNull();
+      expect(row!.repositorySelection).toBe('all');
+
+      // Tokens minted once for the fleet: reconciles served by different replicas each needed the installation
+      // token; the first minted it, every other replica took it from Redis.
+      const done = tokenAnswers.filter((a) => a.status === 200 && a.body.status === 'done');
+      expect(new Set(done.map((a) => a.replica)).size).toBeGreaterThanOrEqual(2);
+      expect(sim.mintCount(installation.id) - mintsBefore).toBe(1);
+    } catch (error) {
+      for (const replica of replicas) console.error(`---- ${replica.name}\n${replica.output().slice(-4000)}`);
+      throw error;
+    }
+  },
+  240_000,
+);

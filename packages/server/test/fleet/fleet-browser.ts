@@ -1,0 +1,39 @@
+import { Browserless } from '../browserless.js';
+
+export type SignedIn = Browserless & { csrf: string };
+
+/** Ada's sign-in through the proxy: the same form posts as service-harness.ts, against the standalone provider. */
+export async function signInThrough(proxyUrl: string, sub: string): Promise<SignedIn> {
+  const browser = new Browserless() as SignedIn;
+  const login = await browser.get(`${proxyUrl}/auth/login?return_to=/workspace/settings/repos`);
+  const uid = /action="\/interaction\/([\w-]+)\/login"/.exec(await login.text())?.[1];
+  if (!uid) throw new Error(`no sign-in form at ${login.finalUrl} (${login.status})`);
+  const issuer = new URL(login.finalUrl).origin;
+  const done = await browser.post(`${issuer}/interaction/${uid}/login`, { form: { sub } });
+  if (!done.finalUrl.startsWith(`${proxyUrl}/workspace/settings/repos`)) throw new Error(`sign-in ended at ${done.finalUrl}`);
+  const session = (await (await browser.get(`${proxyUrl}/api/session`)).json()) as { csrfToken: string };
+  browser.csrf = session.csrfToken;
+  return browser;
+}
+
+export async function callApi(
+  browser: SignedIn,
+  proxyUrl: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: any; replica: string | null }> {
+  const response = await browser.request(method, `${proxyUrl}${path}`, {
+    json: body,
+    headers: { 'x-csrf-token': browser.csrf, accept: 'application/json' },
+    follow: false,
+  });
+  const text = await response.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // keep the text
+  }
+  return { status: response.status, body: parsed, replica: response.headers.get('x-fleet-replica') };
+}
