@@ -19,6 +19,8 @@ export interface ProxiedRequest {
  */
 export class RoundRobinProxy {
   readonly log: ProxiedRequest[] = [];
+  /** called as each answer's status line arrives, before it is passed on (a test can crash a replica then) */
+  onAnswer: ((request: ProxiedRequest) => void) | null = null;
   private targets: { port: number; up: boolean }[] = [];
   private next = 0;
   private server: Server | null = null;
@@ -85,7 +87,9 @@ export class RoundRobinProxy {
       },
       (answer) => {
         answered = true;
-        this.log.push({ method, path, replica: index, status: answer.statusCode ?? 0, connectionFailures: failures });
+        const entry = { method, path, replica: index, status: answer.statusCode ?? 0, connectionFailures: failures };
+        this.log.push(entry);
+        this.onAnswer?.(entry);
         res.writeHead(answer.statusCode ?? 502, { ...answer.headers, 'x-fleet-replica': String(index) });
         answer.pipe(res);
         answer.on('error', () => res.destroy());
