@@ -37,3 +37,13 @@ export async function callApi(
   }
   return { status: response.status, body: parsed, replica: response.headers.get('x-fleet-replica') };
 }
+
+/** The agents' API through the proxy: `POST /api/v1/tokens` with an agent key as the bearer. */
+export async function askToken(proxyUrl: string, key: string, body: unknown) {
+  const response = await fetch(`${proxyUrl}/api/v1/tokens`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+    body: JSON.stringify(body),
+  });
+  return { status: response.status, body: (await response.json()) as any, replica: response.headers.get('x-fleet-replica') };
+}
