@@ -163,10 +163,12 @@ it(
           const issued = await askToken(proxy.url, agentKey.body.key, { repository: 'tisket-com/fleet-handbook', permissions: { contents } });
           answers.push({ what: `POST /api/v1/tokens (${contents})`, status: issued.status, replica: issued.replica });
           tokenAnswers.push({ status: issued.status, done: typeof issued.body?.token === 'string', replica: issued.replica });
+          if (typeof issued.body?.token === 'string') issuedTokens.add(issued.body.token);
         }
       };
       const tokenAnswers: { status: number; done: boolean; replica: string | null }[] = [];
       let crashed: Promise<void> | null = null;
+      const issuedTokens = new Set<string>();
       let selectionChanges = 0;
       const toggleSelection = () => {
         const narrow = selectionChanges++ % 2 === 0;
@@ -247,6 +249,20 @@ it(
       expect(row!.repositorySelection).toBe(sim.store.installations.get(installation.id)!.selection);
       const [project] = await new RepoStore(database.db).list(org);
       expect(project!.accessState).toBe('reachable');
+
+      // Nothing secret in what any replica printed, the crash and the restart included.
+      const printed = replicas.map((r) => r.output()).join('\n');
+      const secrets = [
+        ...issuedTokens,
+        agentKey.body.key as string,
+        replicaEnv.GITHUB_APP_WEBHOOK_SECRET!,
+        replicaEnv.GITHUB_APP_CLIENT_SECRET!,
+        replicaEnv.OIDC_CLIENT_SECRET!,
+        replicaEnv.HUBGATE_SECRET_KEY!,
+        replicaEnv.HUBGATE_CACHE_KEY!,
+        replicaEnv.GITHUB_APP_PRIVATE_KEY!.split('\n')[1]!,
+      ];
+      expect(secrets.filter((secret) => printed.includes(secret))).toEqual([]);
     } catch (error) {
       for (const replica of replicas) console.error(`---- ${replica.name}\n${replica.output().slice(-4000)}`);
       throw error;
