@@ -154,7 +154,7 @@ it(
         }
       });
       // Three distinct token keys: the broker's write and read tokens for the project's repository, and the
-      // reconcile's metadata token for the installation; each asked on every round, each time of another replica.
+      // reconcile's metadata token for the installation; each asked on every round, each time on another replica.
       const tokenRequests = async () => {
         const reconciled = await callApi(ada, proxy.url, 'POST', '/api/github/reconcile', {});
         answers.push({ what: `POST reconcile (${reconciled.body?.status})`, status: reconciled.status, replica: reconciled.replica });
