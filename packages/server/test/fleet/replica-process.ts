@@ -30,11 +30,12 @@ export async function freePort(): Promise<number> {
 }
 
 /**
- * One hubgate service process as production runs it (`npm start`: `hubgate serve`), with only the environment
+ * One hubgate service process as production runs it (`npm start`: `hubgate serve` from the build), with only the environment
  * given here (nothing inherited but PATH and HOME), ready once its `/readyz` answers 200.
  */
 export async function startReplica(name: string, port: number, env: Record<string, string>): Promise<Replica> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'packages/server/src/cli/main.ts', 'serve'], {
+  // `npm start`'s command: the build (made by `npm ci`'s prepare step), as production runs it.
+  const child = spawn(process.execPath, ['packages/server/bin/hubgate.mjs', 'serve'], {
     cwd: repoRoot,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
