@@ -155,6 +155,34 @@ describe('reconcile', () => {
     sim().unsuspend(sim().store.installations.get(installationId)!);
   });
 
+  it('applies a late installation_repositories delivery as GitHub says now, not as its payload said', async () => {
+    const { installationId } = await connectTisket('selected');
+    const late = await project('late-r');
+    const body = JSON.stringify({
+      action: 'removed',
+      installation: { id: installationId },
+      repository_selection: 'all',
+      repositories_added: [],
+      repositories_removed: [{ id: late.githubRepoId, name: 'late-r', full_name: 'tisket-com/late-r' }],
+    });
+    const { sign } = await import('@octokit/webhooks-methods');
+    const answer = await fetch(`${h.hub.url}/webhooks/github`, {
+      method: 'POST',
+      body,
+      headers: {
+        'content-type': 'application/json',
+        'x-github-event': 'installation_repositories',
+        'x-github-delivery': crypto.randomUUID(),
+        'x-hub-signature-256': await sign(h.hub.github.webhookSecrets[0]!, body),
+      },
+    });
+    expect(answer.status).toBe(202);
+    await settle();
+    expect((await new RepoStore(h.hub.db.db).get('org_01TISKET', late.id))!.accessState).toBe('reachable');
+    expect((await liveBinding(installationId))!.repositorySelection).toBe('selected');
+    await new RepoStore(h.hub.db.db).delete('org_01TISKET', late.id);
+  });
+
   it('drops webhook deliveries older than GitHub\'s 30-day redelivery window', async () => {
     const old = new Date(Date.now() - 31 * 86_400_000);
     const recent = new Date(Date.now() - 29 * 86_400_000);

@@ -4,6 +4,7 @@ import type { GitHubApp } from '../apps/github-app.js';
 import type { Database } from '../db/database.js';
 import { jobState } from '../db/schema/index.js';
 import type { InstallationLifecycle } from '../installations/installation-lifecycle.js';
+import { listReachable } from '../installations/list-reachable.js';
 import type { Logger } from '../logger.js';
 import { AuditStore } from '../stores/audit-store.js';
 import { type InstallationRow, InstallationStore } from '../stores/installation-store.js';
@@ -174,13 +175,7 @@ export class ReconcileJob {
     const store = new RepoStore(this.db);
     const projects = (await store.list(row.organizationId)).filter((p) => p.githubRepoId !== null && p.appKey === row.appKey);
     if (projects.length === 0) return;
-    const octokit = app.asInstallation({ installationId: row.installationId, permissions: { metadata: 'read' } });
-    const reachable = new Map<number, { fullName: string; ownerId: number }>();
-    for (let page = 1; page <= 50; page++) {
-      const { data } = await octokit.request('GET /installation/repositories', { per_page: 100, page });
-      for (const repo of data.repositories) reachable.set(Number(repo.id), { fullName: repo.full_name, ownerId: Number(repo.owner.id) });
-      if (data.repositories.length < 100) break;
-    }
+    const reachable = await listReachable(app, row.installationId);
     const now = this.now();
     const audit = new AuditStore(this.db);
     for (const project of projects) {

@@ -4,6 +4,7 @@ import type { GitHubApp } from '../apps/github-app.js';
 import type { Database } from '../db/database.js';
 import { jobState } from '../db/schema/index.js';
 import type { RepoAccessState } from '../db/schema/repos.js';
+import { listReachable } from '../installations/list-reachable.js';
 import type { Logger } from '../logger.js';
 import type { SecretSealer } from '../sealing/secret-sealer.js';
 import { AuditStore } from '../stores/audit-store.js';
@@ -142,7 +143,7 @@ export class RestoreAccess {
     }
     const app = await this.apps.byKey(job.appKey);
     const grant = await new UserGrantStore(this.db, this.sealer).get(organizationId, job.userId);
-    const reachable = await this.listReachable(app, binding);
+    const reachable = await listReachable(app, binding.installationId);
     const interval = 60_000 / (this.options.writesPerMinute ?? 180);
     const sleep = this.options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
     let sinceSave = 0;
@@ -164,7 +165,7 @@ export class RestoreAccess {
       if (wait > 0) await sleep(wait);
     }
     // Verified by listing: only what the installation now reaches is restored.
-    const after = await this.listReachable(app, binding);
+    const after = await listReachable(app, binding.installationId);
     const repos = new RepoStore(this.db);
     const byState = new Map<RepoAccessState, number[]>();
     for (const item of job.items) {
@@ -200,17 +201,6 @@ export class RestoreAccess {
       return 'missing';
     }
     return 'missing';
-  }
-
-  private async listReachable(app: GitHubApp, binding: InstallationRow) {
-    const octokit = app.asInstallation({ installationId: binding.installationId, permissions: { metadata: 'read' } });
-    const reachable = new Map<number, { ownerId: number }>();
-    for (let page = 1; page <= 100; page++) {
-      const { data } = await octokit.request('GET /installation/repositories', { per_page: 100, page });
-      for (const repo of data.repositories) reachable.set(Number(repo.id), { ownerId: Number(repo.owner.id) });
-      if (data.repositories.length < 100) break;
-    }
-    return reachable;
   }
 
   /** What the page shows: per project, restored / missing (with the page to select it) / deleted / moved. */

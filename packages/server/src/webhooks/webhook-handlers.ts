@@ -1,6 +1,7 @@
 import type { AppRegistry } from '../apps/app-registry.js';
 import type { Database } from '../db/database.js';
 import type { InstallationLifecycle } from '../installations/installation-lifecycle.js';
+import { listReachable } from '../installations/list-reachable.js';
 import type { SecretSealer } from '../sealing/secret-sealer.js';
 import { InstallationStore } from '../stores/installation-store.js';
 import { UserGrantStore } from '../stores/user-grant-store.js';
@@ -102,11 +103,18 @@ export class WebhookHandlers {
     if (!payload) return 'ignored';
     const row = await new InstallationStore(this.db).liveByInstallation({ appKey, installationId: payload.installation.id });
     if (!row) return 'ignored';
+    // Applied as GitHub says now, not as the payload said then: a delivery redelivered or retried after newer
+    // changes must not bring an old selection back, nor mark a repository missing that was added again since.
+    const app = await this.apps.byKey(appKey);
+    const now = await app.installationOrNull(row.installationId);
+    if (!now) return (await this.lifecycle.uninstalled(row, actor)) ? 'applied' : 'ignored';
+    const reachable = await listReachable(app, row.installationId);
+    const named = [...payload.repositories_added, ...payload.repositories_removed].map((r) => r.id);
     await this.lifecycle.selectionChanged(
       row,
-      payload.repository_selection,
-      payload.repositories_added.map((r) => r.id),
-      payload.repositories_removed.map((r) => r.id),
+      now.repository_selection,
+      named.filter((id) => reachable.has(id)),
+      named.filter((id) => !reachable.has(id)),
     );
     return 'applied';
   }
