@@ -1,6 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { publicDir } from '@hubgate/web/public-dir';
 import { Hono } from 'hono';
 import type { Database } from './db/database.js';
 import { AppError, errorBody } from './errors.js';
@@ -13,6 +10,7 @@ import type { Metrics } from './metrics.js';
 import { registerAuthRoutes } from './routes/auth-routes.js';
 import { registerGitHubRoutes } from './routes/github-routes.js';
 import { registerHealthRoutes } from './routes/health-routes.js';
+import { registerWebRoutes } from './routes/web-routes.js';
 import { registerWebhookRoutes } from './routes/webhook-routes.js';
 import type { WebhookReceiver } from './webhooks/webhook-receiver.js';
 
@@ -27,11 +25,6 @@ export interface AppDeps {
   webhookSecrets: () => string[];
   bearer?: BearerTokens;
 }
-
-const staticFiles: Record<string, string> = {
-  '/assets/settings.css': 'text/css; charset=utf-8',
-  '/assets/settings-repos.js': 'text/javascript; charset=utf-8',
-};
 
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -79,13 +72,6 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     secrets: deps.webhookSecrets,
     metrics: deps.metrics,
   });
-
-  const page = readFileSync(join(publicDir, 'settings-repos.html'), 'utf8');
-  app.get('/', (c) => c.redirect('/workspace/settings/repos'));
-  app.get('/workspace/settings/repos', (c) => c.html(page));
-  for (const [path, type] of Object.entries(staticFiles)) {
-    const body = readFileSync(join(publicDir, path.replace('/assets/', '')), 'utf8');
-    app.get(path, (c) => c.body(body, 200, { 'content-type': type, 'cache-control': 'no-cache' }));
-  }
+  registerWebRoutes(app);
   return app;
 }
