@@ -79,7 +79,7 @@ describe.skipIf(!haveChromium)('the settings UI in a real browser', () => {
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Disconnect');
 
     await page.getByRole('button', { name: 'Disconnect' }).click();
-    await dialog.getByLabel('Also uninstall the hubgate app from tisket-com on GitHub').check();
+    await dialog.getByLabel(/^Also uninstall the \w+ app from tisket-com on GitHub$/).check();
     await dialog.getByRole('button', { name: 'Disconnect and uninstall' }).click();
     await page.getByText('Disconnected from tisket-com.').waitFor();
     expect(await connection(page).textContent()).toContain('The app was uninstalled on GitHub.');
@@ -150,7 +150,7 @@ describe.skipIf(!haveChromium)('the settings UI in a real browser', () => {
       const context = await newVisitor(browser);
       const page = await context.newPage();
       await signInAs(page, h.hub.url, 'Ada Admin');
-      await connection(page).getByText('“All repositories” is selected for hubgate on GitHub.').waitFor();
+      await connection(page).getByText(/^“All repositories” is selected for \w+ on GitHub\.$/).waitFor();
       expect(await connection(page).textContent()).toContain('choose Only select repositories and save');
 
       sim.world.suspend(installation, sim.store.requireAccount('ada'));

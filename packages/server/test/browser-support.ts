@@ -42,7 +42,12 @@ export async function ensureWebBuilt() {
   }
   try {
     if (!fresh())
-      execFileSync(process.execPath, [join(dirname(require.resolve('vite/package.json')), 'bin', 'vite.js'), 'build'], { cwd: webDir, stdio: 'pipe' });
+      execFileSync(process.execPath, [join(dirname(require.resolve('vite/package.json')), 'bin', 'vite.js'), 'build'], {
+        cwd: webDir,
+        stdio: 'pipe',
+        // vitest sets NODE_ENV=test, which would make Vite bundle React's development build
+        env: { ...process.env, NODE_ENV: 'production' },
+      });
   } finally {
     rmSync(lock, { recursive: true, force: true });
   }

@@ -80,15 +80,16 @@ function SignedIn({ session, returned, onSignOut }: { session: SignedInSession; 
   const productName = session.productName || 'hubgate';
   const orgName = session.organization?.name || session.organization?.id || session.organizationId;
   const heading = useRef<HTMLHeadingElement>(null);
-  const first = useRef(true);
+  const shown = useRef<string | null>(null);
   const page = pages.find((p) => p.path === path)!;
 
   useEffect(() => {
     document.title = `${page.label} · Settings · ${productName}`;
-    // After an in-app navigation, move focus to the new page's heading so screen readers announce it.
-    if (first.current) first.current = false;
-    else heading.current?.focus();
-  }, [page.label, productName]);
+    // After an in-app navigation (not the first load), move focus to the new page's heading so screen readers
+    // announce it.
+    if (shown.current !== null && shown.current !== page.path) heading.current?.focus();
+    shown.current = page.path;
+  }, [page.label, page.path, productName]);
 
   return (
     <Frame productName={productName} orgName={orgName ?? undefined} menu={<UserMenu session={session} onSignOut={onSignOut} />}>
