@@ -1,6 +1,7 @@
 import type { AnchorHTMLAttributes, ComponentProps, ReactNode } from 'react';
 
-type Variant = 'primary' | 'secondary' | 'danger';
+/** primary: the page's main action; danger: opens a confirmation; destructive: confirms it */
+type Variant = 'primary' | 'secondary' | 'danger' | 'destructive';
 
 /** The one button of the UI: three colours, one size and font; while `pending` it is disabled and says so. */
 export function Button({

@@ -155,7 +155,7 @@ function RevokeDialog({ agentKey, onClose, onDone }: { agentKey: AgentKey; onClo
             Cancel
           </Button>
           <Button
-            variant="danger"
+            variant="destructive"
             pending={pending}
             pendingLabel="Revoking…"
             onClick={async () => {

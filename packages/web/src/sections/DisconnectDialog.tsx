@@ -41,7 +41,7 @@ export function DisconnectDialog({
             Cancel
           </Button>
           <Button
-            variant="danger"
+            variant="destructive"
             pending={pending}
             pendingLabel="Disconnecting…"
             onClick={async () => {

@@ -257,7 +257,7 @@ function RemoveApp({ onRemoved }: { onRemoved: () => void }) {
               Cancel
             </Button>
             <Button
-              variant="danger"
+              variant="destructive"
               pending={pending}
               pendingLabel="Removing…"
               onClick={async () => {

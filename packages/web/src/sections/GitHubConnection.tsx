@@ -96,9 +96,15 @@ function ConnectionBody({
       {(state === 'connected' || state === 'suspended') && account && (
         <>
           <div>
-            <p className="status status-ok">
-              <span aria-hidden="true">✓ </span>Connected to <strong>{account.login}</strong>
-            </p>
+            {state === 'suspended' ? (
+              <p className="status status-warning">
+                <span aria-hidden="true">⏸ </span>Connected to <strong>{account.login}</strong>, suspended
+              </p>
+            ) : (
+              <p className="status status-ok">
+                <span aria-hidden="true">✓ </span>Connected to <strong>{account.login}</strong>
+              </p>
+            )}
             <p className="muted">
               {accountKind(account.type)}
               {c.installedAt && <> · Installed {formatDate(c.installedAt)}</>}
