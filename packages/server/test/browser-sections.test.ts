@@ -84,6 +84,14 @@ describe.skipIf(!haveChromium)('the settings sections in a real browser', () => 
         await projects.getByText(`Created ${project}.`).waitFor({ timeout: 15_000 });
       }
       await page.getByRole('heading', { name: 'Projects (2)' }).waitFor();
+
+      // A refusal appears under the field that caused it, and the list is unchanged.
+      await name.fill('Roadmap');
+      await projects.getByRole('button', { name: 'Create project' }).click();
+      const refusal = projects.getByRole('alert');
+      await refusal.waitFor({ timeout: 15_000 });
+      expect(await name.getAttribute('aria-describedby')).toBe(await refusal.getAttribute('id'));
+      expect(await page.getByRole('heading', { name: 'Projects (2)' }).count()).toBe(1);
       const links = await projects.getByRole('list', { name: 'Projects' }).getByRole('link').evaluateAll((as) =>
         as.map((a) => (a as HTMLAnchorElement).href),
       );
