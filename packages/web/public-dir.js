@@ -1,4 +1,4 @@
 import { fileURLToPath } from 'node:url';
 
-/** Where the server finds the static settings pages. */
-export const publicDir = fileURLToPath(new URL('./public/', import.meta.url));
+/** Where the server finds the built settings UI (`vite build` output: index.html, favicon, hashed /assets/). */
+export const publicDir = fileURLToPath(new URL('./dist/', import.meta.url));

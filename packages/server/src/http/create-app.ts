@@ -18,7 +18,7 @@ import { authRoutes, sessionRoute } from './routes/auth-routes.js';
 import { githubApi } from './routes/github-api.js';
 import { githubRedirects } from './routes/github-redirects.js';
 import { healthRoutes } from './routes/health-routes.js';
-import { webRoutes } from './routes/web-routes.js';
+import { registerWebRoutes } from './routes/web-routes.js';
 import { webhookRoutes } from './routes/webhook-routes.js';
 
 export interface AppDeps {
@@ -78,6 +78,6 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/api/github', githubApi(deps));
   for (const mount of deps.mounts ?? []) app.route(mount.path, mount.app);
   app.route('/github', githubRedirects(deps));
-  app.route('/', webRoutes());
+  registerWebRoutes(app);
   return app;
 }

@@ -1,0 +1,159 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  ensureWebBuilt,
+  expectNoAxeViolations,
+  haveChromium,
+  launchChromium,
+  newVisitor,
+  screenshotPath,
+  signInAs,
+} from './browser-support.js';
+import { type Harness, startHarness } from './service-harness.js';
+
+// The projects, agent keys and tenant app sections. Each test first asks the server whether its endpoint
+// exists: where it does not (yet), the section must say so quietly instead of breaking the page.
+
+describe.skipIf(!haveChromium)('the settings sections in a real browser', () => {
+  let h: Harness;
+  let browser: Browser;
+  beforeAll(async () => {
+    await ensureWebBuilt();
+    h = await startHarness();
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await h?.close();
+  });
+
+  async function endpointExists(path: string) {
+    const ada = await h.signIn('user_ada');
+    return (await h.api(ada, 'GET', path)).status !== 404;
+  }
+
+  async function connectTisket() {
+    const ada = await h.signIn('user_ada');
+    const done = await h.connect(ada, 'ada', 'tisket-com', 'selected');
+    expect(done.finalUrl).toContain('connected=1');
+    return { disconnect: () => h.api(ada, 'POST', '/api/github/disconnect', { uninstall: true }) };
+  }
+
+  async function adaOn(path: string): Promise<Page> {
+    const page = await (await newVisitor(browser)).newPage();
+    await signInAs(page, h.hub.url, 'Ada Admin', path);
+    return page;
+  }
+
+  it('a section whose endpoint the server lacks says so quietly and the page stays usable', async (ctx) => {
+    const missing = [];
+    for (const [path, page, note] of [
+      ['/api/projects', '/workspace/settings/repos', 'Projects are not available on this server yet.'],
+      ['/api/agent-keys', '/workspace/settings/agent-keys', 'Agent keys are not available on this server yet.'],
+      ['/api/github/app', '/workspace/settings/github-app', 'Registering your own GitHub App is not available on this server yet.'],
+    ] as const)
+      if (!(await endpointExists(path))) missing.push({ page, note });
+    if (missing.length === 0) ctx.skip();
+    for (const { page: path, note } of missing) {
+      const page = await adaOn(path);
+      await page.getByText(note).waitFor();
+      expect(await page.getByRole('alert').count()).toBe(0);
+      await expectNoAxeViolations(page, `missing endpoint on ${path}`);
+      await page.context().close();
+    }
+  });
+
+  it('Ada creates two projects, with the name checked first, and sees them with their repositories; Bob sees them without the form', async (ctx) => {
+    if (!(await endpointExists('/api/projects'))) ctx.skip();
+    const tisket = await connectTisket();
+    try {
+      const page = await adaOn('/workspace/settings/repos');
+      const projects = page.getByRole('region', { name: /^Projects/ });
+      await projects.getByText('No projects yet.').waitFor();
+      await expectNoAxeViolations(page, 'no projects yet');
+
+      await projects.getByRole('button', { name: 'Create project' }).click();
+      const name = projects.getByLabel('Project name');
+      await projects.getByText('Enter a name for the project.').waitFor();
+      expect(await name.getAttribute('aria-invalid')).toBe('true');
+      expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-describedby'))).toBeTruthy();
+
+      for (const project of ['Roadmap', 'Support guide']) {
+        await name.fill(project);
+        await projects.getByRole('button', { name: 'Create project' }).click();
+        await projects.getByText(`Created ${project}.`).waitFor({ timeout: 15_000 });
+      }
+      await page.getByRole('heading', { name: 'Projects (2)' }).waitFor();
+
+      // A refusal appears under the field that caused it, and the list is unchanged.
+      await name.fill('Roadmap');
+      await projects.getByRole('button', { name: 'Create project' }).click();
+      const refusal = projects.getByRole('alert');
+      await refusal.waitFor({ timeout: 15_000 });
+      expect(await name.getAttribute('aria-describedby')).toBe(await refusal.getAttribute('id'));
+      expect(await page.getByRole('heading', { name: 'Projects (2)' }).count()).toBe(1);
+      const links = await projects.getByRole('list', { name: 'Projects' }).getByRole('link').evaluateAll((as) =>
+        as.map((a) => (a as HTMLAnchorElement).href),
+      );
+      expect(links).toHaveLength(2);
+      for (const href of links) expect(href).toMatch(/\/tisket-com\/[\w.-]+$/);
+      await expectNoAxeViolations(page, 'two projects');
+      await page.screenshot({ path: screenshotPath('projects'), fullPage: true });
+      await page.context().close();
+
+      const bob = await (await newVisitor(browser)).newPage();
+      await signInAs(bob, h.hub.url, 'Bob Member');
+      await bob.getByRole('heading', { name: 'Projects (2)' }).waitFor();
+      expect(await bob.getByRole('button', { name: 'Create project' }).count()).toBe(0);
+      await bob.context().close();
+    } finally {
+      await tisket.disconnect();
+    }
+  });
+
+  it('Ada creates an agent key shown once with a copy button, then revokes it after confirming', async (ctx) => {
+    if (!(await endpointExists('/api/agent-keys'))) ctx.skip();
+    const page = await adaOn('/workspace/settings/agent-keys');
+    const section = page.getByRole('region', { name: 'Agent keys' });
+    await section.getByRole('button', { name: 'Create key' }).click();
+    await section.getByText('Enter a name that says where the key is used.').waitFor();
+
+    await section.getByLabel('Key name').fill('ci-runner');
+    await section.getByRole('button', { name: 'Create key' }).click();
+    const key = section.getByLabel('Agent key ci-runner');
+    await key.waitFor();
+    expect(await key.inputValue()).toMatch(/^hgk_/);
+    await expectNoAxeViolations(page, 'agent key created');
+    await page.screenshot({ path: screenshotPath('agent-key-created'), fullPage: true });
+    await section.getByRole('button', { name: 'I have stored it' }).click();
+    expect(await section.getByLabel('Agent key ci-runner').count()).toBe(0);
+
+    await section.getByRole('button', { name: 'Revoke ci-runner' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Revoke the key “ci-runner”?' });
+    await dialog.waitFor();
+    await expectNoAxeViolations(page, 'revoke dialog');
+    await dialog.getByRole('button', { name: 'Revoke key' }).click();
+    await section.getByText('Revoked the key “ci-runner”.').waitFor();
+    expect(await section.getByRole('button', { name: 'Revoke ci-runner' }).count()).toBe(0);
+    await page.context().close();
+  });
+
+  it('the tenant GitHub App form names each problem next to its field before sending anything', async (ctx) => {
+    if (!(await endpointExists('/api/github/app'))) ctx.skip();
+    const page = await adaOn('/workspace/settings/github-app');
+    const section = page.getByRole('region', { name: 'Your own GitHub App' });
+    const submit = section.getByRole('button', { name: /^Validate and (register|replace)$/ });
+    if ((await submit.count()) === 0) ctx.skip(); // an app is registered already
+    const requests: string[] = [];
+    page.on('request', (r) => {
+      if (r.method() === 'PUT') requests.push(r.url());
+    });
+    await submit.click();
+    await section.getByText('Enter the API URL, e.g. https://github.example.com/api/v3.').waitFor();
+    await section.getByText('Paste the whole .pem file, from -----BEGIN to -----END.').waitFor();
+    expect(await page.evaluate(() => document.activeElement?.id)).toMatch(/apiUrl$/);
+    expect(requests).toEqual([]);
+    await expectNoAxeViolations(page, 'tenant app form with problems');
+    await page.context().close();
+  });
+});

@@ -1,0 +1,118 @@
+import type {
+  AgentKey,
+  ApiErrorBody,
+  Connection,
+  CreatedAgentKey,
+  DisconnectResult,
+  Project,
+  ProjectKind,
+  ReconnectResult,
+  Session,
+  TenantApp,
+  TenantAppInput,
+} from './types.ts';
+
+/** A refused call, with what the server said (its message is written for people). */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: Omit<ApiErrorBody['error'], 'code' | 'message'> & { retryAfterSeconds?: number } = {},
+  ) {
+    super(message);
+  }
+
+  /** A GET of a whole resource answered 404: the endpoint does not exist on this server (yet). */
+  get missingEndpoint() {
+    return this.status === 404;
+  }
+}
+
+const fallbackMessages: Record<number, string> = {
+  401: 'Your session has ended. Sign in again.',
+  403: 'You are not allowed to do that.',
+  404: 'Not found.',
+  429: 'Too many requests. Try again in a moment.',
+  502: 'GitHub did not answer. Try again in a moment.',
+  503: 'The service is unavailable. Try again in a moment.',
+};
+
+/**
+ * The typed client of hubgate's JSON API, for the browser: same-origin cookie, and the session's CSRF token on
+ * every change. `baseUrl` lets a SaaS mount hubgate under another path or host.
+ */
+export class HubgateClient {
+  csrfToken = '';
+
+  constructor(readonly baseUrl = '') {}
+
+  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    let response: Response;
+    try {
+      response = await fetch(`${this.baseUrl}${path}`, {
+        method,
+        credentials: 'same-origin',
+        headers: {
+          accept: 'application/json',
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...(method !== 'GET' ? { 'x-csrf-token': this.csrfToken } : {}),
+        },
+        body: body !== undefined ? JSON.stringify(body) : undefined,
+      });
+    } catch {
+      throw new ApiError(0, 'network', 'The server could not be reached. Check your connection and try again.');
+    }
+    const text = await response.text();
+    let parsed: unknown = null;
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {
+      parsed = null;
+    }
+    if (!response.ok) {
+      const error = (parsed as ApiErrorBody | null)?.error;
+      const retryAfter = Number(response.headers.get('retry-after'));
+      // A 404 with no JSON error body is the router's: the endpoint is not there.
+      const code = error?.code ?? `http_${response.status}`;
+      throw new ApiError(
+        response.status,
+        code,
+        error?.message ?? fallbackMessages[response.status] ?? `The server answered ${response.status}.`,
+        {
+          field: error?.field,
+          suggestion: error?.suggestion,
+          acceptUrl: error?.acceptUrl,
+          ...(Number.isFinite(retryAfter) && retryAfter > 0 ? { retryAfterSeconds: retryAfter } : {}),
+        },
+      );
+    }
+    return parsed as T;
+  }
+
+  session = () => this.request<Session>('GET', '/api/session');
+  signOut = () => this.request<{ signedOut: true }>('POST', '/auth/logout');
+  signInUrl = (returnTo: string) => `${this.baseUrl}/auth/login?return_to=${encodeURIComponent(returnTo)}`;
+
+  connection = () => this.request<Connection>('GET', '/api/github/connection');
+  connect = () => this.request<{ installUrl: string }>('POST', '/api/github/connect', {});
+  claim = (installationId: number) =>
+    this.request<{ authorizeUrl: string }>('POST', '/api/github/claim', { installationId });
+  disconnect = (uninstall: boolean) =>
+    this.request<DisconnectResult>('POST', '/api/github/disconnect', { uninstall });
+  reconnectResult = () => this.request<ReconnectResult>('GET', '/api/github/reconnect');
+
+  projects = () => this.request<{ projects: Project[] }>('GET', '/api/projects');
+  createProject = (name: string, kind?: ProjectKind) =>
+    this.request<Project>('POST', '/api/projects', kind ? { name, kind } : { name });
+
+  agentKeys = () => this.request<{ keys: AgentKey[] }>('GET', '/api/agent-keys');
+  createAgentKey = (name: string) => this.request<CreatedAgentKey>('POST', '/api/agent-keys', { name });
+  revokeAgentKey = (id: string) =>
+    this.request<{ revoked: true }>('DELETE', `/api/agent-keys/${encodeURIComponent(id)}`);
+
+  tenantApp = () => this.request<{ app: TenantApp | null }>('GET', '/api/github/app');
+  saveTenantApp = (input: TenantAppInput | { import: unknown }) =>
+    this.request<{ app: TenantApp }>('PUT', '/api/github/app', input);
+  removeTenantApp = () => this.request<{ removed: true }>('DELETE', '/api/github/app');
+}

@@ -1,0 +1,33 @@
+import type { Connection, ConnectionState } from './api/types.ts';
+
+/** "Jan 15, 2026", as the seed's drawing and GitHub show dates. */
+export function formatDate(iso: string | null | undefined): string {
+  if (!iso) return '';
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return '';
+  return date.toLocaleDateString('en-US', { month: 'short', day: 'numeric', year: 'numeric', timeZone: 'UTC' });
+}
+
+export function formatDateTime(iso: string | null | undefined): string {
+  if (!iso) return '';
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return '';
+  return date.toLocaleString('en-US', {
+    month: 'short',
+    day: 'numeric',
+    year: 'numeric',
+    hour: 'numeric',
+    minute: '2-digit',
+    timeZone: 'UTC',
+    timeZoneName: 'short',
+  });
+}
+
+export const accountKind = (type: string | undefined) => (type === 'User' ? 'Personal account' : 'Organization');
+
+/** The contract's `state`, or what today's server's fields say when it sends none. */
+export function connectionState(connection: Connection): ConnectionState {
+  if (connection.state) return connection.state;
+  if (!connection.connected) return connection.previous ? 'previously_connected' : 'disconnected';
+  return connection.suspended || connection.suspendedAt ? 'suspended' : 'connected';
+}

@@ -1,0 +1,254 @@
+import { useRef, useState } from 'react';
+import type { ApiError } from '../api/client.ts';
+import type { Connection, DisconnectResult } from '../api/types.ts';
+import { Button, ButtonLink } from '../components/Button.tsx';
+import { FieldError, Notice } from '../components/Notice.tsx';
+import { Loading, Section } from '../components/Section.tsx';
+import { useCanManage, useConnection, useHubgate } from '../context.tsx';
+import { accountKind, connectionState, formatDate } from '../format.ts';
+import { ClaimableInstallations } from './ClaimableInstallations.tsx';
+import { DisconnectDialog } from './DisconnectDialog.tsx';
+import { ReconnectResults } from './ReconnectResults.tsx';
+
+export type ReturnNotice = 'connected' | 'reconnected' | null;
+
+/**
+ * The GitHub Connection section: every state a tenant's connection can be in, with Connect, Reconnect, Claim,
+ * Manage on GitHub and Disconnect for admins. `returned` is what GitHub's redirect back said (`?connected=1`).
+ */
+export function GitHubConnection({ returned = null }: { returned?: ReturnNotice }) {
+  const connection = useConnection();
+  const { store } = useHubgate();
+  const [disconnected, setDisconnected] = useState<DisconnectResult & { login: string } | null>(null);
+  const doneRef = useRef<HTMLDivElement>(null);
+
+  let body;
+  if (connection.error && !connection.data) {
+    body = (
+      <Notice tone="error" title="The connection could not be loaded.">
+        <p>{connection.error.message}</p>
+        <p>
+          <Button onClick={() => void connection.reload()} pending={connection.loading} pendingLabel="Retrying…">
+            Try again
+          </Button>
+        </p>
+      </Notice>
+    );
+  } else if (!connection.data) {
+    body = <Loading what="the GitHub connection" />;
+  } else {
+    body = (
+      <ConnectionBody
+        connection={connection.data}
+        returned={disconnected ? null : returned}
+        onDisconnected={(result, login) => {
+          setDisconnected({ ...result, login });
+          void store.reload('connection');
+          void store.reload('projects');
+          requestAnimationFrame(() => doneRef.current?.focus());
+        }}
+      />
+    );
+  }
+  return (
+    <Section title="GitHub Connection">
+      {disconnected && (
+        <div ref={doneRef} tabIndex={-1} className="focus-target">
+          <Notice tone="success" title={`Disconnected from ${disconnected.login}.`}>
+            <p>
+              {disconnected.revokedTokens === 1 ? '1 token was' : `${disconnected.revokedTokens} tokens were`} revoked.{' '}
+              {disconnected.uninstalled ? 'The app was uninstalled on GitHub.' : 'The app is still installed on GitHub.'}
+            </p>
+          </Notice>
+        </div>
+      )}
+      {body}
+    </Section>
+  );
+}
+
+function ConnectionBody({
+  connection: c,
+  returned,
+  onDisconnected,
+}: {
+  connection: Connection;
+  returned: ReturnNotice;
+  onDisconnected: (result: DisconnectResult, login: string) => void;
+}) {
+  const { productName } = useHubgate();
+  const canManage = useCanManage() && c.canManage !== false;
+  const state = connectionState(c);
+  const [dialogOpen, setDialogOpen] = useState(false);
+  const disconnectButton = useRef<HTMLButtonElement>(null);
+  const account = c.account;
+
+  return (
+    <div className="stack">
+      {returned === 'connected' && (state === 'connected' || state === 'suspended') && (
+        <Notice tone="success" title="GitHub is connected." />
+      )}
+      {returned === 'reconnected' && (state === 'connected' || state === 'suspended') && (
+        <Notice tone="success" title="GitHub is connected again." />
+      )}
+      {c.claimable && c.claimable.length > 0 && <ClaimableInstallations claimable={c.claimable} canManage={canManage} />}
+
+      {(state === 'connected' || state === 'suspended') && account && (
+        <>
+          <div>
+            {state === 'suspended' ? (
+              <p className="status status-warning">
+                <span aria-hidden="true">⏸ </span>Connected to <strong>{account.login}</strong>, suspended
+              </p>
+            ) : (
+              <p className="status status-ok">
+                <span aria-hidden="true">✓ </span>Connected to <strong>{account.login}</strong>
+              </p>
+            )}
+            <p className="muted">
+              {accountKind(account.type)}
+              {c.installedAt && <> · Installed {formatDate(c.installedAt)}</>}
+              {c.repositorySelection && (
+                <> · {c.repositorySelection === 'all' ? 'All repositories' : 'Only select repositories'}</>
+              )}
+            </p>
+          </div>
+          {state === 'suspended' && (
+            <Notice tone="warning" title={`Suspended on GitHub${c.suspendedAt ? ` since ${formatDate(c.suspendedAt)}` : ''}.`}>
+              <p>
+                {productName} cannot reach your repositories or issue tokens until an owner of {account.login} unsuspends the
+                app in its installation settings on GitHub (Manage on GitHub).
+              </p>
+            </Notice>
+          )}
+          {c.repositorySelection === 'all' && (
+            <Notice tone="warning" title={`“All repositories” is selected for ${productName} on GitHub.`}>
+              <p>
+                {c.warning ??
+                  `This installation can see every repository of the account. ${productName} only asks for tokens scoped to the repositories it created, but "Only select repositories" is safer.`}{' '}
+                To change it, open Manage on GitHub, choose <strong>Only select repositories</strong> and save.
+              </p>
+            </Notice>
+          )}
+          {c.pendingPermissions && (
+            <Notice tone="warning" title="New permissions are waiting for approval on GitHub.">
+              <p>
+                An owner of {account.login} must accept:{' '}
+                {Object.entries(c.pendingPermissions.permissions)
+                  .map(([name, level]) => `${name.replaceAll('_', ' ')} (${level})`)
+                  .join(', ')}
+                .
+              </p>
+              {canManage && (
+                <p>
+                  <ButtonLink href={c.pendingPermissions.acceptUrl} external>
+                    Review permissions on GitHub
+                  </ButtonLink>
+                </p>
+              )}
+            </Notice>
+          )}
+          {c.missingPermissions && c.missingPermissions.length > 0 && (
+            <Notice tone="warning" title="The installation lacks permissions it needs.">
+              <p>Missing: {c.missingPermissions.map((p) => p.replaceAll('_', ' ')).join(', ')}. Some actions will fail until an owner grants them on GitHub.</p>
+            </Notice>
+          )}
+          {canManage && (
+            <div className="actions">
+              {c.manageUrl && (
+                <ButtonLink href={c.manageUrl} external>
+                  Manage on GitHub
+                </ButtonLink>
+              )}
+              <Button variant="danger" ref={disconnectButton} onClick={() => setDialogOpen(true)}>
+                Disconnect
+              </Button>
+            </div>
+          )}
+          <DisconnectDialog
+            open={dialogOpen}
+            account={account}
+            onClose={() => {
+              setDialogOpen(false);
+              disconnectButton.current?.focus();
+            }}
+            onDone={(result) => {
+              setDialogOpen(false);
+              onDisconnected(result, account.login);
+            }}
+          />
+        </>
+      )}
+
+      {state === 'uninstalled' && (
+        <>
+          <p className="status status-danger">
+            The {productName} app was uninstalled{account ? <> from <strong>{account.login}</strong></> : null} on GitHub.
+          </p>
+          <p>
+            {productName} can no longer reach your projects' repositories. They are still on GitHub: reconnect to restore access.
+          </p>
+          <ConnectButton label="Reconnect GitHub" canManage={canManage} />
+        </>
+      )}
+
+      {state === 'previously_connected' && (
+        <>
+          <p className="status">
+            Previously connected to <strong>{c.previous?.account.login ?? account?.login ?? 'a GitHub account'}</strong>
+            {c.previous?.disconnectedAt && <span className="muted"> · {c.previous.reason === 'uninstalled' ? 'Uninstalled' : 'Disconnected'} {formatDate(c.previous.disconnectedAt)}</span>}
+          </p>
+          <p>
+            Reconnect to give {productName} back access to the repositories it created for your projects. When prompted,
+            select "Only select repositories".
+          </p>
+          <ConnectButton label="Reconnect GitHub" canManage={canManage} />
+        </>
+      )}
+
+      {state === 'disconnected' && (
+        <>
+          <p>Connect your GitHub organization or account to store projects and tickets in your own repos.</p>
+          <p className="muted">
+            When prompted, select "Only select repositories". {productName} will only access repos it creates for your projects
+            and teams - never your codebases.
+          </p>
+          <ConnectButton label="Connect GitHub" canManage={canManage} />
+        </>
+      )}
+
+      <ReconnectResults initial={c.reconnect ?? null} poll={returned === 'reconnected'} />
+    </div>
+  );
+}
+
+function ConnectButton({ label, canManage }: { label: string; canManage: boolean }) {
+  const { client } = useHubgate();
+  const [pending, setPending] = useState(false);
+  const [error, setError] = useState<ApiError | null>(null);
+  if (!canManage) return <p className="muted">Only organization admins can connect GitHub.</p>;
+  return (
+    <div className="actions-block">
+      <Button
+        variant="primary"
+        pending={pending}
+        pendingLabel="Opening GitHub…"
+        aria-describedby={error ? 'connect-error' : undefined}
+        onClick={async () => {
+          setPending(true);
+          setError(null);
+          try {
+            const { installUrl } = await client.connect();
+            window.location.assign(installUrl);
+          } catch (e) {
+            setError(e as ApiError);
+            setPending(false);
+          }
+        }}
+      >
+        {label}
+      </Button>
+      <FieldError id="connect-error" message={error?.message} />
+    </div>
+  );
+}

@@ -1,0 +1,210 @@
+import { type FormEvent, useId, useRef, useState } from 'react';
+import type { ApiError } from '../api/client.ts';
+import type { Project, ProjectKind, RepositoryAccess } from '../api/types.ts';
+import { Button, ButtonLink } from '../components/Button.tsx';
+import { Notice } from '../components/Notice.tsx';
+import { Badge, Loading, Section } from '../components/Section.tsx';
+import { useCanManage, useConnection, useHubgate, useProjects } from '../context.tsx';
+import { connectionState, formatDate } from '../format.ts';
+
+const accessBadge: Record<RepositoryAccess, { tone: 'success' | 'warning' | 'danger' | 'neutral'; label: string }> = {
+  reachable: { tone: 'success', label: 'Reachable' },
+  missing: { tone: 'warning', label: 'No access' },
+  deleted: { tone: 'danger', label: 'Deleted on GitHub' },
+  moved: { tone: 'warning', label: 'Moved' },
+  unknown: { tone: 'neutral', label: 'Not checked' },
+};
+
+/** Projects (N): each with its repository on GitHub and whether hubgate can reach it; admins create more. */
+export function Projects() {
+  const projects = useProjects();
+  const connection = useConnection();
+  const canManage = useCanManage();
+  const state = connection.data ? connectionState(connection.data) : null;
+  const list = projects.data?.projects;
+
+  const title = list ? `Projects (${list.length})` : 'Projects';
+  if (projects.error?.missingEndpoint) {
+    return (
+      <Section title="Projects">
+        <p className="muted">Projects are not available on this server yet.</p>
+      </Section>
+    );
+  }
+  return (
+    <Section title={title}>
+      {projects.error && !list ? (
+        <Notice tone="error" title="The projects could not be loaded.">
+          <p>{projects.error.message}</p>
+          <p>
+            <Button onClick={() => void projects.reload()}>Try again</Button>
+          </p>
+        </Notice>
+      ) : !list || !state ? (
+        <Loading what="projects" />
+      ) : (
+        <div className="stack">
+          {list.length === 0 && (state === 'connected' || state === 'suspended') && (
+            <p className="empty">No projects yet.{canManage ? ' Create the first one below: it gets its own repository on GitHub.' : ''}</p>
+          )}
+          {list.length === 0 && state !== 'connected' && state !== 'suspended' && <p className="empty">Connect GitHub to create projects</p>}
+          {list.length > 0 && state !== 'connected' && state !== 'suspended' && (
+            <p className="muted">GitHub is not connected: these repositories cannot be reached until it is.</p>
+          )}
+          {list.length > 0 && <ProjectList projects={list} />}
+          {canManage && (state === 'connected' || state === 'suspended') && (
+            <CreateProject suspended={state === 'suspended'} onCreated={() => void projects.reload()} />
+          )}
+        </div>
+      )}
+    </Section>
+  );
+}
+
+function ProjectList({ projects }: { projects: Project[] }) {
+  return (
+    <ul className="list" aria-label="Projects">
+      {projects.map((p) => {
+        const access = accessBadge[p.repository.access] ?? accessBadge.unknown;
+        return (
+          <li key={p.id} className="list-item">
+            <div>
+              <strong>{p.name}</strong>
+              {p.kind !== 'project' && <span className="muted"> · {p.kind}</span>}
+              <div>
+                <a className="mono" href={p.repository.htmlUrl} target="_blank" rel="noopener noreferrer">
+                  {p.repository.fullName}
+                  <span className="visually-hidden"> on GitHub (opens in a new tab)</span>
+                </a>
+                {p.repository.private && <span className="muted"> · private</span>}
+              </div>
+            </div>
+            <div className="list-item-side">
+              <Badge tone={access.tone}>{access.label}</Badge>
+              <span className="muted small">Created {formatDate(p.createdAt)}</span>
+            </div>
+          </li>
+        );
+      })}
+    </ul>
+  );
+}
+
+function validateName(name: string): string | null {
+  const trimmed = name.trim();
+  if (trimmed === '') return 'Enter a name for the project.';
+  if (trimmed.length > 100) return `The name is ${trimmed.length} characters long; at most 100 fit.`;
+  return null;
+}
+
+function CreateProject({ suspended, onCreated }: { suspended: boolean; onCreated: () => void }) {
+  const { client } = useHubgate();
+  const [name, setName] = useState('');
+  const [kind, setKind] = useState<ProjectKind>('project');
+  const [error, setError] = useState<{ message: string; suggestion?: string; acceptUrl?: string } | null>(null);
+  const [pending, setPending] = useState(false);
+  const [created, setCreated] = useState<Project | null>(null);
+  const input = useRef<HTMLInputElement>(null);
+  const nameId = useId();
+  const kindId = useId();
+  const errorId = useId();
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    const invalid = validateName(name);
+    setCreated(null);
+    if (invalid) {
+      setError({ message: invalid });
+      input.current?.focus();
+      return;
+    }
+    setPending(true);
+    setError(null);
+    try {
+      const project = await client.createProject(name.trim(), kind);
+      setCreated(project);
+      setName('');
+      onCreated();
+    } catch (e) {
+      const err = e as ApiError;
+      const retry = err.details.retryAfterSeconds ? ` Try again in ${err.details.retryAfterSeconds} seconds.` : '';
+      setError({ message: err.message + retry, suggestion: err.details.suggestion, acceptUrl: err.details.acceptUrl });
+      input.current?.focus();
+    } finally {
+      setPending(false);
+    }
+  };
+
+  return (
+    <form className="subsection" onSubmit={submit} noValidate aria-label="Create a project">
+      <h3>Create a project</h3>
+      {suspended && <p className="muted">The installation is suspended on GitHub: creating a repository will fail until it is unsuspended.</p>}
+      <div className="form-row">
+        <div className="field grow">
+          <label htmlFor={nameId}>Project name</label>
+          <input
+            id={nameId}
+            ref={input}
+            className="input"
+            value={name}
+            maxLength={120}
+            autoComplete="off"
+            aria-invalid={error ? true : undefined}
+            aria-describedby={error ? errorId : undefined}
+            disabled={pending}
+            onChange={(e) => setName(e.currentTarget.value)}
+          />
+        </div>
+        <div className="field">
+          <label htmlFor={kindId}>Kind</label>
+          <select id={kindId} className="input" value={kind} disabled={pending} onChange={(e) => setKind(e.currentTarget.value as ProjectKind)}>
+            <option value="project">Project</option>
+            <option value="team">Team</option>
+            <option value="guide">Guide</option>
+          </select>
+        </div>
+        <div className="field field-button">
+          <Button type="submit" variant="primary" pending={pending} pendingLabel="Creating repository…">
+            Create project
+          </Button>
+        </div>
+      </div>
+      {error && (
+        <div className="field-error" id={errorId} role="alert">
+          <p>{error.message}</p>
+          {error.suggestion && (
+            <p>
+              <Button
+                onClick={() => {
+                  setName(error.suggestion!);
+                  setError(null);
+                  input.current?.focus();
+                }}
+              >
+                Use “{error.suggestion}”
+              </Button>
+            </p>
+          )}
+          {error.acceptUrl && (
+            <p>
+              <ButtonLink href={error.acceptUrl} external>
+                Accept the permission on GitHub
+              </ButtonLink>
+            </p>
+          )}
+        </div>
+      )}
+      {created && (
+        <Notice tone="success" title={`Created ${created.name}.`}>
+          <p>
+            Its repository is{' '}
+            <a className="mono" href={created.repository.htmlUrl} target="_blank" rel="noopener noreferrer">
+              {created.repository.fullName}
+            </a>
+            .
+          </p>
+        </Notice>
+      )}
+    </form>
+  );
+}

@@ -1,0 +1,82 @@
+import { useEffect, useState } from 'react';
+import type { ReconnectResult } from '../api/types.ts';
+import { Badge } from '../components/Section.tsx';
+import { useHubgate } from '../context.tsx';
+
+const resultText = {
+  restored: { tone: 'success', label: 'Restored' },
+  missing: { tone: 'warning', label: 'Not selected on GitHub' },
+  deleted: { tone: 'danger', label: 'Deleted on GitHub' },
+  moved: { tone: 'warning', label: 'Moved on GitHub' },
+} as const;
+
+/**
+ * What reconnecting restored: each project's repository, restored, still missing from the installation (with
+ * the link to select it on GitHub), or deleted. Follows `GET /api/github/reconnect` while it runs.
+ */
+export function ReconnectResults({ initial, poll }: { initial: ReconnectResult | null; poll: boolean }) {
+  const { client } = useHubgate();
+  const [result, setResult] = useState<ReconnectResult | null>(initial);
+  const running = result?.status === 'running' || (poll && result === null);
+
+  useEffect(() => setResult(initial), [initial]);
+  useEffect(() => {
+    if (!running) return;
+    let stopped = false;
+    const tick = async () => {
+      try {
+        const next = await client.reconnectResult();
+        if (stopped) return;
+        setResult(next); // a new result re-runs this effect, which polls again while it runs
+      } catch {
+        // no reconnect endpoint on this server, or nothing to show: keep what the connection said
+        if (!stopped) setResult((r) => (r?.status === 'running' ? { ...r, status: 'done' } : r));
+      }
+    };
+    const timer = setTimeout(tick, result ? 1000 : 0);
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+    };
+  }, [client, running, result]);
+
+  if (!result || result.status === 'none') return null;
+  const { done, total } = result.progress;
+  const missing = result.items.filter((i) => i.result === 'missing');
+  return (
+    <div className="subsection" aria-live="polite">
+      <h3>Restoring access to your projects' repositories</h3>
+      {result.status === 'running' ? (
+        <div>
+          <label className="muted" htmlFor="reconnect-progress">
+            Checking {done} of {total}…
+          </label>
+          <progress id="reconnect-progress" max={total || 1} value={done} />
+        </div>
+      ) : (
+        <p className="muted">
+          {result.items.filter((i) => i.result === 'restored').length} of {result.items.length} restored
+          {missing.length > 0 && `; ${missing.length} still to select on GitHub`}.
+        </p>
+      )}
+      <ul className="list">
+        {result.items.map((item) => (
+          <li key={item.projectId} className="list-item">
+            <div>
+              <strong>{item.name}</strong>
+              <div className="muted mono">{item.repository.fullName}</div>
+            </div>
+            <div className="list-item-side">
+              <Badge tone={resultText[item.result].tone}>{resultText[item.result].label}</Badge>
+              {item.result === 'missing' && item.selectUrl && (
+                <a href={item.selectUrl} target="_blank" rel="noopener noreferrer">
+                  Select it on GitHub<span className="visually-hidden"> (opens in a new tab)</span>
+                </a>
+              )}
+            </div>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
