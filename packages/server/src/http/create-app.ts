@@ -67,8 +67,9 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const principal = loadPrincipal({ sessions: deps.sessions, bearer: deps.bearer });
   app.route('/', healthRoutes(deps));
   app.route('/webhooks', webhookRoutes(deps));
-  app.route('/auth', authRoutes(deps));
+  // Middleware runs only for routes registered after it: the caller is known before /auth/logout's guards.
   app.use('/auth/logout', principal);
+  app.route('/auth', authRoutes(deps));
   const selfAuthenticated = (deps.mounts ?? []).filter((m) => m.authenticates).map((m) => m.path);
   app.use('/api/*', (c, next) =>
     selfAuthenticated.some((path) => c.req.path === path || c.req.path.startsWith(`${path}/`)) ? next() : principal(c, next),
