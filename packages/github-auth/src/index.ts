@@ -37,6 +37,8 @@ export { TokenCipher } from './token-cipher.js';
 // Repository URLs and git
 export { CredentialResolver, type CredentialResolverOptions, type GitCredentials } from './credential-resolver.js';
 export { type GitCredentialIo, type GitCredentialResult, runGitCredential } from './git-credential-main.js';
+// the server's initial push hands git its credential in the helper protocol's own format
+export { formatCredentialOutput } from './git-credential-protocol.js';
 export { type ParsedRepoUrl, parseRepoUrl } from './repo-url.js';
 // Side effects and errors
 export { type Clock, systemClock } from './clock.js';

@@ -67,6 +67,8 @@ export interface HarnessOptions {
   /** reach the test database through something else (a TCP proxy that can hang) */
   databaseThrough?: (url: string) => string;
   httpTimeouts?: StartOptions['httpTimeouts'];
+  /** project options (tests pace creations without waiting by default) */
+  projects?: StartOptions['projects'];
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -101,6 +103,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     githubRetryBaseMs: 10,
     sandboxSim: options.sim,
     restore: options.restore,
+    projects: options.projects ?? { pacing: { minIntervalMs: 0 } },
   });
   const sim = hub.sandbox!.sim;
 

@@ -13,6 +13,7 @@ import type { AppEnv } from '../http/app-env.js';
 import { createApp } from '../http/create-app.js';
 import { agentKeysApi } from '../http/routes/agent-keys-api.js';
 import { brokerApi } from '../http/routes/broker-api.js';
+import { projectsApi } from '../http/routes/projects-api.js';
 import { BearerTokens } from '../identity/bearer-tokens.js';
 import { OidcLogin } from '../identity/oidc-login.js';
 import { SessionStore } from '../identity/sessions.js';
@@ -26,6 +27,7 @@ import { reconcileApi } from '../http/routes/reconcile-api.js';
 import { tenantAppApi, tenantManifestReturn } from '../http/routes/tenant-app-api.js';
 import { TenantAppService } from '../tenant-apps/tenant-app-service.js';
 import { TenantAppSource } from '../tenant-apps/tenant-app-source.js';
+import { ProjectService, type ProjectServiceOptions } from '../projects/project-service.js';
 import { decodeSecretKey, SecretSealer } from '../sealing/secret-sealer.js';
 import { TokenRevocationStore } from '../stores/token-revocation-store.js';
 import { WebhookHandlers } from '../webhooks/webhook-handlers.js';
@@ -46,6 +48,8 @@ export interface ServiceInputs {
   productName: string;
   githubRetryBaseMs?: number;
   restore?: RestoreOptions;
+  /** repository name patterns, pacing (tests shorten it) */
+  projects?: Omit<ProjectServiceOptions, 'productName'>;
 }
 
 export interface Services {
@@ -62,6 +66,7 @@ export interface Services {
   broker: TokenBroker;
   /** what the services hold open beyond the database (the broker's Redis rate limiter) */
   close(): Promise<void>;
+  projects: ProjectService;
 }
 
 /** Builds every service once, each given its side effects (database, clock, fetch, logger) as options. */
@@ -93,6 +98,10 @@ export function buildServices(input: ServiceInputs): Services {
   const receiver = new WebhookReceiver(input.db, new WebhookHandlers(input.db, apps, lifecycle, sealer), input.logger, metrics, now);
   const sessions = new SessionStore(input.db, now);
   const reconcile = new ReconcileJob(input.db, input.dbKind, apps, lifecycle, receiver, createReconcileMetrics(metrics.registry), sealer, input.logger, now);
+  const projects = new ProjectService(
+    { db: input.db, apps, sealer, logger: input.logger, now, fetch: input.fetch },
+    { productName: input.productName, ...input.projects },
+  );
 
   let loginPromise: Promise<OidcLogin> | null = null;
   const login = () => {
@@ -129,6 +138,7 @@ export function buildServices(input: ServiceInputs): Services {
       { path: '/api/github/reconcile', app: reconcileApi({ reconcile, publicUrl: input.url }) },
       { path: '/api/github/app', app: tenantAppApi({ tenantApps, publicUrl: input.url }) },
       { path: '/github/app-manifest', app: tenantManifestReturn({ tenantApps }) },
+      { path: '/api/projects', app: projectsApi({ projects, publicUrl: input.url }) },
       { path: '/api/agent-keys', app: agentKeysApi({ keys: agentKeys, publicUrl: input.url }) },
       {
         path: '/api/v1',
@@ -149,6 +159,7 @@ export function buildServices(input: ServiceInputs): Services {
     restore,
     agentKeys,
     broker,
+    projects,
     close: () => limiter.close(),
   };
 }

@@ -12,7 +12,7 @@ import type { AppEnv } from '../http/app-env.js';
 import { createLogger, type Logger } from '../logger.js';
 import type { RestoreOptions } from '../reconnect/restore-access.js';
 import type { Sandbox, SandboxSimOptions } from '../sandbox/start-sandbox.js';
-import { buildServices, type Services } from './build-services.js';
+import { buildServices, type ServiceInputs, type Services } from './build-services.js';
 
 export interface StartOptions {
   env?: NodeJS.ProcessEnv;
@@ -31,6 +31,8 @@ export interface StartOptions {
   sandboxSim?: SandboxSimOptions;
   /** tests shorten the HTTP server's timeouts (defaults: 30 s per request, 10 s for the headers) */
   httpTimeouts?: { requestMs: number; headersMs: number; checkEveryMs?: number };
+  /** project options (repository name patterns, pacing) */
+  projects?: ServiceInputs['projects'];
 }
 
 export interface RunningHubgate extends Services {
@@ -120,6 +122,7 @@ export async function startHubgate(options: StartOptions = {}): Promise<RunningH
       productName: sandbox?.productName ?? config.productName,
       githubRetryBaseMs: options.githubRetryBaseMs,
       restore: options.restore,
+      projects: options.projects,
     });
     handler = getRequestListener((services.app as Hono<AppEnv>).fetch);
     await services.receiver.resumeUnfinished().catch((error) => logger.warn({ err: error }, 'resuming unfinished webhook deliveries failed'));

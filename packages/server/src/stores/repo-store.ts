@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, lt, ne, sql } from 'drizzle-orm';
 import type { Database } from '../db/database.js';
 import { type RepoAccessState, repos } from '../db/schema/repos.js';
 
@@ -28,6 +28,14 @@ export class RepoStore {
       .then((rows) => rows[0]);
   }
 
+  bySlug(organizationId: string, slug: string): Promise<RepoRow | undefined> {
+    return this.db
+      .select()
+      .from(repos)
+      .where(and(eq(repos.organizationId, organizationId), eq(repos.slug, slug)))
+      .then((rows) => rows[0]);
+  }
+
   /** The tenant's project whose repository has this full name, in any case (GitHub's names are case-insensitive). */
   byFullName(organizationId: string, fullName: string): Promise<RepoRow | undefined> {
     return this.db
@@ -36,6 +44,45 @@ export class RepoStore {
       .where(and(eq(repos.organizationId, organizationId), sql`lower(${repos.fullName}) = ${fullName.toLowerCase()}`))
       .limit(1)
       .then((rows) => rows[0]);
+  }
+
+  /** The tenant's projects as the API shows them: rows still `creating` are not projects yet. */
+  listVisible(organizationId: string): Promise<RepoRow[]> {
+    return this.db
+      .select()
+      .from(repos)
+      .where(and(eq(repos.organizationId, organizationId), ne(repos.accessState, 'creating')))
+      .orderBy(asc(repos.createdAt));
+  }
+
+  /**
+   * Takes over a `creating` row whose creator stopped (crashed) before `staleBefore`: returns it, refreshed, only
+   * to the one caller whose update matched, so two retries never resume the same creation twice.
+   */
+  async takeOverStale(organizationId: string, id: string, staleBefore: Date, now: Date): Promise<RepoRow | undefined> {
+    const [row] = await this.db
+      .update(repos)
+      .set({ updatedAt: now })
+      .where(
+        and(eq(repos.organizationId, organizationId), eq(repos.id, id), eq(repos.accessState, 'creating'), lt(repos.updatedAt, staleBefore)),
+      )
+      .returning();
+    return row;
+  }
+
+  /** Drops a `creating` row whose creation failed for certain (nothing on GitHub to adopt). */
+  async releaseCreating(organizationId: string, id: string) {
+    await this.db
+      .delete(repos)
+      .where(and(eq(repos.organizationId, organizationId), eq(repos.id, id), eq(repos.accessState, 'creating')));
+  }
+
+  /** A request met a 404 for this repository: the reconcile job looks at it first. */
+  async requestRecheck(organizationId: string, id: string, now: Date) {
+    await this.db
+      .update(repos)
+      .set({ recheckRequestedAt: now })
+      .where(and(eq(repos.organizationId, organizationId), eq(repos.id, id)));
   }
 
   async insert(values: typeof repos.$inferInsert): Promise<RepoRow> {

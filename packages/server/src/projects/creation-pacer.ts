@@ -1,0 +1,89 @@
+import { AppError } from '../errors/app-error.js';
+
+export interface PacerOptions {
+  /** least time between two repository creations in one GitHub account (default 1 s: under GitHub's ~80/min) */
+  minIntervalMs?: number;
+  /** a `retry-after` up to this long is waited out once, with the admin waiting; longer ones are answered 429 */
+  maxWaitMs?: number;
+}
+
+export interface PacerDeps {
+  now: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** GitHub's secondary limit answer: 403 or 429 with `retry-after`, or a message naming the secondary limit. */
+export function secondaryLimitWaitMs(error: unknown): number | null {
+  const e = error as { status?: number; message?: string; response?: { headers?: Record<string, string | undefined> } };
+  if (e.status !== 403 && e.status !== 429) return null;
+  const retryAfter = Number(e.response?.headers?.['retry-after']);
+  if (Number.isFinite(retryAfter) && retryAfter > 0) return retryAfter * 1000;
+  // "If the retry-after response header is not present, wait at least one minute" (GitHub's REST best practices).
+  if (/secondary rate limit/i.test(e.message ?? '')) return 60_000;
+  return null;
+}
+
+/**
+ * Keeps repository creations inside GitHub's secondary limit for content creation (about 80 a minute and 500 an
+ * hour, github-facts.md): creations in one account run one at a time, `minIntervalMs` apart; a `retry-after` from
+ * GitHub is honoured for every later creation in that account (they answer 429 at once instead of asking GitHub
+ * while it said to wait), and a short one is waited out once.
+ */
+export class CreationPacer {
+  private readonly lanes = new Map<string, Promise<unknown>>();
+  private readonly nextAllowed = new Map<string, number>();
+  private readonly blockedUntil = new Map<string, number>();
+  private readonly minIntervalMs: number;
+  private readonly maxWaitMs: number;
+  private readonly sleep: (ms: number) => Promise<void>;
+
+  constructor(
+    private readonly deps: PacerDeps,
+    options: PacerOptions = {},
+  ) {
+    this.minIntervalMs = options.minIntervalMs ?? 1000;
+    this.maxWaitMs = options.maxWaitMs ?? 10_000;
+    this.sleep = deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+  }
+
+  /** Runs `create` in the lane of `account`, paced; a secondary limit beyond `maxWaitMs` becomes a 429. */
+  run<T>(account: string, create: () => Promise<T>): Promise<T> {
+    const previous = this.lanes.get(account) ?? Promise.resolve();
+    const turn = previous.catch(() => {}).then(() => this.paced(account, create));
+    const settled = turn.catch(() => {});
+    this.lanes.set(account, settled);
+    void settled.then(() => {
+      if (this.lanes.get(account) === settled) this.lanes.delete(account);
+    });
+    return turn;
+  }
+
+  private async paced<T>(account: string, create: () => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      const blocked = (this.blockedUntil.get(account) ?? 0) - this.deps.now();
+      if (blocked > 0) {
+        if (attempt === 0 || blocked > this.maxWaitMs) throw limited(blocked);
+        await this.sleep(blocked);
+      }
+      const gap = (this.nextAllowed.get(account) ?? 0) - this.deps.now();
+      if (gap > 0) await this.sleep(gap);
+      this.nextAllowed.set(account, this.deps.now() + this.minIntervalMs);
+      try {
+        return await create();
+      } catch (error) {
+        const waitMs = secondaryLimitWaitMs(error);
+        if (waitMs === null) throw error;
+        this.blockedUntil.set(account, this.deps.now() + waitMs);
+        if (attempt > 0 || waitMs > this.maxWaitMs) throw limited(waitMs, error);
+      }
+    }
+  }
+}
+
+function limited(waitMs: number, cause?: unknown): AppError {
+  const retryAfter = Math.max(1, Math.ceil(waitMs / 1000));
+  return new AppError('rate_limited', `GitHub asks us to slow down creating repositories; try again in ${retryAfter} s.`, {
+    cause,
+    details: { retryAfter },
+  });
+}
