@@ -118,6 +118,7 @@ export class ProjectService {
     const claim = await this.claim(user, { name, slug, kind, repoName }, inst.row);
     const row = claim.row;
     let stored = row.githubRepoId !== null;
+    const outcome = { maybeCreated: false };
     try {
       const owner = inst.row.accountLogin;
       const wantedName = row.fullName?.split('/')[1] ?? repoName;
@@ -129,7 +130,7 @@ export class ProjectService {
           : await this.github.findByName(inst.app, inst.row.installationId, owner, wantedName);
         if (repo && repo.owner.id !== inst.row.accountId) repo = null;
       }
-      repo ??= await this.createOnGitHub(inst, organizationId, row, { name: wantedName, description: this.description(row), private: true });
+      repo ??= await this.createOnGitHub(inst, organizationId, row, { name: wantedName, description: this.description(row), private: true }, outcome);
       await this.repos.update(organizationId, row.id, {
         githubRepoId: repo.id,
         fullName: repo.full_name,
@@ -147,9 +148,9 @@ export class ProjectService {
         detail: { repository: repo.full_name, githubRepoId: repo.id, kind: row.kind },
       });
     } catch (error) {
-      // Nothing half made: without a GitHub repository the row goes; with one, it waits (invisible) for the next
-      // attempt, which resumes it at once instead of meeting "name taken" for the repository it created itself.
-      if (!stored) await this.repos.releaseCreating(organizationId, row.id);
+      // Nothing half made: without a GitHub repository the row goes; with one (or when GitHub could not say), it waits,
+      // invisible, for the next attempt, which resumes it at once instead of meeting "name taken" for its own repository.
+      if (!stored && !outcome.maybeCreated) await this.repos.releaseCreating(organizationId, row.id);
       else await this.repos.update(organizationId, row.id, { updatedAt: new Date(0) });
       throw error;
     }
@@ -201,7 +202,13 @@ export class ProjectService {
     }
   }
 
-  private async createOnGitHub(inst: Installation, organizationId: string, row: RepoRow, repo: NewRepo): Promise<GitHubRepo> {
+  private async createOnGitHub(
+    inst: Installation,
+    organizationId: string,
+    row: RepoRow,
+    repo: NewRepo,
+    outcome: { maybeCreated: boolean },
+  ): Promise<GitHubRepo> {
     const { app, row: installation } = inst;
     const personal = installation.accountType === 'User';
     const context = { acceptUrl: inst.acceptUrl, nowMs: this.deps.now().getTime(), what: 'create the repository' };
@@ -216,15 +223,16 @@ export class ProjectService {
         return this.github.createInOrganization(app, installation.installationId, installation.accountLogin, repo);
       });
     } catch (error) {
-      const outcome = classifyCreateError(error, context);
-      if (outcome.kind === 'taken') throw await this.nameTaken(inst, row);
-      if (outcome.kind === 'refused') throw outcome.error;
+      const failure = classifyCreateError(error, context);
+      if (failure.kind === 'taken') throw await this.nameTaken(inst, row);
+      if (failure.kind === 'refused') throw failure.error;
       // No answer: GitHub may have created it. Adopt it if so; if GitHub cannot tell us either, keep the row.
       const found = await this.github.findByName(app, installation.installationId, installation.accountLogin, repo.name).catch(() => {
-        throw outcome.error;
+        outcome.maybeCreated = true;
+        throw failure.error;
       });
       if (found) return found;
-      throw outcome.error;
+      throw failure.error;
     }
   }
 
