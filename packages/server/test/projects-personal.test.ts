@@ -1,5 +1,6 @@
 import { systemClock } from '@hubgate/github-auth';
 import { and, eq } from 'drizzle-orm';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppRegistry } from '../src/apps/app-registry.js';
 import { type DatabaseHandle, openDatabase } from '../src/db/database.js';
@@ -7,6 +8,7 @@ import { githubUserGrants, repos } from '../src/db/schema/index.js';
 import type { TenantUser } from '../src/identity/principal.js';
 import { createLogger } from '../src/logger.js';
 import { ProjectService } from '../src/projects/project-service.js';
+import { userTokenForAccount } from '../src/projects/user-grant-token.js';
 import { UserGrantStore } from '../src/stores/user-grant-store.js';
 import { drivers } from './db-harness.js';
 import { cloneWith } from './git-clone.js';
@@ -26,6 +28,20 @@ const cyd: TenantUser = {
   email: null,
   isAdmin: true,
 };
+
+/** Waits until `count` other sessions wait for a row lock (both instances are inside `withLockedGrant`). */
+async function waitForLockWaiters(client: pg.Client, count: number) {
+  for (let i = 0; i < 200; i++) {
+    // pg_stat_activity is read once per transaction unless the snapshot is cleared (the holder is in one).
+    await client.query('select pg_stat_clear_snapshot()');
+    const { rows } = await client.query(
+      "select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and state = 'active' and datname = current_database()",
+    );
+    if (rows[0].n >= count) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error('the replicas never waited for the grant lock');
+}
 
 describe.each(drivers)('projects in a personal account (%s)', (driver) => {
   let h: Harness;
@@ -81,10 +97,7 @@ describe.each(drivers)('projects in a personal account (%s)', (driver) => {
     const old = await expireAccessToken();
     const second = await secondInstance();
     try {
-      const [a, b] = await Promise.all([
-        h.hub.projects.create(cyd, { name: 'Refresh A' }),
-        second.projects.create(cyd, { name: 'Refresh B' }),
-      ]);
+      const [a, b] = await Promise.all([h.hub.projects.create(cyd, { name: 'Refresh A' }), second.projects.create(cyd, { name: 'Refresh B' })]);
       expect(a.repository.fullName).toBe('cyd/refresh-a.tickets');
       expect(b.repository.fullName).toBe('cyd/refresh-b.tickets');
     } finally {
@@ -97,6 +110,33 @@ describe.each(drivers)('projects in a personal account (%s)', (driver) => {
     expect(sim().store.tokens.get(old.refreshToken!)?.revoked ?? true).toBe(true);
     expect(sim().store.tokens.get(now.refreshToken!)!.revoked).toBe(false);
     expect(now.row.accessExpiresAt!.getTime()).toBeGreaterThan(Date.now() + 60 * 60_000);
+  });
+
+  it.runIf(driver === 'postgres')('lets one of two replicas waiting on the grant lock refresh, and the other use the new pair', async () => {
+    const old = await expireAccessToken();
+    const second = await openDatabase({ databaseUrl: h.hub.config.databaseUrl! });
+    // A third session holds the grant's row until both replicas have seen the expired token and wait for the lock.
+    const holder = new pg.Client({ connectionString: h.hub.config.databaseUrl! });
+    await holder.connect();
+    try {
+      await holder.query('begin');
+      await holder.query('select id from github_user_grants where organization_id = $1 and user_id = $2 for update', [org, 'user_cyd']);
+      const app = h.hub.apps.system;
+      const deps = (db: DatabaseHandle['db']) => ({ db, sealer: h.hub.sealer, now: () => new Date() });
+      const both = Promise.all([
+        userTokenForAccount(deps(h.hub.db.db), app, org, sim().store.requireAccount('cyd').id),
+        userTokenForAccount(deps(second.db), app, org, sim().store.requireAccount('cyd').id),
+      ]);
+      await waitForLockWaiters(holder, 2);
+      await holder.query('commit');
+      const [a, b] = await both;
+      expect(a.token).toBe(b.token);
+      expect(a.token).not.toBe(old.accessToken);
+      expect(sim().store.tokens.get(old.refreshToken!)?.revoked ?? true).toBe(true);
+    } finally {
+      await holder.end();
+      await second.close();
+    }
   });
 
   it('asks the admin to reconnect when the grant no longer works, and stores nothing', async () => {
