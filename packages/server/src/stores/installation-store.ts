@@ -48,6 +48,16 @@ export class InstallationStore {
       .then((rows) => rows[0]);
   }
 
+  /** Live bindings of this app's installation(s) on the GitHub account with this id (a transfer's old owner). */
+  liveForAccount(appKey: string, accountId: number): Promise<InstallationRow[]> {
+    return this.db
+      .select()
+      .from(githubInstallations)
+      .where(
+        and(eq(githubInstallations.appKey, appKey), eq(githubInstallations.accountId, accountId), isNull(githubInstallations.deletedAt)),
+      );
+  }
+
   allLive(): Promise<InstallationRow[]> {
     return this.db.select().from(githubInstallations).where(isNull(githubInstallations.deletedAt));
   }

@@ -137,9 +137,22 @@ export class WebhookHandlers {
   private async repository(appKey: string, raw: unknown): Promise<HandlerOutcome> {
     const payload = parse(repositoryPayload, raw);
     if (!payload) return 'ignored';
-    const row = await new InstallationStore(this.db).liveByInstallation({ appKey, installationId: payload.installation.id });
-    if (!row) return 'ignored';
-    await this.lifecycle.repositoryRenamed(row, payload.repository.id, payload.repository.full_name, payload.repository.owner.id);
-    return 'applied';
+    const { id, full_name: fullName, owner } = payload.repository;
+    const installations = new InstallationStore(this.db);
+    const row = await installations.liveByInstallation({ appKey, installationId: payload.installation.id });
+    if (row) await this.lifecycle.repositoryRenamed(row, id, fullName, owner.id);
+    // A transfer is told to the installations that reach the repository now, in its new account; the tenant whose
+    // account it left learns it here (its project becomes `moved`). Found by the account GitHub names as the old owner.
+    const from = payload.changes?.owner?.from;
+    const fromAccountId = from?.organization?.id ?? from?.user?.id;
+    let left = false;
+    if (payload.action === 'transferred' && fromAccountId !== undefined && fromAccountId !== owner.id) {
+      for (const previous of await installations.liveForAccount(appKey, fromAccountId)) {
+        if (previous.installationId === row?.installationId) continue;
+        await this.lifecycle.repositoryRenamed(previous, id, fullName, owner.id);
+        left = true;
+      }
+    }
+    return row || left ? 'applied' : 'ignored';
   }
 }

@@ -47,6 +47,19 @@ export const repositoryPayload = z.object({
   action: z.string(),
   installation: installationRef,
   repository: z.object({ id: z.number().int(), full_name: z.string(), owner: z.object({ id: z.number().int() }) }),
+  /** `transferred`: the account it came from (`organization` or `user`) */
+  changes: z
+    .object({
+      owner: z
+        .object({
+          from: z.object({
+            organization: z.object({ id: z.number().int() }).optional(),
+            user: z.object({ id: z.number().int() }).optional(),
+          }),
+        })
+        .optional(),
+    })
+    .optional(),
 });
 
 /** GitHub's published shapes of the events handled, for readers and for tests that build payloads. */
