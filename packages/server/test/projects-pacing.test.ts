@@ -1,0 +1,75 @@
+import { eq } from 'drizzle-orm';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { repos } from '../src/db/schema/index.js';
+import { type Harness, startHarness } from './service-harness.js';
+
+const minIntervalMs = 200;
+const secondaryLimit = (retryAfter: string) => ({
+  route: 'POST /orgs/{org}/repos',
+  status: 403,
+  body: { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.' },
+  headers: { 'retry-after': retryAfter },
+  times: 1,
+});
+
+// The pacing lives in the process (one lane per GitHub account), so one storage driver is enough here.
+describe('creating many projects stays inside GitHub secondary limits', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ driver: 'pglite', projects: { pacing: { minIntervalMs, maxWaitMs: 2_000 } } });
+    await h.connect(await h.signIn('user_ada'), 'ada', 'tisket-com');
+  });
+  afterAll(() => h.close());
+  afterEach(() => h.hub.sandbox!.sim.faults.clear());
+
+  const sim = () => h.hub.sandbox!.sim;
+  const rows = () => h.hub.db.db.select().from(repos).where(eq(repos.organizationId, 'org_01TISKET'));
+
+  it('spaces creations in one account at least the minimum interval apart, all of them succeeding', async () => {
+    const ada = await h.signIn('user_ada');
+    const names = ['Pace 1', 'Pace 2', 'Pace 3', 'Pace 4', 'Pace 5'];
+    const answers = await Promise.all(names.map((name) => h.api(ada, 'POST', '/api/projects', { name })));
+    expect(answers.map((a) => a.status)).toEqual([201, 201, 201, 201, 201]);
+    const created = sim()
+      .store.reposOf(sim().store.requireAccount('tisket-com').id)
+      .filter((r) => r.name.startsWith('pace-'))
+      .map((r) => r.createdAt)
+      .sort((a, b) => a - b);
+    expect(created).toHaveLength(5);
+    const gaps = created.slice(1).map((t, i) => t - created[i]!);
+    // timer granularity: a millisecond or two early is still "paced"
+    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(minIntervalMs - 5);
+  });
+
+  it('waits out a short retry-after from the secondary limit once, and creates the project', async () => {
+    const ada = await h.signIn('user_ada');
+    sim().faults.add(secondaryLimit('1'));
+    const started = performance.now();
+    const created = await h.api(ada, 'POST', '/api/projects', { name: 'After a pause' });
+    expect(created.status).toBe(201);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(1000);
+    expect(sim().store.findRepo('tisket-com', 'after-a-pause.tickets')).toBeDefined();
+  });
+
+  // Last: it leaves the account's lane closed for the retry-after it was given.
+  it('answers 429 with GitHub’s retry-after when it is long, and asks GitHub nothing more until then', async () => {
+    const ada = await h.signIn('user_ada');
+    sim().faults.add(secondaryLimit('30'));
+    const before = await rows();
+    const limited = await ada.request('POST', `${h.hub.url}/api/projects`, {
+      json: { name: 'Too fast' },
+      headers: { 'x-csrf-token': ada.csrf, accept: 'application/json' },
+      follow: false,
+    });
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get('retry-after')).toBe('30');
+    expect(((await limited.json()) as { error: { message: string } }).error.message).toMatch(/try again in 30 s/);
+    expect(await rows()).toEqual(before);
+
+    const creates = sim().requestCount('POST /orgs/{org}/repos');
+    const next = await h.api(ada, 'POST', '/api/projects', { name: 'Still too fast' });
+    expect(next.status).toBe(429);
+    expect(sim().requestCount('POST /orgs/{org}/repos')).toBe(creates);
+    expect(await rows()).toEqual(before);
+  });
+});
