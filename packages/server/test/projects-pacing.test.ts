@@ -1,6 +1,8 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { repos } from '../src/db/schema/index.js';
+import { AppError } from '../src/errors/app-error.js';
+import { CreationPacer } from '../src/projects/creation-pacer.js';
 import { type Harness, startHarness } from './service-harness.js';
 
 const minIntervalMs = 200;
@@ -10,6 +12,53 @@ const secondaryLimit = (retryAfter: string) => ({
   body: { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.' },
   headers: { 'retry-after': retryAfter },
   times: 1,
+});
+
+/** The pacer on a clock the test moves: its sleeps advance the clock, so the schedule is exact and instant. */
+function manualPacer(options: { minIntervalMs: number; maxWaitMs: number }) {
+  let now = 0;
+  const pacer = new CreationPacer(
+    {
+      now: () => now,
+      sleep: async (ms) => {
+        now += ms;
+      },
+    },
+    options,
+  );
+  return { pacer, now: () => now };
+}
+
+describe('the creation pacer', () => {
+  it('runs creations of one account one at a time, the minimum interval apart; other accounts are not held', async () => {
+    const { pacer, now } = manualPacer({ minIntervalMs: 750, maxWaitMs: 10_000 });
+    const started: [string, number][] = [];
+    const create = (account: string) => pacer.run(account, async () => void started.push([account, now()]));
+    await Promise.all([create('a'), create('a'), create('a'), create('b')]);
+    expect(started.filter(([a]) => a === 'a').map(([, t]) => t)).toEqual([0, 750, 1500]);
+    expect(started.find(([a]) => a === 'b')![1]).toBeLessThan(750);
+  });
+
+  it('honours retry-after for the whole account: a short one is waited out once, a long one refuses at once', async () => {
+    const { pacer, now } = manualPacer({ minIntervalMs: 0, maxWaitMs: 5_000 });
+    const limited = (seconds: number) => Object.assign(new Error('You have exceeded a secondary rate limit'), { status: 403, response: { headers: { 'retry-after': String(seconds) } } });
+    let calls = 0;
+    const once = await pacer.run('a', async () => {
+      calls++;
+      if (calls === 1) throw limited(2);
+      return now();
+    });
+    expect(once).toBe(2000);
+    const refused = pacer.run('a', async () => {
+      calls++;
+      throw limited(60);
+    });
+    await expect(refused).rejects.toBeInstanceOf(AppError);
+    await expect(refused).rejects.toMatchObject({ code: 'rate_limited', details: { retryAfter: 60 } });
+    const before = calls;
+    await expect(pacer.run('a', async () => void calls++)).rejects.toMatchObject({ details: { retryAfter: 60 } });
+    expect(calls).toBe(before);
+  });
 });
 
 // The pacing lives in the process (one lane per GitHub account), so one storage driver is enough here.
@@ -25,7 +74,7 @@ describe('creating many projects stays inside GitHub secondary limits', () => {
   const sim = () => h.hub.sandbox!.sim;
   const rows = () => h.hub.db.db.select().from(repos).where(eq(repos.organizationId, 'org_01TISKET'));
 
-  it('spaces creations in one account at least the minimum interval apart, all of them succeeding', async () => {
+  it('sends creations in one account one at a time, at least the minimum interval apart, all of them succeeding', async () => {
     const ada = await h.signIn('user_ada');
     const names = ['Pace 1', 'Pace 2', 'Pace 3', 'Pace 4', 'Pace 5'];
     const answers = await Promise.all(names.map((name) => h.api(ada, 'POST', '/api/projects', { name })));
