@@ -75,4 +75,17 @@ describe.each(drivers)('what GitHub does to a project repository shows in GET /a
     const acme = (await h.api(await h.signIn('user_cyd'), 'GET', '/api/projects')).body.projects;
     expect(acme).toEqual([]);
   });
+
+  it('scopes tokens to the project repository on an "All repositories" installation too, and to the tenant', async () => {
+    const cyd = await h.signIn('user_cyd');
+    const created = await h.api(cyd, 'POST', '/api/projects', { name: 'Acme plans' });
+    expect(created.status).toBe(201);
+    await sim().createRepository('acme-corp', 'codebase', { autoInit: true });
+    const token = await h.hub.projects.tokenFor('org_02ACME', created.body.id, { contents: 'read' });
+    expect((await cloneWith(token.remoteUrl, token.token)).ok).toBe(true);
+    // The installation reaches every acme-corp repository; this token reaches one.
+    expect((await cloneWith(`${sim().webUrl}/acme-corp/codebase.git`, token.token)).ok).toBe(false);
+    // Another tenant cannot get a token for it by its id.
+    await expect(h.hub.projects.tokenFor(org, created.body.id, { contents: 'read' })).rejects.toMatchObject({ code: 'not_found' });
+  });
 });
