@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parsePrivateKey, webUrlFor } from '@hubgate/github-auth';
 import type { GitHubAppSettings } from './apps/github-app-settings.js';
+import { checkPatterns, defaultRepoNamePatterns, type RepoNamePatterns } from './projects/repo-naming.js';
 import { decodeSecretKey } from './sealing/secret-sealer.js';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
@@ -60,6 +61,10 @@ const envSchema = z.object({
   HUBGATE_ALLOWED_PRIVATE_HOSTS: z.string().default(''),
   /** how often the reconcile job runs (0: never by itself; `hubgate reconcile` and the admin action still work) */
   HUBGATE_RECONCILE_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(600),
+  /** repository name of each kind of project; `{slug}` is the project's slug (docs/projects.md) */
+  HUBGATE_REPO_NAME_PROJECT: z.string().default(defaultRepoNamePatterns.project),
+  HUBGATE_REPO_NAME_TEAM: z.string().default(defaultRepoNamePatterns.team),
+  HUBGATE_REPO_NAME_GUIDE: z.string().default(defaultRepoNamePatterns.guide),
 });
 
 export type Env = z.output<typeof envSchema>;
@@ -95,6 +100,7 @@ export interface ServerConfig {
   readonly sandboxPorts: { readonly github: number; readonly oidc: number };
   /** broker calls per agent key and minute */
   readonly agentRateLimit: number;
+  readonly repoNamePatterns: Readonly<RepoNamePatterns>;
   /** absent: the sandbox (simulator and demo app) */
   readonly github?: Readonly<GitHubAppSettings>;
   /** absent: the sandbox's local OpenID provider */
@@ -224,6 +230,12 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): ServerConfi
     problems.push('HUBGATE_SECRET_KEY: must be 32 bytes, as 64 hex characters or base64 (openssl rand -hex 32)');
   if (e.HUBGATE_CACHE_KEY && !decodeSecretKey(e.HUBGATE_CACHE_KEY))
     problems.push('HUBGATE_CACHE_KEY: must be 32 bytes, as 64 hex characters or base64 (openssl rand -hex 32)');
+  const repoNamePatterns = { project: e.HUBGATE_REPO_NAME_PROJECT, team: e.HUBGATE_REPO_NAME_TEAM, guide: e.HUBGATE_REPO_NAME_GUIDE };
+  try {
+    checkPatterns(repoNamePatterns);
+  } catch (error) {
+    problems.push(`HUBGATE_REPO_NAME_*: ${(error as Error).message}`);
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   return Object.freeze({
@@ -242,6 +254,7 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): ServerConfi
     sandboxPorts: { github: e.HUBGATE_SANDBOX_GITHUB_PORT, oidc: e.HUBGATE_SANDBOX_OIDC_PORT },
     allowedPrivateHosts: e.HUBGATE_ALLOWED_PRIVATE_HOSTS.split(',').map((h) => h.trim()).filter(Boolean),
     agentRateLimit: e.HUBGATE_AGENT_RATE_LIMIT,
+    repoNamePatterns: Object.freeze(repoNamePatterns),
     github: github && Object.freeze(github),
     oidc: oidc && Object.freeze(oidc),
   });

@@ -122,7 +122,7 @@ export async function startHubgate(options: StartOptions = {}): Promise<RunningH
       productName: sandbox?.productName ?? config.productName,
       githubRetryBaseMs: options.githubRetryBaseMs,
       restore: options.restore,
-      projects: options.projects,
+      projects: { patterns: config.repoNamePatterns, ...options.projects },
     });
     handler = getRequestListener((services.app as Hono<AppEnv>).fetch);
     await services.receiver.resumeUnfinished().catch((error) => logger.warn({ err: error }, 'resuming unfinished webhook deliveries failed'));
