@@ -231,10 +231,12 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): ServerConfi
   if (e.HUBGATE_CACHE_KEY && !decodeSecretKey(e.HUBGATE_CACHE_KEY))
     problems.push('HUBGATE_CACHE_KEY: must be 32 bytes, as 64 hex characters or base64 (openssl rand -hex 32)');
   const repoNamePatterns = { project: e.HUBGATE_REPO_NAME_PROJECT, team: e.HUBGATE_REPO_NAME_TEAM, guide: e.HUBGATE_REPO_NAME_GUIDE };
-  try {
-    checkPatterns(repoNamePatterns);
-  } catch (error) {
-    problems.push(`HUBGATE_REPO_NAME_*: ${(error as Error).message}`);
+  for (const kind of ['project', 'team', 'guide'] as const) {
+    try {
+      checkPatterns({ ...defaultRepoNamePatterns, [kind]: repoNamePatterns[kind] });
+    } catch (error) {
+      problems.push(`HUBGATE_REPO_NAME_${kind.toUpperCase()}: ${(error as Error).message}`);
+    }
   }
   if (problems.length > 0) throw new ConfigError(problems);
 

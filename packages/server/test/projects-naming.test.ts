@@ -18,7 +18,7 @@ describe('project repository names', () => {
   it('takes patterns from the configuration and names a pattern GitHub would refuse', () => {
     expect(loadConfig({ HUBGATE_REPO_NAME_PROJECT: 'tickets-{slug}' }).repoNamePatterns.project).toBe('tickets-{slug}');
     expect(() => loadConfig({ HUBGATE_REPO_NAME_TEAM: 'team' })).toThrow(ConfigError);
-    expect(() => loadConfig({ HUBGATE_REPO_NAME_TEAM: 'team' })).toThrow(/must contain \{slug\}/);
-    expect(() => loadConfig({ HUBGATE_REPO_NAME_GUIDE: '{slug}/docs' })).toThrow(/GitHub refuses/);
+    expect(() => loadConfig({ HUBGATE_REPO_NAME_TEAM: 'team' })).toThrow(/HUBGATE_REPO_NAME_TEAM: .*must contain \{slug\}/);
+    expect(() => loadConfig({ HUBGATE_REPO_NAME_GUIDE: '{slug}/docs' })).toThrow(/HUBGATE_REPO_NAME_GUIDE: .*GitHub refuses/);
   });
 });
