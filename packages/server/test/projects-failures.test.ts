@@ -212,6 +212,40 @@ describe.each(drivers)('project creation failures leave nothing half made (%s)',
     expect(clone.ok && clone.files).toEqual(['README.md']);
   });
 
+  it('keeps a creation parked after its repository was made out of every list and lifecycle change, and completes it by id', async () => {
+    const ada = await h.signIn('user_ada');
+    const account = sim().store.requireAccount('tisket-com');
+    // A creation that stored the repository id, then failed to push: parked (its lease released).
+    const onGitHub = await sim().createRepository('tisket-com', 'parked.tickets', { autoInit: false, creatorApp: tisketApp() });
+    const parked = await new RepoStore(h.hub.db.db).insert({
+      organizationId: org,
+      slug: 'parked',
+      name: 'Parked',
+      accountId: account.id,
+      githubRepoId: onGitHub.id,
+      fullName: 'tisket-com/parked.tickets',
+      accessState: 'creating',
+      updatedAt: new Date(0),
+    });
+    const names = () => sim().store.installationRepos(installation()).map((r) => r.name);
+    const all = names();
+    sim().setRepositorySelection(installation(), 'selected', all.filter((n) => n !== 'parked.tickets'));
+    await settle();
+    sim().setRepositorySelection(installation(), 'selected', all);
+    await settle();
+    expect((await new RepoStore(h.hub.db.db).get(org, parked.id))!.accessState).toBe('creating');
+    expect((await h.api(ada, 'GET', '/api/projects')).body.projects.some((p: { slug: string }) => p.slug === 'parked')).toBe(false);
+
+    const creates = sim().requestCount('POST /orgs/{org}/repos');
+    const retried = await h.api(ada, 'POST', '/api/projects', { name: 'Parked' });
+    expect(retried.status).toBe(201);
+    expect(retried.body.repository).toMatchObject({ id: onGitHub.id, access: 'reachable' });
+    expect(sim().requestCount('POST /orgs/{org}/repos')).toBe(creates);
+    const token = await h.hub.projects.tokenFor(org, parked.id, { contents: 'read' });
+    const clone = await cloneWith(token.remoteUrl, token.token);
+    expect(clone.ok && clone.files).toEqual(['README.md', 'tickets/.gitkeep']);
+  });
+
   it('tells a second request for a creation still under way to wait (409), without touching its row', async () => {
     const ada = await h.signIn('user_ada');
     const account = sim().store.requireAccount('tisket-com');

@@ -84,7 +84,7 @@ export class ProjectService {
   }
 
   async list(organizationId: string): Promise<ProjectView[]> {
-    const rows = await this.repos.listVisible(organizationId);
+    const rows = await this.repos.list(organizationId);
     const views: ProjectView[] = [];
     for (const row of rows) views.push(projectView(row, await this.webUrlOf(row.appKey)));
     return views;

@@ -8,8 +8,13 @@ export type RepoRow = typeof repos.$inferSelect;
 export class RepoStore {
   constructor(private readonly db: Database) {}
 
+  /** The tenant's projects: rows still `creating` belong to the project service until they are confirmed. */
   list(organizationId: string): Promise<RepoRow[]> {
-    return this.db.select().from(repos).where(eq(repos.organizationId, organizationId)).orderBy(asc(repos.createdAt));
+    return this.db
+      .select()
+      .from(repos)
+      .where(and(eq(repos.organizationId, organizationId), ne(repos.accessState, 'creating')))
+      .orderBy(asc(repos.createdAt));
   }
 
   get(organizationId: string, id: string): Promise<RepoRow | undefined> {
@@ -44,15 +49,6 @@ export class RepoStore {
       .where(and(eq(repos.organizationId, organizationId), sql`lower(${repos.fullName}) = ${fullName.toLowerCase()}`))
       .limit(1)
       .then((rows) => rows[0]);
-  }
-
-  /** The tenant's projects as the API shows them: rows still `creating` are not projects yet. */
-  listVisible(organizationId: string): Promise<RepoRow[]> {
-    return this.db
-      .select()
-      .from(repos)
-      .where(and(eq(repos.organizationId, organizationId), ne(repos.accessState, 'creating')))
-      .orderBy(asc(repos.createdAt));
   }
 
   /**
@@ -106,17 +102,23 @@ export class RepoStore {
     await this.db.delete(repos).where(and(eq(repos.organizationId, organizationId), eq(repos.id, id)));
   }
 
-  /** Sets the access state of the tenant's repositories with these GitHub ids (webhooks, reconcile, reconnect). */
+  /**
+   * Sets the access state of the tenant's repositories with these GitHub ids (webhooks, reconcile, reconnect). A
+   * `creating` row keeps its state: only the project service ends it, once the repository's content is there.
+   */
   async markAccess(organizationId: string, githubRepoIds: number[], state: RepoAccessState, now: Date) {
     if (githubRepoIds.length === 0) return;
     await this.db
       .update(repos)
       .set({ accessState: state, checkedAt: now })
-      .where(and(eq(repos.organizationId, organizationId), inArray(repos.githubRepoId, githubRepoIds)));
+      .where(and(eq(repos.organizationId, organizationId), inArray(repos.githubRepoId, githubRepoIds), ne(repos.accessState, 'creating')));
   }
 
   async markAllAccess(organizationId: string, state: RepoAccessState, now: Date) {
-    await this.db.update(repos).set({ accessState: state, checkedAt: now }).where(eq(repos.organizationId, organizationId));
+    await this.db
+      .update(repos)
+      .set({ accessState: state, checkedAt: now })
+      .where(and(eq(repos.organizationId, organizationId), ne(repos.accessState, 'creating')));
   }
 
   async rename(organizationId: string, githubRepoId: number, fullName: string, state?: RepoAccessState) {
