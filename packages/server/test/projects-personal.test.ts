@@ -74,7 +74,7 @@ describe.each(drivers)('projects in a personal account (%s)', (driver) => {
     if (driver === 'postgres') handle = await openDatabase({ databaseUrl: h.hub.config.databaseUrl! });
     const apps = new AppRegistry(h.hub.github, { redis: null, logger: h.hub.logger, clock: systemClock, fetch, retryBaseMs: 10 });
     const projects = new ProjectService(
-      { db: handle?.db ?? h.hub.db.db, apps, sealer: h.hub.sealer, logger: createLogger({ level: 'silent' }), now: () => new Date(), fetch },
+      { db: handle?.db ?? h.hub.db.db, apps, sealer: h.hub.sealer, logger: createLogger({ level: 'silent' }), now: () => new Date() },
       { productName: 'Tisket', pacing: { minIntervalMs: 0 } },
     );
     return { projects, close: async () => handle?.close() };

@@ -84,6 +84,11 @@ export class GitHubApp {
     return octokit;
   }
 
+  /** An Octokit acting as a user of the app (a user access token), through the app's fetch (tenant apps: guarded). */
+  asUser(userToken: string): Octokit {
+    return new Octokit({ baseUrl: this.settings.apiUrl, auth: userToken, request: { fetch: this.fetch } });
+  }
+
   get key(): string {
     return this.settings.key;
   }

@@ -99,7 +99,7 @@ export function buildServices(input: ServiceInputs): Services {
   const sessions = new SessionStore(input.db, now);
   const reconcile = new ReconcileJob(input.db, input.dbKind, apps, lifecycle, receiver, createReconcileMetrics(metrics.registry), sealer, input.logger, now);
   const projects = new ProjectService(
-    { db: input.db, apps, sealer, logger: input.logger, now, fetch: input.fetch },
+    { db: input.db, apps, sealer, logger: input.logger, now },
     { productName: input.productName, ...input.projects },
   );
 

@@ -1,5 +1,4 @@
-import { type InstallationTokenRequest, installationRequestHook } from '@hubgate/github-auth';
-import { Octokit } from '@octokit/core';
+import type { InstallationTokenRequest } from '@hubgate/github-auth';
 import type { GitHubApp } from '../apps/github-app.js';
 
 /** The fields of GitHub's repository object that projects keep. */
@@ -18,34 +17,15 @@ export interface NewRepo {
   private: boolean;
 }
 
-/** An admin waits on these calls: one slow GitHub answer must not hold the request for long. */
-const perAttemptTimeoutMs = 10_000;
-
 /**
  * The repository calls of projects, each with the narrowest credential GitHub accepts for it: an installation
  * token scoped to the permission the call needs (Administration: write to create, Metadata: read to look), or,
- * in a personal account where installation tokens cannot create repositories, the admin's user token.
+ * in a personal account where installation tokens cannot create repositories, the admin's user token. Requests go
+ * through the app's own Octokits, so a tenant app's requests pass its outbound guard.
  */
 export class GitHubRepos {
-  constructor(private readonly fetchImpl: typeof globalThis.fetch) {}
-
-  private octokit(app: GitHubApp, auth?: string) {
-    const fetchWithTimeout: typeof fetch = (input, init) =>
-      this.fetchImpl(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(perAttemptTimeoutMs) });
-    return new Octokit({
-      baseUrl: app.settings.apiUrl,
-      userAgent: 'hubgate-projects',
-      ...(auth ? { auth } : {}),
-      request: { fetch: fetchWithTimeout },
-      log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
-    });
-  }
-
-  /** An Octokit acting as the installation with a token minted for `tokenRequest` only (the library's hook). */
-  asInstallation(app: GitHubApp, tokenRequest: InstallationTokenRequest) {
-    const octokit = this.octokit(app);
-    octokit.hook.wrap('request', installationRequestHook(app.tokens, tokenRequest) as never);
-    return octokit;
+  private asInstallation(app: GitHubApp, tokenRequest: InstallationTokenRequest) {
+    return app.asInstallation(tokenRequest);
   }
 
   /** `POST /orgs/{org}/repos` (installation token, Administration: write). */
@@ -57,7 +37,7 @@ export class GitHubRepos {
 
   /** `POST /user/repos` (user access token only: GitHub refuses installation tokens for personal accounts). */
   async createForUser(app: GitHubApp, userToken: string, repo: NewRepo): Promise<GitHubRepo> {
-    const { data } = await this.octokit(app, userToken).request('POST /user/repos', { ...repo, auto_init: false });
+    const { data } = await app.asUser(userToken).request('POST /user/repos', { ...repo, auto_init: false });
     return data as GitHubRepo;
   }
 

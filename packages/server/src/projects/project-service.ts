@@ -42,7 +42,6 @@ export interface ProjectServiceDeps {
   sealer: SecretSealer;
   logger: Logger;
   now: () => Date;
-  fetch: typeof fetch;
 }
 
 /** What the product's own code gets for one project's repository: a token scoped to it, and where to point git. */
@@ -75,7 +74,7 @@ export class ProjectService {
   ) {
     this.patterns = checkPatterns({ ...defaultRepoNamePatterns, ...options.patterns });
     this.leaseMs = options.creatingLeaseMs ?? 120_000;
-    this.github = new GitHubRepos(deps.fetch);
+    this.github = new GitHubRepos();
     this.pacer = new CreationPacer({ now: () => deps.now().getTime() }, options.pacing);
   }
 
