@@ -4,7 +4,7 @@ import { auditEvents, githubInstallations, repos } from '../src/db/schema/index.
 import { RepoStore } from '../src/stores/repo-store.js';
 import { drivers } from './db-harness.js';
 import { cloneWith } from './git-clone.js';
-import { type Harness, startHarness } from './service-harness.js';
+import { capturedLogs, type Harness, startHarness } from './service-harness.js';
 
 const org = 'org_01TISKET';
 
@@ -275,5 +275,13 @@ describe.each(drivers)('project creation failures leave nothing half made (%s)',
     expect(loser.body.error.message).toMatch(/Race/);
     expect((await rows()).filter((r) => r.slug === 'race')).toHaveLength(1);
     expect(sim().store.reposOf(sim().store.requireAccount('tisket-com').id).filter((r) => r.name === 'race.tickets')).toHaveLength(1);
+  });
+
+  it('logged no token, refresh token or credential while creating, failing and adopting (last in this file)', async () => {
+    const all = capturedLogs.join('\n');
+    expect(all).toMatch(/api\/projects/);
+    expect(all).not.toMatch(/gh[suor]_[A-Za-z0-9]{20,}/);
+    expect(all).not.toMatch(/password=/);
+    expect(all).not.toContain('HUBGATE_GIT_CREDENTIAL=');
   });
 });
