@@ -1,21 +1,15 @@
+import type { GitHubAppSettings as LibraryAppSettings } from '@hubgate/github-auth';
+
 /**
- * One settings shape for a GitHub App, whichever its source (the operator's env, the sandbox, a tenant's row):
- * what the library needs to sign and mint, plus what the service needs for OAuth, install pages and webhooks.
+ * The library's one settings shape for a GitHub App (`@hubgate/github-auth`'s `GitHubAppSettings`, the same fields
+ * its credential sources and `GITHUB_APP_*` env use), with what the service resolves for each app it serves: its key
+ * (`system`, or a tenant app's random key, which is its webhook path), its URLs and secrets always present, and the
+ * tenant that owns it.
  */
-export interface GitHubAppSettings {
-  /** `system` for the operator's app; a tenant app's random key (its webhook path) otherwise */
+export type GitHubAppSettings = LibraryAppSettings & {
   key: string;
-  appId?: number;
-  clientId?: string;
-  clientSecret?: string;
-  slug?: string;
-  privateKey?: string;
-  privateKeyPath?: string;
-  /** GHES 3.12/3.13 accept only the app id as the JWT issuer */
-  issuerIsAppId?: boolean;
-  webhookSecrets: string[];
   apiUrl: string;
   webUrl: string;
-  /** the tenant that owns the app (tenant apps only) */
+  webhookSecrets: string[];
   organizationId?: string;
-}
+};
