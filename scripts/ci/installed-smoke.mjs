@@ -70,6 +70,8 @@ const gitEnv = {
   GITHUB_APP_PRIVATE_KEY_PATH: keyPath,
   GITHUB_API_URL: sim.apiUrl,
   HUBGATE_CACHE_DIR: join(work, 'git-answers'),
+  // The simulator answers on plain http on loopback: the helper refuses that unless told it is a test server.
+  GITHUB_APP_ALLOW_HTTP: '1',
   GIT_TERMINAL_PROMPT: '0',
   GIT_CONFIG_NOSYSTEM: '1',
   HOME: work,
