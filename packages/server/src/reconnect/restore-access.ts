@@ -190,7 +190,7 @@ export class RestoreAccess {
   /** One PUT; 404 means the repository is gone (or not the account's); a refusal leaves it to the owner. */
   private async askGitHub(app: GitHubApp, binding: InstallationRow, userToken: string, repoId: number): Promise<RestoreResult | undefined> {
     for (let attempt = 0; attempt < 3; attempt++) {
-      const response = await fetchWithToken(app, userToken, 'PUT', `/user/installations/${binding.installationId}/repositories/${repoId}`);
+      const response = await app.user.raw(userToken, 'PUT', `/user/installations/${binding.installationId}/repositories/${repoId}`);
       if (response.status === 204 || response.status === 304) return undefined;
       if (response.status === 404) return 'deleted';
       const retryAfter = Number(response.headers.get('retry-after'));
@@ -240,8 +240,4 @@ export class RestoreAccess {
       .values({ name: keyOf(job.organizationId), data })
       .onConflictDoUpdate({ target: jobState.name, set: { data } });
   }
-}
-
-function fetchWithToken(app: GitHubApp, token: string, method: string, path: string): Promise<Response> {
-  return app.user.raw(token, method, path);
 }
