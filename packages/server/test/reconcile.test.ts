@@ -183,6 +183,23 @@ describe('reconcile', () => {
     await new RepoStore(h.hub.db.db).delete('org_01TISKET', late.id);
   });
 
+  it('applies a burst of selection changes with listings shared by the deliveries that arrived during one', async () => {
+    const { installationId } = await connectTisket('selected');
+    const projects = [];
+    for (let i = 0; i < 12; i++) projects.push(await project(`burst-${i}`));
+    const inst = sim().store.installations.get(installationId)!;
+    const ada = sim().store.requireAccount('ada');
+    const listingsBefore = sim().requestCount('GET /installation/repositories');
+    // One delivery per repository, as when an owner unselects them one by one on GitHub.
+    for (const p of projects) sim().world.removeRepository(inst, sim().store.repos.get(p.githubRepoId!)!, ada);
+    await settle();
+    const repos = new RepoStore(h.hub.db.db);
+    for (const p of projects) expect((await repos.get('org_01TISKET', p.id))!.accessState).toBe('missing');
+    // Each delivery is still checked against a listing begun after it arrived, but not one listing each.
+    expect(sim().requestCount('GET /installation/repositories') - listingsBefore).toBeLessThan(projects.length / 2);
+    for (const p of projects) await repos.delete('org_01TISKET', p.id);
+  });
+
   it('drops webhook deliveries older than GitHub\'s 30-day redelivery window', async () => {
     const old = new Date(Date.now() - 31 * 86_400_000);
     const recent = new Date(Date.now() - 29 * 86_400_000);

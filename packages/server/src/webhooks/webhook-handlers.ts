@@ -1,7 +1,7 @@
 import type { AppRegistry } from '../apps/app-registry.js';
 import type { Database } from '../db/database.js';
 import type { InstallationLifecycle } from '../installations/installation-lifecycle.js';
-import { listReachable } from '../installations/list-reachable.js';
+import { listReachableFresh } from '../installations/list-reachable.js';
 import type { SecretSealer } from '../sealing/secret-sealer.js';
 import { InstallationStore } from '../stores/installation-store.js';
 import { UserGrantStore } from '../stores/user-grant-store.js';
@@ -108,7 +108,7 @@ export class WebhookHandlers {
     const app = await this.apps.byKey(appKey);
     const now = await app.installationOrNull(row.installationId);
     if (!now) return (await this.lifecycle.uninstalled(row, actor)) ? 'applied' : 'ignored';
-    const reachable = await listReachable(app, row.installationId);
+    const reachable = await listReachableFresh(app, row.installationId);
     const named = [...payload.repositories_added, ...payload.repositories_removed].map((r) => r.id);
     await this.lifecycle.selectionChanged(
       row,
