@@ -29,7 +29,7 @@ export class AppRegistry {
     readonly outbound: OutboundPolicy = { allowedPrivateHosts: [] },
   ) {
     this.apps.set('system', new GitHubApp({ ...systemSettings, key: 'system' }, deps));
-    this.tenantDeps = { ...deps, fetch: guardedFetch(outbound, deps.fetch) };
+    this.tenantDeps = { ...deps, fetch: guardedFetch(outbound, deps.fetch), outbound };
   }
 
   /** A tenant app from settings not stored yet (validation before saving), with the same outbound guard. */

@@ -13,6 +13,7 @@ import {
 import { AppError } from '../errors/app-error.js';
 import type { GitHubAppSettings } from './github-app-settings.js';
 import { GitHubUrls } from './github-urls.js';
+import type { OutboundPolicy } from './outbound-guard.js';
 import { GitHubUserClient } from './github-user-client.js';
 
 export interface GitHubInstallationInfo {
@@ -31,6 +32,8 @@ export interface GitHubAppDeps {
   fetch: typeof fetch;
   /** tests shorten GitHub retry backoff */
   retryBaseMs?: number;
+  /** tenant apps: the rule for reaching their host, which git must follow too (the system app: none) */
+  outbound?: OutboundPolicy;
   /** a token GitHub did not confirm revoked at a disconnect: kept (sealed) for a later retry */
   onRevocationFailure?: (appKey: string, failure: { installationId: number; token: string; expiresAt: number; reason: string }) => Promise<void>;
 }
@@ -44,6 +47,8 @@ export class GitHubApp {
   readonly tokens: InstallationTokenProvider;
   readonly urls: GitHubUrls;
   readonly user: GitHubUserClient;
+  /** how git must reach this app's host (tenant apps), or null for the system app */
+  readonly outbound: OutboundPolicy | null;
   private readonly fetch: typeof fetch;
 
   constructor(
@@ -51,6 +56,7 @@ export class GitHubApp {
     deps: GitHubAppDeps,
   ) {
     this.fetch = deps.fetch;
+    this.outbound = deps.outbound ?? null;
     this.credentials = createAppCredentials({
       appId: settings.appId,
       clientId: settings.issuerIsAppId ? undefined : settings.clientId,

@@ -48,13 +48,21 @@ export function guardedFetch(policy: OutboundPolicy, baseFetch: typeof fetch): t
   };
 }
 
-export async function checkOutboundUrl(url: URL, policy: OutboundPolicy): Promise<void> {
+export type Resolver = (host: string) => Promise<{ address: string; family: number }[]>;
+const dnsResolver: Resolver = (host) => lookup(host, { all: true });
+
+/** Checks a URL to a tenant's host; answers whether the operator allows the host and the addresses it resolved to. */
+export async function checkOutboundUrl(
+  url: URL,
+  policy: OutboundPolicy,
+  resolve: Resolver = dnsResolver,
+): Promise<{ allowed: boolean; addresses: string[] }> {
   const allowed = policy.allowedPrivateHosts.some((h) => h === url.host || h === url.hostname);
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && allowed))
     throw new AppError('unprocessable', `${url.origin} is not https: a GitHub host is reached over https only.`, { details: { field: 'apiUrl' } });
-  if (allowed) return;
+  if (allowed) return { allowed, addresses: [] };
   const host = url.hostname.replace(/^\[|\]$/g, '');
-  const addresses = isIP(host) ? [{ address: host, family: isIP(host) }] : await lookup(host, { all: true }).catch(() => []);
+  const addresses = isIP(host) ? [{ address: host, family: isIP(host) }] : await resolve(host).catch(() => []);
   if (addresses.length === 0)
     throw new AppError('unprocessable', `${url.hostname} does not resolve.`, { details: { field: 'apiUrl' } });
   for (const { address, family } of addresses) {
@@ -65,4 +73,25 @@ export async function checkOutboundUrl(url: URL, policy: OutboundPolicy): Promis
         { details: { field: 'apiUrl' } },
       );
   }
+  return { allowed, addresses: addresses.map((a) => a.address) };
+}
+
+/**
+ * `git -c` settings that hold git to the same rule when it talks to a tenant's host itself (git resolves names
+ * and follows redirects on its own, past `guardedFetch`): the host is checked here, then pinned to the addresses
+ * just checked (`http.curloptResolve`, git 2.37+), so a name that resolves elsewhere a moment later (DNS
+ * rebinding) cannot steer the push; redirects are not followed; no protocol but the URL's own is allowed.
+ */
+export async function gitOutboundConfig(remoteUrl: string, policy: OutboundPolicy, resolve: Resolver = dnsResolver): Promise<string[]> {
+  const url = new URL(remoteUrl);
+  const { allowed, addresses } = await checkOutboundUrl(url, policy, resolve);
+  const scheme = url.protocol.slice(0, -1);
+  const config = ['http.followRedirects=false', 'protocol.allow=never', `protocol.${scheme}.allow=always`];
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  if (!allowed && !isIP(host)) {
+    const port = url.port || (scheme === 'https' ? '443' : '80');
+    const pinned = addresses.map((a) => (isIP(a) === 6 ? `[${a}]` : a)).join(',');
+    config.push(`http.curloptResolve=${host}:${port}:${pinned}`);
+  }
+  return config.flatMap((c) => ['-c', c]);
 }

@@ -14,7 +14,15 @@ export interface GitCredential {
  */
 export function runGit(
   args: string[],
-  options: { cwd: string; home: string; credential?: GitCredential; env?: Record<string, string>; timeoutMs?: number },
+  options: {
+    cwd: string;
+    home: string;
+    credential?: GitCredential;
+    env?: Record<string, string>;
+    timeoutMs?: number;
+    /** `-c` settings for the remote (a tenant's host: `gitOutboundConfig`) */
+    remoteConfig?: string[];
+  },
 ): Promise<{ stdout: string; stderr: string }> {
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
@@ -31,7 +39,7 @@ export function runGit(
     config.push('-c', 'credential.helper=!f() { test "$1" = get && printf "%s" "$HUBGATE_GIT_CREDENTIAL"; }; f');
   }
   return new Promise((resolve, reject) => {
-    execFile('git', [...config, ...args], { cwd: options.cwd, env, timeout: options.timeoutMs ?? 60_000 }, (error, stdout, stderr) => {
+    execFile('git', [...config, ...(options.remoteConfig ?? []), ...args], { cwd: options.cwd, env, timeout: options.timeoutMs ?? 60_000 }, (error, stdout, stderr) => {
       if (error) reject(new GitError(args[0] ?? 'git', (error as { code?: number }).code ?? null, stderr));
       else resolve({ stdout, stderr });
     });

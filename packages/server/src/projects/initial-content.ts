@@ -10,6 +10,8 @@ export interface InitialContentInput {
   kind: ProjectKind;
   remoteUrl: string;
   credential: GitCredential;
+  /** `-c` settings that hold git to the outbound rule of a tenant's host (none for the system app) */
+  remoteConfig?: string[];
   now: Date;
 }
 
@@ -43,10 +45,10 @@ export function readmeFor(input: Pick<InitialContentInput, 'productName' | 'proj
  * Is the remote empty? `git ls-remote` with the same credential: a resumed creation pushes only into an empty
  * repository, so content someone already added is never overwritten.
  */
-export async function remoteIsEmpty(remoteUrl: string, credential: GitCredential): Promise<boolean> {
+export async function remoteIsEmpty(remoteUrl: string, credential: GitCredential, remoteConfig: string[] = []): Promise<boolean> {
   const home = await mkdtemp(join(tmpdir(), 'hubgate-git-'));
   try {
-    const { stdout } = await runGit(['ls-remote', '--heads', remoteUrl], { cwd: home, home, credential });
+    const { stdout } = await runGit(['ls-remote', '--heads', remoteUrl], { cwd: home, home, credential, remoteConfig });
     return stdout.trim() === '';
   } finally {
     await rm(home, { recursive: true, force: true });
@@ -73,11 +75,17 @@ export async function pushInitialContent(input: InitialContentInput): Promise<vo
       GIT_AUTHOR_DATE: date,
       GIT_COMMITTER_DATE: date,
     };
-    const git = (args: string[], credential?: GitCredential) => runGit(args, { cwd: work, home, env: identity, credential });
+    const git = (args: string[]) => runGit(args, { cwd: work, home, env: identity });
     await git(['init', '--quiet', '--initial-branch=main']);
     await git(['add', '--all']);
     await git(['commit', '--quiet', '--message', `Set up ${input.projectName}`]);
-    await git(['push', '--quiet', input.remoteUrl, 'HEAD:refs/heads/main'], input.credential);
+    await runGit(['push', '--quiet', input.remoteUrl, 'HEAD:refs/heads/main'], {
+      cwd: work,
+      home,
+      env: identity,
+      credential: input.credential,
+      remoteConfig: input.remoteConfig,
+    });
   } finally {
     await rm(home, { recursive: true, force: true });
   }

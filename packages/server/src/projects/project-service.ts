@@ -16,6 +16,7 @@ import { CreationPacer, type PacerOptions } from './creation-pacer.js';
 import { GitError } from './git-remote.js';
 import { type GitHubRepo, GitHubRepos, type NewRepo } from './github-repos.js';
 import { pushInitialContent, remoteIsEmpty } from './initial-content.js';
+import { gitOutboundConfig } from '../apps/outbound-guard.js';
 import { type ProjectView, projectView } from './project-view.js';
 import {
   checkPatterns,
@@ -262,9 +263,12 @@ export class ProjectService {
     });
     const remoteUrl = remoteUrlOf(inst.app, repo.full_name);
     const credential = { username: 'x-access-token', password: token.token };
+    // A tenant's own host: git is held to the same outbound rule as every request (checked, pinned, no redirects).
+    const remoteConfig = inst.app.outbound ? await gitOutboundConfig(remoteUrl, inst.app.outbound) : [];
     try {
-      if (resumed && !(await remoteIsEmpty(remoteUrl, credential))) return;
+      if (resumed && !(await remoteIsEmpty(remoteUrl, credential, remoteConfig))) return;
       await pushInitialContent({
+        remoteConfig,
         productName: this.options.productName,
         projectName: row.name,
         kind: row.kind,
