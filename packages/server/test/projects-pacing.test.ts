@@ -3,6 +3,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { repos } from '../src/db/schema/index.js';
 import { AppError } from '../src/errors/app-error.js';
 import { CreationPacer } from '../src/projects/creation-pacer.js';
+import { openDatabase } from '../src/db/database.js';
+import { DatabasePacingLedger } from '../src/projects/pacing-ledger.js';
+import { freshDatabase } from './db-harness.js';
 import { type Harness, startHarness } from './service-harness.js';
 
 const minIntervalMs = 200;
@@ -61,7 +64,59 @@ describe('the creation pacer', () => {
   });
 });
 
-// The pacing lives in the process (one lane per GitHub account), so one storage driver is enough here.
+// GitHub counts creations per account, whichever replica sends them: two replicas share the ledger's row.
+describe('the creation pacer across replicas (PostgreSQL)', () => {
+  const limitedError = (seconds: number) =>
+    Object.assign(new Error('You have exceeded a secondary rate limit'), { status: 403, response: { headers: { 'retry-after': String(seconds) } } });
+  async function twoReplicas() {
+    const first = await freshDatabase('postgres');
+    const second = await openDatabase({ databaseUrl: first.url! });
+    const pacer = (db: typeof first.db) => new CreationPacer({ now: () => Date.now(), ledger: new DatabasePacingLedger(db) }, { minIntervalMs: 300, maxWaitMs: 1_000 });
+    return {
+      a: pacer(first.db),
+      b: pacer(second.db),
+      async close() {
+        await second.close();
+        await first.close();
+      },
+    };
+  }
+
+  it('spaces the creations of one account the minimum interval apart, whichever replica sends them', async () => {
+    const { a, b, close } = await twoReplicas();
+    try {
+      const started: number[] = [];
+      const create = (pacer: CreationPacer) => pacer.run('system:42', async () => void started.push(Date.now()));
+      await Promise.all([create(a), create(b), create(a), create(b), create(a), create(b)]);
+      started.sort((x, y) => x - y);
+      const gaps = started.slice(1).map((t, i) => t - started[i]!);
+      // A slot is "not before": the replica that takes a free slot starts a database round trip after it, so a gap
+      // can come out that much shorter than the interval (more on a loaded machine); unshared, two replicas' gaps
+      // are a few milliseconds. The default interval (1 s) leaves room under GitHub's 750 ms.
+      expect(Math.min(...gaps)).toBeGreaterThanOrEqual(300 / 2);
+      expect(started.at(-1)! - started[0]!).toBeGreaterThanOrEqual(5 * 300 - 100);
+    } finally {
+      await close();
+    }
+  });
+
+  it('holds every replica back while GitHub asked one of them to wait', async () => {
+    const { a, b, close } = await twoReplicas();
+    try {
+      await expect(a.run('system:42', async () => Promise.reject(limitedError(60)))).rejects.toMatchObject({ code: 'rate_limited' });
+      let asked = 0;
+      await expect(b.run('system:42', async () => void asked++)).rejects.toMatchObject({ code: 'rate_limited', details: { retryAfter: 60 } });
+      expect(asked).toBe(0);
+      // Another account is not held.
+      await b.run('system:43', async () => void asked++);
+      expect(asked).toBe(1);
+    } finally {
+      await close();
+    }
+  });
+});
+
+// Over HTTP through the service (PGlite here; the ledger's SQL on PostgreSQL is the replicas' test above).
 describe('creating many projects stays inside GitHub secondary limits', () => {
   let h: Harness;
   beforeAll(async () => {

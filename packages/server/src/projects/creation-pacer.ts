@@ -1,4 +1,5 @@
 import { AppError } from '../errors/app-error.js';
+import { MemoryPacingLedger, type PacingLedger } from './pacing-ledger.js';
 
 export interface PacerOptions {
   /** least time between two repository creations in one GitHub account (default 1 s: under GitHub's ~80/min) */
@@ -10,6 +11,8 @@ export interface PacerOptions {
 export interface PacerDeps {
   now: () => number;
   sleep?: (ms: number) => Promise<void>;
+  /** where slots and GitHub's waits are kept: the database for a fleet (default: this process only) */
+  ledger?: PacingLedger;
 }
 
 /** GitHub's secondary limit answer: 403 or 429 with `retry-after`, or a message naming the secondary limit. */
@@ -27,12 +30,12 @@ export function secondaryLimitWaitMs(error: unknown): number | null {
  * Keeps repository creations inside GitHub's secondary limit for content creation (about 80 a minute and 500 an
  * hour, github-facts.md): creations in one account run one at a time, `minIntervalMs` apart; a `retry-after` from
  * GitHub is honoured for every later creation in that account (they answer 429 at once instead of asking GitHub
- * while it said to wait), and a short one is waited out once.
+ * while it said to wait), and a short one is waited out once. With the database ledger the slots and the waits are
+ * the fleet's: every replica takes its slot from the same row.
  */
 export class CreationPacer {
   private readonly lanes = new Map<string, Promise<unknown>>();
-  private readonly nextAllowed = new Map<string, number>();
-  private readonly blockedUntil = new Map<string, number>();
+  private readonly ledger: PacingLedger;
   private readonly minIntervalMs: number;
   private readonly maxWaitMs: number;
   private readonly sleep: (ms: number) => Promise<void>;
@@ -44,6 +47,7 @@ export class CreationPacer {
     this.minIntervalMs = options.minIntervalMs ?? 1000;
     this.maxWaitMs = options.maxWaitMs ?? 10_000;
     this.sleep = deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.ledger = deps.ledger ?? new MemoryPacingLedger();
   }
 
   /** Runs `create` in the lane of `account`, paced; a secondary limit beyond `maxWaitMs` becomes a 429. */
@@ -60,20 +64,22 @@ export class CreationPacer {
 
   private async paced<T>(account: string, create: () => Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
-      const blocked = (this.blockedUntil.get(account) ?? 0) - this.deps.now();
-      if (blocked > 0) {
-        if (attempt === 0 || blocked > this.maxWaitMs) throw limited(blocked);
+      const slot = await this.ledger.reserve(account, this.minIntervalMs, this.deps.now());
+      if ('blockedUntil' in slot) {
+        const blocked = slot.blockedUntil - this.deps.now();
+        // Asked to wait before this creation began (here or by another replica): refuse at once, as GitHub would.
+        if (attempt === 0 || attempt > 3 || blocked > this.maxWaitMs) throw limited(blocked);
         await this.sleep(blocked);
+        continue;
       }
-      const gap = (this.nextAllowed.get(account) ?? 0) - this.deps.now();
+      const gap = slot.startAt - this.deps.now();
       if (gap > 0) await this.sleep(gap);
-      this.nextAllowed.set(account, this.deps.now() + this.minIntervalMs);
       try {
         return await create();
       } catch (error) {
         const waitMs = secondaryLimitWaitMs(error);
         if (waitMs === null) throw error;
-        this.blockedUntil.set(account, this.deps.now() + waitMs);
+        await this.ledger.block(account, this.deps.now() + waitMs);
         if (attempt > 0 || waitMs > this.maxWaitMs) throw limited(waitMs, error);
       }
     }

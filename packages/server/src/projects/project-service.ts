@@ -13,6 +13,7 @@ import { type InstallationRow, InstallationStore } from '../stores/installation-
 import { type RepoRow, RepoStore } from '../stores/repo-store.js';
 import { classifyCreateError, missingPermission } from './creation-errors.js';
 import { CreationPacer, type PacerOptions } from './creation-pacer.js';
+import { DatabasePacingLedger } from './pacing-ledger.js';
 import { GitError } from './git-remote.js';
 import { type GitHubRepo, GitHubRepos, type NewRepo } from './github-repos.js';
 import { pushInitialContent, remoteIsEmpty } from './initial-content.js';
@@ -76,7 +77,7 @@ export class ProjectService {
     this.patterns = checkPatterns({ ...defaultRepoNamePatterns, ...options.patterns });
     this.leaseMs = options.creatingLeaseMs ?? 120_000;
     this.github = new GitHubRepos();
-    this.pacer = new CreationPacer({ now: () => deps.now().getTime() }, options.pacing);
+    this.pacer = new CreationPacer({ now: () => deps.now().getTime(), ledger: new DatabasePacingLedger(deps.db) }, options.pacing);
   }
 
   private get repos() {
