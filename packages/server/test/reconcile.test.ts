@@ -1,6 +1,6 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { auditEvents, githubInstallations, webhookDeliveries } from '../src/db/schema/index.js';
+import { auditEvents, githubInstallations, jobState, webhookDeliveries } from '../src/db/schema/index.js';
 import { Registry } from 'prom-client';
 import { ReconcileJob } from '../src/reconcile/reconcile-job.js';
 import { createReconcileMetrics } from '../src/reconcile/reconcile-metrics.js';
@@ -114,6 +114,32 @@ describe('reconcile', () => {
     // A second run asks for nothing again.
     expect((await h.hub.reconcile.run()).redelivered).toBe(0);
     sim().unsuspend(sim().store.installations.get(installationId)!);
+  });
+
+  it('asks again for a failed delivery newer than the last check when older deliveries share its page', async () => {
+    const { installationId } = await connectTisket();
+    await h.hub.reconcile.run();
+    // GitHub's delivered_at has whole seconds: the next delivery comes in a later second than every one before.
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    const boundary = Date.now() - 1_000;
+    // As if the last run listed deliveries at the boundary (listings overlap the last check by five minutes).
+    const [state] = await h.hub.db.db.select().from(jobState).where(eq(jobState.name, 'reconcile'));
+    const data = { ...state!.data, lastDeliveriesCheck: new Date(boundary + 5 * 60_000).toISOString() };
+    await h.hub.db.db.update(jobState).set({ data }).where(eq(jobState.name, 'reconcile'));
+    sim().webhooks.setPaused(true);
+    sim().suspend(sim().store.installations.get(installationId)!);
+    await settle();
+    sim().webhooks.setPaused(false);
+    onTestFinished(() => sim().unsuspend(sim().store.installations.get(installationId)!));
+
+    const report = await h.hub.reconcile.run();
+    await settle();
+    expect(report.redelivered).toBe(1);
+    const [suspend] = await h.hub.db.db
+      .select()
+      .from(webhookDeliveries)
+      .where(and(eq(webhookDeliveries.installationId, installationId), eq(webhookDeliveries.action, 'suspend')));
+    expect(suspend!.status).toBe('applied');
   });
 
   it('shows a permission the installation lacks, with where to accept it', async () => {

@@ -243,12 +243,12 @@ export class ReconcileJob {
           'GET /app/hook/deliveries',
           { per_page: 100, ...(cursor ? { cursor } : {}) },
         );
-        for (const d of data) {
-          if (new Date(d.delivered_at).getTime() < since) break pages;
+        // Newest first: the page that reaches the last check still has newer deliveries to look at before stopping.
+        const fresh = data.filter((d) => new Date(d.delivered_at).getTime() >= since);
+        for (const d of fresh) {
           if (d.status_code >= 200 && d.status_code < 400) asked.add(d.guid); // delivered, maybe as a redelivery
         }
-        for (const d of data) {
-          if (new Date(d.delivered_at).getTime() < since) break;
+        for (const d of fresh) {
           if (d.redelivery || asked.has(d.guid) || (d.status_code >= 200 && d.status_code < 400)) continue;
           const here = await deliveries.get(d.guid);
           if (here && (here.status === 'applied' || here.status === 'ignored')) continue;
@@ -257,6 +257,7 @@ export class ReconcileJob {
           count++;
           this.metrics.redelivered.inc();
         }
+        if (fresh.length < data.length) break pages;
         cursor = /[?&]cursor=([^&>]+)[^>]*>;\s*rel="next"/.exec(headers.link ?? '')?.[1];
         if (!cursor) break;
       }
