@@ -3,6 +3,8 @@ import { GitHubSim } from '@hubgate/github-sim';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { githubApps, githubInstallations, webhookDeliveries } from '../src/db/schema/index.js';
+import { askToken, createAgentKey } from './broker-fixtures.js';
+import { cloneWith } from './git-clone.js';
 import { type Harness, startHarness } from './service-harness.js';
 
 const needed = { administration: 'write', contents: 'write', metadata: 'read', members: 'read' } as const;
@@ -82,7 +84,7 @@ describe('tenant-provided GitHub Apps on a GHES host', () => {
     expect(cloud.status).toBe(422);
   });
 
-  it('is saved by an admin only, shown by fingerprints, and connects, receives webhooks at its own URL and hands out tokens', async () => {
+  it('is saved by an admin only, shown by fingerprints, and connects, receives webhooks at its own URL, creates a project on its host and hands out tokens for it', async () => {
     const bob = await h.signIn('user_bob');
     expect((await h.api(bob, 'PUT', '/api/github/app', body())).status).toBe(403);
     const ada = await h.signIn('user_ada');
@@ -136,6 +138,29 @@ describe('tenant-provided GitHub Apps on a GHES host', () => {
     const token = await tenantApp.tokens.getToken({ installationId: binding!.installationId });
     expect(token.token).toMatch(/^ghs_/);
     expect(ghes.mintCount(binding!.installationId)).toBeGreaterThanOrEqual(1);
+
+    // A project: its repository is created on the GHES host, by the tenant app's installation; none on the sandbox's GitHub.
+    const sandboxCreates = h.hub.sandbox!.sim.requestCount('POST /orgs/{org}/repos');
+    const created = await h.api(ada, 'POST', '/api/projects', { name: 'Engineering' });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const repo = ghes.store.findRepo('ghe-tisket', 'engineering.tickets')!;
+    expect(repo.private).toBe(true);
+    expect(created.body.repository).toMatchObject({ id: repo.id, fullName: 'ghe-tisket/engineering.tickets', htmlUrl: `${ghes.webUrl}/ghe-tisket/engineering.tickets`, access: 'reachable' });
+    expect(h.hub.sandbox!.sim.requestCount('POST /orgs/{org}/repos')).toBe(sandboxCreates);
+    const projectToken = await h.hub.projects.tokenFor('org_01TISKET', created.body.id, { contents: 'read' });
+    expect(projectToken.remoteUrl.startsWith(ghes.webUrl)).toBe(true);
+    const cloned = await cloneWith(projectToken.remoteUrl, projectToken.token);
+    expect(cloned.ok && cloned.files).toEqual(['README.md', 'tickets/.gitkeep']);
+
+    // An agent of the tenant asks the broker for a token for that project: minted by the tenant app on its host, scoped to the one repository.
+    const key = await createAgentKey(h, ada);
+    const mintsBefore = ghes.mintCount(binding!.installationId);
+    const answer = await askToken(h.hub.url, key.key, { repository: 'ghe-tisket/engineering.tickets' });
+    expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+    expect(answer.body.repository).toEqual({ id: repo.id, fullName: 'ghe-tisket/engineering.tickets' });
+    expect(ghes.mintCount(binding!.installationId)).toBe(mintsBefore + 1);
+    const listed = await fetch(`${ghes.apiUrl}/installation/repositories`, { headers: { authorization: `token ${answer.body.token}` } });
+    expect(((await listed.json()) as { repositories: { id: number }[] }).repositories.map((r) => r.id)).toEqual([repo.id]);
     await h.api(ada, 'POST', '/api/github/disconnect', {});
   });
 
