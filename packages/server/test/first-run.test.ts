@@ -88,7 +88,7 @@ describe('the first-run page (no GitHub App configured, HUBGATE_SANDBOX=off)', (
 
     const fields = { webUrl: sim.webUrl, organization: 'tisket-com', name: 'Tisket hubgate', output: 'env' };
     // No token, a wrong one: refused, and nothing is started (no cookie, no state).
-    for (const wrong of [{}, { token: 'first-run-token-0123456789abcdeX' }]) {
+    for (const wrong of [{}, { token: 'first-run-token-0123456789abcdeX' }] as Record<string, string>[]) {
       const refused = await operator.post(`${url}/first-run`, { form: { ...fields, ...wrong } });
       expect(refused.status).toBe(403);
       expect(await refused.text()).toContain('not the setup token');
