@@ -81,6 +81,7 @@ describe('the first-run page (no GitHub App configured, HUBGATE_SANDBOX=off)', (
     const formHtml = await form.text();
     expect(formHtml).toContain('HUBGATE_SETUP_TOKEN');
     expect(formHtml).toContain(`value="${sim.webUrl}"`);
+    expect(formHtml).toContain(`under <code>${url}</code>: PUBLIC_URL is not set`);
     const api = await operator.get(`${url}/api/projects`);
     expect(api.status).toBe(503);
     expect(((await api.json()) as { error: { code: string } }).error.code).toBe('first_run');

@@ -105,6 +105,8 @@ export function firstRunApp(options: FirstRunAppOptions) {
     } catch (error) {
       return c.html(problemPage('GitHub refused', (error as Error).message), 400);
     }
+    // Two returns converted at once: the first one wins; the other app stays unused on GitHub (the page says so).
+    if (registered) return c.html(problemPage('Already registered', `Another registration finished first; the app ${converted.slug} is not used and can be deleted on GitHub.`), 409);
     registered = true;
     pending.clear();
     return c.html(donePage(await options.finish(converted, entry)));

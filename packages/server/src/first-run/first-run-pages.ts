@@ -13,6 +13,9 @@ input[type=text],input[type=password],input[type=url]{width:100%;padding:.4rem;b
 
 export interface FormDefaults {
   productName: string;
+  /** the service's URL, and whether PUBLIC_URL set it */
+  url: string;
+  publicUrlSet: boolean;
   webUrl: string;
   tokenFile: string | null;
   configFile: string;
@@ -25,6 +28,7 @@ export function firstRunForm(d: FormDefaults, problem?: string): string {
     `<h1>Register ${esc(d.productName)}'s GitHub App</h1>
 <p>No GitHub App is configured. This page registers one on GitHub from a manifest (its URLs, permissions and events
 come from this service's public URL); GitHub asks you to confirm, then sends you back here.</p>
+<p>The app's webhook, setup and callback URLs will be under <code>${esc(d.url)}</code>${d.publicUrlSet ? ' (PUBLIC_URL)' : ': PUBLIC_URL is not set, so this is the address the service listens on; set PUBLIC_URL and restart if GitHub and your users reach it elsewhere'}.</p>
 ${problem ? `<p class="problem" role="alert">${esc(problem)}</p>` : ''}
 <form method="post" action="/first-run">
 <label>Setup token <input type="password" name="token" autocomplete="off" required></label>

@@ -44,7 +44,7 @@ export function waitForFirstRun(options: FirstRunOptions): Promise<ServerConfig>
       token: token!,
       url,
       fetch: options.fetch,
-      form: { productName: config.productName, webUrl: configuredWebUrl, tokenFile, configFile },
+      form: { productName: config.productName, url, publicUrlSet: Boolean(config.publicUrl), webUrl: configuredWebUrl, tokenFile, configFile },
       async finish(converted, where) {
         const settings = registeredSettings(converted, { apiUrl: where.apiUrl, webUrl: where.webUrl, publicUrl: url, haveSecretKey: Boolean(config.secretKey) });
         let file: string | null = null;
