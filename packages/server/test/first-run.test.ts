@@ -9,7 +9,7 @@ import { parse } from 'yaml';
 import { type RunningHubgate, startHubgate } from '../src/compose/start-hubgate.js';
 import { createLogger } from '../src/logger.js';
 import { startLocalOidcProvider } from '../src/sandbox/local-oidc-provider.js';
-import { haveChromium, launchChromium } from './browser-support.js';
+import { expectNoAxeViolations, haveChromium, launchChromium, newVisitor } from './browser-support.js';
 import { Browserless } from './browserless.js';
 
 const freePort = () =>
@@ -187,6 +187,10 @@ describe('the first-run page (no GitHub App configured, HUBGATE_SANDBOX=off)', (
 
     const browser = await launchChromium();
     cleanups.push(() => browser.close());
+    // The form is usable with assistive technology (axe-core needs its script let in: a context of its own).
+    const axePage = await (await newVisitor(browser)).newPage();
+    await axePage.goto(`${url}/first-run`);
+    await expectNoAxeViolations(axePage, 'first-run form');
     const page = await (await browser.newContext()).newPage();
     await page.goto(`${url}/`);
     expect(page.url()).toBe(`${url}/first-run`);
