@@ -54,6 +54,10 @@ const envSchema = z.object({
   HUBGATE_AGENT_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(600),
   /** the product's name on the settings pages */
   HUBGATE_PRODUCT_NAME: z.string().default('hubgate'),
+  /** `off`: with no GitHub App configured, serve the first-run page (register the app) instead of the sandbox */
+  HUBGATE_SANDBOX: z.enum(['on', 'off']).default('on'),
+  /** first run only: the token that opens the first-run page (default: a random one, written to HUBGATE_DATA_DIR) */
+  HUBGATE_SETUP_TOKEN: optional.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
   /** sandbox only: fixed ports for the simulated GitHub and the demo OpenID provider (random by default) */
   HUBGATE_SANDBOX_GITHUB_PORT: z.coerce.number().int().min(0).max(65535).default(0),
   HUBGATE_SANDBOX_OIDC_PORT: z.coerce.number().int().min(0).max(65535).default(0),
@@ -98,6 +102,10 @@ export interface ServerConfig {
   readonly reconcileIntervalSeconds: number;
   readonly allowedPrivateHosts: readonly string[];
   readonly sandboxPorts: { readonly github: number; readonly oidc: number };
+  /** false (`HUBGATE_SANDBOX=off`): no app configured means the first-run page, not the sandbox */
+  readonly sandbox: boolean;
+  /** the first-run page's token when the operator chose it */
+  readonly setupToken?: string;
   /** broker calls per agent key and minute */
   readonly agentRateLimit: number;
   readonly repoNamePatterns: Readonly<RepoNamePatterns>;
@@ -254,6 +262,8 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): ServerConfi
     metricsToken: e.HUBGATE_METRICS_TOKEN,
     reconcileIntervalSeconds: e.HUBGATE_RECONCILE_INTERVAL_SECONDS,
     sandboxPorts: { github: e.HUBGATE_SANDBOX_GITHUB_PORT, oidc: e.HUBGATE_SANDBOX_OIDC_PORT },
+    sandbox: e.HUBGATE_SANDBOX === 'on',
+    setupToken: e.HUBGATE_SETUP_TOKEN,
     allowedPrivateHosts: e.HUBGATE_ALLOWED_PRIVATE_HOSTS.split(',').map((h) => h.trim()).filter(Boolean),
     agentRateLimit: e.HUBGATE_AGENT_RATE_LIMIT,
     repoNamePatterns: Object.freeze(repoNamePatterns),

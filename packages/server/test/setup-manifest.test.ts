@@ -1,10 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GitHubSim } from '@hubgate/github-sim';
 import { afterAll, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { runSetup } from '../src/cli/setup.js';
 import { startHubgate } from '../src/compose/start-hubgate.js';
 import { createLogger } from '../src/logger.js';
@@ -24,7 +24,7 @@ afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
 });
 
-it('registers the system app with `hubgate setup` through GitHub\'s manifest flow, and the service starts with it and connects a tenant', async () => {
+it('registers the system app with `hubgate setup` through GitHub\'s manifest flow, and the service starts with it and connects a tenant (its settings added to the operator\'s file, mode 0600)', async () => {
   const sim = await GitHubSim.start();
   cleanups.push(() => sim.close());
   sim.addUser('ada');
@@ -35,6 +35,10 @@ it('registers the system app with `hubgate setup` through GitHub\'s manifest flo
   const publicUrl = `http://127.0.0.1:${port}`;
   const outFile = join(dir, 'hubgate.yaml');
   const printed: string[] = [];
+  // The operator's file already holds the sign-in settings: setup adds the app's to them.
+  const oidc = await startLocalOidcProvider({ redirectUri: `${publicUrl}/auth/callback` });
+  cleanups.push(() => oidc.close());
+  writeFileSync(outFile, stringify({ OIDC_ISSUER: oidc.issuer, OIDC_CLIENT_ID: oidc.clientId, OIDC_CLIENT_SECRET: oidc.clientSecret }), { mode: 0o644 });
 
   const setup = await runSetup({ publicUrl, apiUrl: sim.apiUrl, webUrl: sim.webUrl, organization: 'tisket-com', name: 'Tisket hubgate', outFile, print: (l) => printed.push(l) });
   const browser = new Browserless();
@@ -61,18 +65,14 @@ it('registers the system app with `hubgate setup` through GitHub\'s manifest flo
   expect(settings.GITHUB_APP_PRIVATE_KEY).toMatch(/BEGIN RSA PRIVATE KEY/);
   expect(printed.join('\n')).not.toContain(settings.GITHUB_APP_PRIVATE_KEY!.slice(40, 80));
 
-  // The service starts with those settings (and a real OpenID provider), and an admin connects tisket-com.
-  const oidc = await startLocalOidcProvider({ redirectUri: `${publicUrl}/auth/callback` });
-  cleanups.push(() => oidc.close());
+  expect(settings.OIDC_ISSUER).toBe(oidc.issuer);
+  // The service starts with that file alone (a real OpenID provider), and an admin connects tisket-com.
   const hub = await startHubgate({
     env: {
       HUBGATE_CONFIG_FILE: outFile,
       PORT: String(port),
       HOST: '127.0.0.1',
       HUBGATE_DATA_DIR: dir,
-      OIDC_ISSUER: oidc.issuer,
-      OIDC_CLIENT_ID: oidc.clientId,
-      OIDC_CLIENT_SECRET: oidc.clientSecret,
       HUBGATE_RECONCILE_INTERVAL_SECONDS: '0',
     },
     logger: createLogger({ level: 'silent' }),

@@ -1,8 +1,12 @@
 import { randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { GitHubSim } from '@hubgate/github-sim';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { githubApps, githubInstallations, webhookDeliveries } from '../src/db/schema/index.js';
+import { askToken, createAgentKey } from './broker-fixtures.js';
+import { cloneWith } from './git-clone.js';
 import { type Harness, startHarness } from './service-harness.js';
 
 const needed = { administration: 'write', contents: 'write', metadata: 'read', members: 'read' } as const;
@@ -15,6 +19,8 @@ describe('tenant-provided GitHub Apps on a GHES host', () => {
   let ghes: GitHubSim;
   let h: Harness;
   let app: ReturnType<GitHubSim['addApp']>;
+  // An allowed private host that sends every request on to an address the operator did not allow.
+  let redirector: Server;
   const webhookSecret = randomBytes(20).toString('hex');
 
   beforeAll(async () => {
@@ -23,7 +29,10 @@ describe('tenant-provided GitHub Apps on a GHES host', () => {
     ghes.addUser('cyd');
     ghes.addOrg('ghe-tisket', { ada: 'admin' });
     ghes.addOrg('ghe-acme', { cyd: 'admin' });
-    h = await startHarness({ env: { HUBGATE_ALLOWED_PRIVATE_HOSTS: new URL(ghes.apiUrl).host } });
+    redirector = createServer((req, res) => res.writeHead(307, { location: `https://127.0.0.2:9${req.url}` }).end());
+    await new Promise<void>((resolve) => redirector.listen(0, '127.0.0.1', resolve));
+    const redirectorHost = `127.0.0.1:${(redirector.address() as AddressInfo).port}`;
+    h = await startHarness({ env: { HUBGATE_ALLOWED_PRIVATE_HOSTS: `${new URL(ghes.apiUrl).host},${redirectorHost}` } });
     app = ghes.addApp({
       slug: 'tisket-ghes',
       ownerLogin: 'ghe-tisket',
@@ -36,6 +45,7 @@ describe('tenant-provided GitHub Apps on a GHES host', () => {
   afterAll(async () => {
     await h.close();
     await ghes.close();
+    redirector.close();
   });
 
   const body = (over: Record<string, unknown> = {}) => ({
@@ -70,7 +80,7 @@ describe('tenant-provided GitHub Apps on a GHES host', () => {
     expect(await h.hub.db.db.select().from(githubApps)).toHaveLength(0);
   });
 
-  it('refuses a host on a private or loopback address unless the operator allows it, and plain http', async () => {
+  it('refuses a host on a private or loopback address unless the operator allows it, plain http, and a redirect of an allowed host to one not allowed', async () => {
     const ada = await h.signIn('user_ada');
     const loopback = await h.api(ada, 'PUT', '/api/github/app', body({ apiUrl: 'https://127.0.0.2:9/api/v3' }));
     expect(loopback.status).toBe(422);
@@ -80,9 +90,17 @@ describe('tenant-provided GitHub Apps on a GHES host', () => {
     expect(http.body.error.message).toMatch(/not https/);
     const cloud = await h.api(ada, 'PUT', '/api/github/app', body({ apiUrl: 'https://169.254.169.254/api/v3' }));
     expect(cloud.status).toBe(422);
+    const mapped = await h.api(ada, 'PUT', '/api/github/app', body({ apiUrl: 'https://[::ffff:127.0.0.1]/api/v3' }));
+    expect(mapped.body.error.message).toMatch(/private or loopback address/);
+    // An allowed host's redirect is checked again: it may not lead to an address the operator did not allow.
+    const allowedHost = `http://${(redirector.address() as AddressInfo).address}:${(redirector.address() as AddressInfo).port}`;
+    const redirected = await h.api(ada, 'PUT', '/api/github/app', body({ apiUrl: `${allowedHost}/api/v3`, webUrl: allowedHost }));
+    expect(redirected.status).toBe(422);
+    expect(redirected.body.error.message).toBe('127.0.0.2 resolves to a private or loopback address; the operator must allow it (HUBGATE_ALLOWED_PRIVATE_HOSTS).');
+    expect(await h.hub.db.db.select().from(githubApps)).toHaveLength(0);
   });
 
-  it('is saved by an admin only, shown by fingerprints, and connects, receives webhooks at its own URL and hands out tokens', async () => {
+  it('is saved by an admin only, shown by fingerprints, and connects, receives webhooks at its own URL, creates a project on its host and hands out tokens for it', async () => {
     const bob = await h.signIn('user_bob');
     expect((await h.api(bob, 'PUT', '/api/github/app', body())).status).toBe(403);
     const ada = await h.signIn('user_ada');
@@ -136,6 +154,29 @@ describe('tenant-provided GitHub Apps on a GHES host', () => {
     const token = await tenantApp.tokens.getToken({ installationId: binding!.installationId });
     expect(token.token).toMatch(/^ghs_/);
     expect(ghes.mintCount(binding!.installationId)).toBeGreaterThanOrEqual(1);
+
+    // A project: its repository is created on the GHES host, by the tenant app's installation; none on the sandbox's GitHub.
+    const sandboxCreates = h.hub.sandbox!.sim.requestCount('POST /orgs/{org}/repos');
+    const created = await h.api(ada, 'POST', '/api/projects', { name: 'Engineering' });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const repo = ghes.store.findRepo('ghe-tisket', 'engineering.tickets')!;
+    expect(repo.private).toBe(true);
+    expect(created.body.repository).toMatchObject({ id: repo.id, fullName: 'ghe-tisket/engineering.tickets', htmlUrl: `${ghes.webUrl}/ghe-tisket/engineering.tickets`, access: 'reachable' });
+    expect(h.hub.sandbox!.sim.requestCount('POST /orgs/{org}/repos')).toBe(sandboxCreates);
+    const projectToken = await h.hub.projects.tokenFor('org_01TISKET', created.body.id, { contents: 'read' });
+    expect(projectToken.remoteUrl.startsWith(ghes.webUrl)).toBe(true);
+    const cloned = await cloneWith(projectToken.remoteUrl, projectToken.token);
+    expect(cloned.ok && cloned.files).toEqual(['README.md', 'tickets/.gitkeep']);
+
+    // An agent of the tenant asks the broker for a token for that project: minted by the tenant app on its host, scoped to the one repository.
+    const key = await createAgentKey(h, ada);
+    const mintsBefore = ghes.mintCount(binding!.installationId);
+    const answer = await askToken(h.hub.url, key.key, { repository: 'ghe-tisket/engineering.tickets' });
+    expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+    expect(answer.body.repository).toEqual({ id: repo.id, fullName: 'ghe-tisket/engineering.tickets' });
+    expect(ghes.mintCount(binding!.installationId)).toBe(mintsBefore + 1);
+    const listed = await fetch(`${ghes.apiUrl}/installation/repositories`, { headers: { authorization: `token ${answer.body.token}` } });
+    expect(((await listed.json()) as { repositories: { id: number }[] }).repositories.map((r) => r.id)).toEqual([repo.id]);
     await h.api(ada, 'POST', '/api/github/disconnect', {});
   });
 

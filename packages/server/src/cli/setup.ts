@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { webUrlFor } from '@hubgate/github-auth';
-import { stringify } from 'yaml';
 import { appManifest, autoPostPage, convertManifestCode, manifestPostUrl } from '../manifest/app-manifest.js';
+import { registeredSettings, writeSettingsFile } from '../manifest/registered-settings.js';
 
 export interface SetupOptions {
   /** where hubgate will be reached (its webhook, setup and callback URLs derive from it) */
@@ -62,20 +61,9 @@ export async function runSetup(options: SetupOptions): Promise<{ url: string; do
       try {
         if (url.searchParams.get('state') !== state) throw new Error('the state does not match: start hubgate setup again');
         const app = await convertManifestCode(apiUrl, url.searchParams.get('code') ?? '', options.fetch ?? fetch);
-        const settings: Record<string, string> = {
-          GITHUB_APP_ID: String(app.id),
-          GITHUB_APP_CLIENT_ID: app.client_id,
-          GITHUB_APP_CLIENT_SECRET: app.client_secret,
-          GITHUB_APP_SLUG: app.slug,
-          GITHUB_APP_PRIVATE_KEY: app.pem,
-          GITHUB_APP_WEBHOOK_SECRET: app.webhook_secret,
-          GITHUB_API_URL: apiUrl,
-          GITHUB_WEB_URL: webUrl,
-          PUBLIC_URL: publicUrl,
-          HUBGATE_SECRET_KEY: randomBytes(32).toString('hex'),
-        };
+        const settings = registeredSettings(app, { apiUrl, webUrl, publicUrl });
         if (options.outFile) {
-          writeFileSync(options.outFile, stringify(settings), { mode: 0o600 });
+          writeSettingsFile(options.outFile, settings);
           print(`The app ${app.slug} (id ${app.id}) is registered; its settings are in ${options.outFile} (mode 0600): start with HUBGATE_CONFIG_FILE=${options.outFile}`);
         } else {
           print(`The app ${app.slug} (id ${app.id}) is registered. Keep these settings (they are shown once):`);

@@ -11,7 +11,9 @@ const perCommand: Record<Command, { summary: string; text: string }> = {
 
 Starts the service on HOST:PORT (default 127.0.0.1:3000) and applies pending database migrations first
 (one replica at a time, under a PostgreSQL advisory lock). With no GITHUB_APP_* settings it starts the
-sandbox: a simulated GitHub, a demo app and a local OpenID provider with demo users.
+sandbox: a simulated GitHub, a demo app and a local OpenID provider with demo users; with
+HUBGATE_SANDBOX=off it serves the first-run page instead (/first-run: registers the app from a manifest,
+opened with the setup token in HUBGATE_DATA_DIR/first-run-token or HUBGATE_SETUP_TOKEN).
 
 Ready when GET /readyz answers 200. Logs are JSON lines, or readable text when stdout is a terminal
 (LOG_FORMAT=json|pretty to choose; LOG_LEVEL=debug|info|warn|error).
@@ -48,7 +50,7 @@ at start; run this as a release step to migrate before the new version takes tra
 
 Registers hubgate's GitHub App from a manifest: opens a local page that posts the manifest to GitHub, you
 confirm there, and GitHub's answer becomes the app's id, client id and secret, private key and webhook
-secret, written to FILE (YAML, mode 0600, for HUBGATE_CONFIG_FILE) or printed once.
+secret, added to FILE (YAML, mode 0600, its other settings kept; for HUBGATE_CONFIG_FILE) or printed once.
   --public-url URL   where GitHub will reach hubgate (PUBLIC_URL); its webhook, setup and callback URLs
   --org ORG          register under this organization instead of your own account
   --name NAME        the app's name

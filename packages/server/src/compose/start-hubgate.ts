@@ -33,6 +33,8 @@ export interface StartOptions {
   httpTimeouts?: { requestMs: number; headersMs: number; checkEveryMs?: number };
   /** project options (repository name patterns, pacing) */
   projects?: ServiceInputs['projects'];
+  /** first run only: stops waiting for the app's registration (the port is closed) */
+  signal?: AbortSignal;
 }
 
 export interface RunningHubgate extends Services {
@@ -55,7 +57,7 @@ export interface RunningHubgate extends Services {
  */
 export async function startHubgate(options: StartOptions = {}): Promise<RunningHubgate> {
   const env = options.env ?? process.env;
-  const config = loadConfig(env);
+  let config = loadConfig(env);
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   const clock = options.clock ?? systemClock;
   const fetchImpl = options.fetch ?? globalThis.fetch;
@@ -80,6 +82,31 @@ export async function startHubgate(options: StartOptions = {}): Promise<RunningH
   });
   const port = (server.address() as AddressInfo).port;
   const url = config.publicUrl ?? `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+
+  // --- first run (no app configured, HUBGATE_SANDBOX=off): the port serves the page that registers the app, and
+  // the service goes on with the configuration that holds it (first-run/).
+  if (!config.github && !config.sandbox) {
+    const { waitForFirstRun } = await import('../first-run/wait-for-first-run.js');
+    try {
+      config = await waitForFirstRun({
+        env,
+        config,
+        url,
+        logger,
+        fetch: fetchImpl,
+        signal: options.signal,
+        serve: (firstRun) => {
+          handler = getRequestListener(firstRun);
+        },
+      });
+    } catch (error) {
+      server.close();
+      server.closeAllConnections();
+      throw error;
+    }
+    handler = null;
+  }
+  // --- end of first run
 
   let sandbox: Sandbox | null = null;
   try {

@@ -65,9 +65,9 @@ export async function convertManifestCode(apiUrl: string, code: string, fetchImp
 }
 
 /** A page that posts the manifest to GitHub as soon as it loads (GitHub wants a browser form POST). */
-export function autoPostPage(postUrl: string, manifest: AppManifest, state: string): string {
+export function autoPostPage(postUrl: string, manifest: AppManifest, state: string, scriptNonce?: string): string {
   const esc = (v: string) => v.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
   return `<!doctype html><meta charset="utf-8"><title>Register the GitHub App</title>
 <form id="manifest" method="post" action="${esc(postUrl)}"><input type="hidden" name="manifest" value="${esc(JSON.stringify(manifest))}"><input type="hidden" name="state" value="${esc(state)}"><p>Sending the app's settings to GitHub...</p><button type="submit">Continue to GitHub</button></form>
-<script>document.getElementById('manifest').submit()</script>`;
+<script${scriptNonce ? ` nonce="${esc(scriptNonce)}"` : ''}>document.getElementById('manifest').submit()</script>`;
 }

@@ -206,6 +206,8 @@ export class TenantAppService {
       return new AppError('unprocessable', `The host refused the app's credentials (HTTP ${e.status}): check the app id or client id and the key.`, {
         details: { field: 'clientId' },
       });
+    // The outbound guard's refusal reaches here wrapped by Octokit's request error: it is the answer as it stands.
+    if (e.cause instanceof AppError) return e.cause;
     const cause = e.cause as { message?: string } | undefined;
     return new AppError('unprocessable', `The GitHub host did not answer (${cause?.message ?? message}).`, { details: { field: 'apiUrl' } });
   }
