@@ -24,6 +24,8 @@ interface HotKeysResult {
   memoryHits: number;
   redisHits: number;
   mints: number;
+  liveEvictions: number;
+  defaultBound: number;
 }
 
 /**
@@ -46,7 +48,8 @@ export async function scale(bench: Bench) {
   const results: SizeResult[] = [];
   let hot: HotKeysResult | null = null;
   let skipped: { skipped: number; projectedMs: number; perMintMs: number } | null = null;
-  const fillBudgetMs = bench.quick ? 20_000 : 150_000;
+  // 100,000 mints through the simulator at 64 in flight take about two and a half minutes on 2 cores.
+  const fillBudgetMs = bench.quick ? 20_000 : 240_000;
   try {
     await channel.next(60_000);
     channel.send({
@@ -144,16 +147,18 @@ export async function scale(bench: Bench) {
     met: block.median <= 1,
   });
   if (hot) {
-    const calls = hot.memoryHits + hot.redisHits + hot.mints;
     const hitRate = (hot.memoryHits / hot.calls) * 100;
     r.note(
-      `The default process-tier bound under ${hot.hotKeys.toLocaleString('en-US')} hot keys (a default-configured provider, Redis behind it holding every key (those this process did not mint written through the store's own API, as another replica would have), ${hot.calls.toLocaleString('en-US')} calls on random keys after as many to warm up, 64 in flight): ${num(hitRate)} % answered from the process tier, ${num(hot.redisHits)} from Redis, ${num(hot.mints)} mints, ${num(hot.nsPerCall / 1000)} µs per call (wall time at 64 in flight; Redis answers slower than 250 ms count as an outage and the provider mints locally).${Number.isNaN(calls) ? ' (The provider exposes no `stats`: hits not counted.)' : ''}`,
+      `The default process-tier bound under ${hot.hotKeys.toLocaleString('en-US')} hot keys (a default-configured provider, bound ${hot.defaultBound.toLocaleString('en-US')} tokens; Redis behind it holding every key, written through the store's own API as the replicas that minted them would have; ${hot.calls.toLocaleString('en-US')} calls on random keys after as many to warm up, 64 in flight): ${num(hitRate)} % answered from the process tier, ${num(hot.redisHits)} from Redis, ${num(hot.mints)} mints, ${num(hot.liveEvictions)} live tokens evicted (counted by \`stats.liveEvictions\`, exported as \`hubgate_token_cache_live_evictions_total\`), ${num(hot.nsPerCall / 1000)} µs per call (wall time at 64 in flight; Redis answers slower than 250 ms count as an outage and the provider mints locally). The bound is \`maxCachedTokens\`: size it to a process's hot keys when that metric grows.`,
     );
+    // The goal is a design, judged by the facts this pass shows: the bound is configuration, its live evictions
+    // are counted (the metric moved when the bound was exceeded), and Redis answered every miss (no mint).
+    const counted = hot.liveEvictions > 0 || hot.memoryHits === hot.calls;
     r.goal({
       what: `default process-tier bound at ${hot.hotKeys.toLocaleString('en-US')} hot keys`,
       goal: 'sized by config with a metric for live-token evictions; Redis absorbs the rest',
-      measured: `${num(hitRate)} % process-tier hits, ${num(hot.mints)} mints in the measured pass`,
-      met: hot.mints === 0 ? null : false,
+      measured: `\`maxCachedTokens\` (default ${hot.defaultBound.toLocaleString('en-US')}); ${num(hot.liveEvictions)} live evictions counted; ${num(hitRate)} % process-tier hits, ${num(hot.redisHits)} from Redis, ${num(hot.mints)} mints`,
+      met: counted && hot.mints === 0,
     });
   }
   r.check(
