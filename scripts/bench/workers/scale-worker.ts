@@ -74,9 +74,9 @@ async function main(config: ScaleConfig) {
     : null;
   const max = config.sizes[config.sizes.length - 1]!;
   const baseline = settledHeap();
-  // Sized by configuration to hold every key: this measures what each cached installation costs. No Redis
-  // behind it: each fill is one mint, not a mint and four Redis round trips (Redis is filled below).
-  const provider = new InstallationTokenProvider({ app, maxCachedTokens: max + 1000 });
+  // Sized by configuration to hold every key: this measures what each cached installation costs. Redis behind
+  // it (full mode), as in production: revokeInstallation's block ends at its first Redis call, as before.
+  const provider = new InstallationTokenProvider({ app, redis, maxCachedTokens: max + 1000 });
   const requests = Array.from({ length: max }, (_, i) => ({ installationId: i === 0 ? config.firstId : config.base + i }));
   let cached = 0;
   let firstTokenHeap = 0;
@@ -105,6 +105,17 @@ async function main(config: ScaleConfig) {
     const withFloor = settledHeap();
     const floorBytes = withFloor.heap - beforeFloor.heap;
     void baseline;
+    // The floor of a warm call at this size: an async lookup in that Map, its key built per call, in random
+    // order over every key. Even this grows with the keys (cache misses on a bigger heap): it tells how much of
+    // getToken's growth any cache of that many entries pays.
+    const floorOrder = shuffled(size);
+    const floorMap = floor;
+    let f = 0;
+    const floorCall = async () =>
+      floorMap.get(`${config.clientId}|${config.apiUrl}|${requests[floorOrder[f++ % size]!]!.installationId}|||`);
+    await nsPerCall(config.callsPerRound, floorCall);
+    const floorNs: number[] = [];
+    for (let round = 0; round < config.rounds; round++) floorNs.push(await nsPerCall(config.callsPerRound, floorCall));
     floor = null;
     tokens.length = 0;
     // Warm getToken over every cached key, in random order (a hot working set of `size` keys).
@@ -140,28 +151,30 @@ async function main(config: ScaleConfig) {
       floorBytesPerKey: floorBytes / size,
       rss: after.rss,
       getTokenNs: ns,
+      floorNs,
       revokeBlockMs,
       revokeTotalMs,
     });
   }
   if (redis) {
     // The default bound under `max` hot keys, Redis behind it: a fresh provider with the default configuration.
-    // Redis must hold every key, as after a fleet has served them all: the tokens minted above are written with
-    // the store's own API, as the replicas that minted them would have; keys past what was minted get tokens
-    // shaped like a real one. Bounded in time: on a loaded machine the hot set is what could be written in a
-    // minute (reported).
+    // Redis must hold every key, as after a fleet has served them all: those minted above are there; keys past
+    // them (when the fill stopped short) are written with the store's own API, as another replica would have,
+    // with tokens shaped like a real one. Bounded in time: on a loaded machine the hot set is what could be
+    // written in a minute (reported).
     const real = await provider.getToken(requests[0]!);
     const writeUntil = performance.now() + 60_000;
-    let written = 0;
-    await inParallel(max, 64, async (i) => {
+    let written = cached;
+    await inParallel(max - cached, 64, async (i) => {
       if (performance.now() > writeUntil) return;
-      const request = requests[i]!;
-      const token =
-        i < cached
-          ? await provider.getToken(request)
-          : { ...structuredClone(real), token: `ghs_${randomBytes(18).toString('hex')}`, installationId: request.installationId };
-      await redis.set(provider.cacheKey(request), installationScope(app.appKey, app.apiUrl, request.installationId), token, null);
-      written = Math.max(written, i + 1);
+      const request = requests[cached + i]!;
+      await redis.set(
+        provider.cacheKey(request),
+        installationScope(app.appKey, app.apiUrl, request.installationId),
+        { ...structuredClone(real), token: `ghs_${randomBytes(18).toString('hex')}`, installationId: request.installationId },
+        null,
+      );
+      written = Math.max(written, cached + i + 1);
     });
     const hotKeys = written;
     const fresh = new InstallationTokenProvider({ app, redis });
