@@ -6,7 +6,7 @@ import { LRUCache } from 'lru-cache';
  * git helper runs once per git operation). Counted through `maxSize` it grows with its content and evicts the
  * least recently used entry the same way (dispose reason 'evict').
  */
-export function lazyLru<K extends {}, V extends {}>(
+export function lazyLru<K extends NonNullable<unknown>, V extends NonNullable<unknown>>(
   max: number,
   dispose?: (value: V, key: K, reason: LRUCache.DisposeReason) => void,
 ): LRUCache<K, V> {
