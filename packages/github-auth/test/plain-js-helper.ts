@@ -5,9 +5,10 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 /**
- * The git helper as plain JavaScript, as it ships (no TypeScript compiler at run time), built here with
- * esbuild until the package's own build lands. Lazy imports become chunks of their own: `lazyChunks` are the
- * files only a cache miss loads.
+ * The git helper as plain JavaScript, as it ships (no TypeScript compiler at run time), bundled here from src
+ * with esbuild the way the package's build bundles it (scripts/bundle-git-helper.mjs), into a folder of the test's
+ * own so that it can remove chunks. Lazy imports become chunks of their own: `lazyChunks` are the files only a
+ * cache miss loads.
  */
 export async function buildPlainHelper(): Promise<{ bin: string; lazyChunks: string[]; dispose: () => void }> {
   const outdir = mkdtempSync(join(tmpdir(), 'hubgate-helper-js-'));
