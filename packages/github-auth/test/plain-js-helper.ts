@@ -10,7 +10,13 @@ import { build } from 'esbuild';
  * own so that it can remove chunks. Lazy imports become chunks of their own: `lazyChunks` are the files only a
  * cache miss loads.
  */
-export async function buildPlainHelper(): Promise<{ bin: string; lazyChunks: string[]; dispose: () => void }> {
+export async function buildPlainHelper(): Promise<{
+  bin: string;
+  lazyChunks: string[];
+  /** the output files holding code of an input whose path matches (e.g. /@octokit\//) */
+  filesWith: (input: RegExp) => string[];
+  dispose: () => void;
+}> {
   const outdir = mkdtempSync(join(tmpdir(), 'hubgate-helper-js-'));
   const entry = fileURLToPath(new URL('../src/git-credential-cli.ts', import.meta.url));
   const result = await build({
@@ -45,6 +51,10 @@ export async function buildPlainHelper(): Promise<{ bin: string; lazyChunks: str
   return {
     bin: join(cwd, entryOut),
     lazyChunks,
+    filesWith: (input) =>
+      Object.keys(outputs)
+        .filter((o) => Object.keys(outputs[o]!.inputs).some((i) => input.test(i)))
+        .map((o) => join(cwd, o)),
     dispose: () => rmSync(outdir, { recursive: true, force: true }),
   };
 }
