@@ -1,5 +1,5 @@
 import type { AppCredentials } from './app-credentials.js';
-import { createGitHubRequest, type GitHubRequest, type GitHubRequestOptions, type GitHubResponse } from './github-request.js';
+import type { GitHubRequest, GitHubRequestOptions, GitHubResponse } from './github-request.js';
 
 export type AppClientOptions = Omit<GitHubRequestOptions, 'apiUrl'>;
 
@@ -25,15 +25,21 @@ export interface RateLimitSnapshot {
  * retried once.
  */
 export class AppClient {
-  private readonly send: GitHubRequest;
+  /** loaded on the first request: a process answered from a cache (the git helper) never loads Octokit */
+  private send: Promise<GitHubRequest> | null = null;
   /** the app's rate limit as GitHub last reported it (for metrics) */
   lastRateLimit: RateLimitSnapshot | null = null;
 
   constructor(
     readonly app: AppCredentials,
     private readonly options: AppClientOptions,
-  ) {
-    this.send = createGitHubRequest({ ...options, apiUrl: app.apiUrl });
+  ) {}
+
+  private sender(): Promise<GitHubRequest> {
+    this.send ??= import('./github-request.js').then(({ createGitHubRequest }) =>
+      createGitHubRequest({ ...this.options, apiUrl: this.app.apiUrl }),
+    );
+    return this.send;
   }
 
   private noteRateLimit(headers: Record<string, string | undefined> | undefined) {
@@ -47,9 +53,9 @@ export class AppClient {
   async request<T = unknown>(route: string, params: Record<string, unknown> = {}): Promise<GitHubResponse<T>> {
     let retriedSkew = false;
     for (;;) {
-      const jwt = await this.app.jwt.get();
+      const [jwt, send] = await Promise.all([this.app.jwt.get(), this.sender()]);
       try {
-        const response = await this.send<T>(route, {
+        const response = await send<T>(route, {
           ...params,
           headers: { authorization: `bearer ${jwt}` },
         });

@@ -1,73 +1,73 @@
 import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
-import { z } from 'zod';
+import { createRequire } from 'node:module';
+import * as z from 'zod/mini';
+import en from 'zod/v4/locales/en.js';
 import { webUrlFor } from './app-credentials.js';
 import { GitHubAuthError } from './errors.js';
 
+// zod's tree-shakable API (the same library and checks): the git helper validates its sources on every git
+// operation, and the classic API costs it ~450 KB of code to load and compile each time. English messages, as
+// the classic API gives them.
+z.config(en());
+
 const permissionLevel = z.enum(['read', 'write', 'admin']);
+const nonEmpty = () => z.string().check(z.minLength(1));
 
 /** The fields of one GitHub App, shared by a credential source and the service's app settings. */
 const appShape = {
   /** `https://api.github.com` (default), GHES `https://HOST/api/v3`, GHE.com `https://api.SUBDOMAIN.ghe.com` */
-  apiUrl: z.string().url().optional(),
+  apiUrl: z.optional(z.url()),
   /** where people and OAuth go; derived from `apiUrl` when absent (`webUrlFor`) */
-  webUrl: z.string().url().optional(),
-  clientId: z.string().min(1).optional(),
-  appId: z.union([z.number().int().positive(), z.string().regex(/^\d+$/).transform(Number)]).optional(),
-  privateKey: z.string().min(1).optional(),
-  privateKeyPath: z.string().min(1).optional(),
+  webUrl: z.optional(z.url()),
+  clientId: z.optional(nonEmpty()),
+  appId: z.optional(
+    z.union([z.int().check(z.positive()), z.pipe(z.string().check(z.regex(/^\d+$/)), z.transform(Number))]),
+  ),
+  privateKey: z.optional(nonEmpty()),
+  privateKeyPath: z.optional(nonEmpty()),
   /** use the numeric app id as the JWT issuer (GHES 3.12 and 3.13 accept nothing else) */
-  issuerIsAppId: z.boolean().optional(),
+  issuerIsAppId: z.optional(z.boolean()),
   /** OAuth (the user authorization that proves who installed) */
-  clientSecret: z.string().min(1).optional(),
+  clientSecret: z.optional(nonEmpty()),
   /** the install page is `/apps/<slug>/installations/new` */
-  slug: z
-    .string()
-    .regex(/^[a-z0-9][a-z0-9-]*$/, 'must be the lower-case slug from the app\'s URL')
-    .optional(),
+  slug: z.optional(z.string().check(z.regex(/^[a-z0-9][a-z0-9-]*$/, "must be the lower-case slug from the app's URL"))),
   /** the current webhook secret first, then the previous ones during a rotation */
-  webhookSecrets: z.array(z.string().min(1)).optional(),
+  webhookSecrets: z.optional(z.array(nonEmpty())),
 };
 
-const needsIdentity = [(s: { clientId?: string; appId?: number }) => Boolean(s.clientId || s.appId), { message: 'needs clientId or appId' }] as const;
-const needsKey = [
-  (s: { privateKey?: string; privateKeyPath?: string }) => Boolean(s.privateKey || s.privateKeyPath),
+const needsIdentity = z.refine<{ clientId?: string; appId?: number }>((s) => Boolean(s.clientId || s.appId), {
+  message: 'needs clientId or appId',
+});
+const needsKey = z.refine<{ privateKey?: string; privateKeyPath?: string }>(
+  (s) => Boolean(s.privateKey || s.privateKeyPath),
   { message: 'needs privateKey or privateKeyPath' },
-] as const;
+);
 
 /** One GitHub App's settings, as the library and the service both read them. */
-export const gitHubAppSettingsSchema = z
-  .object(appShape)
-  .strict()
-  .refine(...needsIdentity)
-  .refine(...needsKey);
+export const gitHubAppSettingsSchema = z.strictObject(appShape).check(needsIdentity, needsKey);
 
 export type GitHubAppSettings = z.output<typeof gitHubAppSettingsSchema>;
 
 /** One credential source: which repository URLs it serves and the GitHub App that serves them. */
 export const credentialSourceSchema = z
-  .object({
+  .strictObject({
     ...appShape,
-    urlPattern: z.string().min(1),
-    username: z.string().min(1).default('x-access-token'),
-    permissions: z.record(z.string(), permissionLevel).optional(),
+    urlPattern: nonEmpty(),
+    username: z._default(nonEmpty(), 'x-access-token'),
+    permissions: z.optional(z.record(z.string(), permissionLevel)),
     /** used when git does not send the path (no credential.useHttpPath): a token for this installation */
-    installationId: z.number().int().positive().optional(),
+    installationId: z.optional(z.int().check(z.positive())),
     /** hand tokens to plain-http remotes of this source (a local simulator); never for a real GitHub */
-    allowHttp: z.boolean().optional(),
+    allowHttp: z.optional(z.boolean()),
   })
-  .strict()
-  .refine(...needsIdentity)
-  .refine(...needsKey);
+  .check(needsIdentity, needsKey);
 
 export type CredentialSourceConfig = z.output<typeof credentialSourceSchema>;
 
-const configFileSchema = z
-  .object({
-    sources: z.array(z.unknown()).default([]),
-    githubAppInstallation: z.unknown().optional(),
-  })
-  .passthrough();
+const configFileSchema = z.looseObject({
+  sources: z._default(z.array(z.unknown()), []),
+  githubAppInstallation: z.optional(z.unknown()),
+});
 
 /** `urlPattern` must compile and hold a `baseUrl` named group (Concord's rule). */
 export function compileUrlPattern(pattern: string, where: string): RegExp {
@@ -137,6 +137,11 @@ export function readConfigFile(path: string): CredentialSourceConfig[] {
     );
   }
   return sourcesFromDocument(document, path);
+}
+
+/** `yaml` is loaded only for a YAML file: most configurations are env only, and the git helper starts per operation. */
+function parseYaml(text: string): unknown {
+  return (createRequire(import.meta.url)('yaml') as typeof import('yaml')).parse(text);
 }
 
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -1,9 +1,9 @@
-import { LRUCache } from 'lru-cache';
 import { createAppCredentials } from './app-credentials.js';
 import { type Clock, systemClock } from './clock.js';
 import { type CredentialSourceConfig, compileUrlPattern } from './credential-config.js';
 import { GitHubAuthError } from './errors.js';
 import { InstallationLookup } from './installation-lookup.js';
+import { lazyLru } from './lazy-lru.js';
 import type { InstallationTokenRequest, PermissionLevel } from './installation-token.js';
 import {
   InstallationTokenProvider,
@@ -48,7 +48,7 @@ export interface CredentialResolverOptions extends Omit<InstallationTokenProvide
 export class CredentialResolver {
   private readonly sources: Source[];
   /** repository URL as given -> parsed target; parsing and pattern matching happen once per URL */
-  private readonly targets = new LRUCache<string, Target>({ max: 10_000 });
+  private readonly targets = lazyLru<string, Target>(10_000);
 
   constructor(options: CredentialResolverOptions) {
     const clock = options.clock ?? systemClock;

@@ -1,7 +1,8 @@
-import { LRUCache } from 'lru-cache';
+import type { LRUCache } from 'lru-cache';
 import type { AppClient } from './app-client.js';
 import { type Clock, systemClock } from './clock.js';
 import { GitHubAuthError } from './errors.js';
+import { lazyLru } from './lazy-lru.js';
 import type { RedisTokenStore } from './redis-token-store.js';
 
 export interface InstallationLookupOptions {
@@ -32,7 +33,7 @@ export class InstallationLookup {
   ) {
     this.clock = options.clock ?? systemClock;
     this.redis = options.redis ?? null;
-    this.cache = new LRUCache({ max: options.maxEntries ?? 10_000 });
+    this.cache = lazyLru(options.maxEntries ?? 10_000);
   }
 
   forRepository(owner: string, repo: string): Promise<number> {

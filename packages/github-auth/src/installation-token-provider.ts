@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { LRUCache } from 'lru-cache';
+import type { LRUCache } from 'lru-cache';
 import { AppClient, type AppClientOptions } from './app-client.js';
 import type { AppCredentials } from './app-credentials.js';
 import { type Clock, systemClock } from './clock.js';
@@ -11,6 +11,7 @@ import {
   tokenCacheKey,
   tokenMatchesRequest,
 } from './installation-token.js';
+import { lazyLru } from './lazy-lru.js';
 import { type Logger, silentLogger } from './logger.js';
 import type { RedisTokenStore } from './redis-token-store.js';
 import { SingleFlight } from './single-flight.js';
@@ -94,6 +95,8 @@ interface MintResponse {
 export class InstallationTokenProvider {
   readonly app: AppCredentials;
   readonly client: AppClient;
+  /** the process tier's bound (`maxCachedTokens`); past it, live tokens are evicted and counted in `stats.liveEvictions` */
+  readonly maxCachedTokens: number;
   readonly stats: ProviderStats = {
     memoryHits: 0,
     redisHits: 0,
@@ -108,13 +111,19 @@ export class InstallationTokenProvider {
   private readonly redis: RedisTokenStore | null;
   private readonly memory: LRUCache<string, InstallationToken>;
   private readonly keyOfToken = new Map<string, string>();
-  /** the process tier's keys by installation, so that revoking one touches only its own (no scan) */
-  private readonly keysOfInstallation = new Map<number, Set<string>>();
-  /** tokens of the process tier that never reached Redis (minted while it was out): only this process can revoke them */
+  /**
+   * the process tier's keys by installation, so that revoking one touches only its own (no scan); most
+   * installations have one key, kept as is (a Set per installation would cost more than the rest of the entry)
+   */
+  private readonly keysOfInstallation = new Map<number, string | Set<string>>();
+  /**
+   * tokens of the process tier that never reached Redis (minted while it was out): only this process can revoke
+   * them when another process revokes their installation (without Redis there is no other process: not kept)
+   */
   private readonly localOnly = new Set<string>();
   /** a counter of revocations, and the last one of each installation: a mint that started before it is refused */
   private revocationSeq = 0;
-  private readonly lastRevocation = new LRUCache<number, number>({ max: 10_000 });
+  private readonly lastRevocation = lazyLru<number, number>(10_000);
   private readonly flights = new SingleFlight<InstallationToken>();
   private readonly refreshing = new Set<string>();
   private readonly minValidityMs: number;
@@ -131,10 +140,10 @@ export class InstallationTokenProvider {
     this.minValidityMs = options.minValidityMs ?? 2 * 60_000;
     this.refreshMarginMs = Math.max(options.refreshMarginMs ?? 5 * 60_000, this.minValidityMs);
     this.scopePrefix = installationScope(this.app.appKey, this.app.apiUrl, 0).slice(0, -1);
-    this.memory = new LRUCache({
-      max: options.maxCachedTokens ?? 15_000,
-      dispose: (token, key, reason) => this.forgetEntry(token, key, reason),
-    });
+    this.maxCachedTokens = options.maxCachedTokens ?? 15_000;
+    this.memory = lazyLru(this.maxCachedTokens, (token, key, reason) =>
+      this.forgetEntry(token, key, reason),
+    );
     this.client = new AppClient(this.app, { ...options.http, fetch: options.fetch, logger: this.logger });
     this.stopListening =
       this.redis && options.listenForRevocations !== false
@@ -291,13 +300,11 @@ export class InstallationTokenProvider {
   private remember(key: string, token: InstallationToken, shared: boolean): InstallationToken {
     this.memory.set(key, token);
     this.keyOfToken.set(token.token, key);
-    let keys = this.keysOfInstallation.get(token.installationId);
-    if (!keys) {
-      keys = new Set();
-      this.keysOfInstallation.set(token.installationId, keys);
-    }
-    keys.add(key);
-    if (!shared) this.localOnly.add(token.token);
+    const keys = this.keysOfInstallation.get(token.installationId);
+    if (keys === undefined) this.keysOfInstallation.set(token.installationId, key);
+    else if (typeof keys !== 'string') keys.add(key);
+    else if (keys !== key) this.keysOfInstallation.set(token.installationId, new Set([keys, key]));
+    if (!shared && this.redis) this.localOnly.add(token.token);
     return token;
   }
 
@@ -308,8 +315,8 @@ export class InstallationTokenProvider {
     if (reason === 'set') return;
     if (reason === 'evict' && token.expiresAt > this.clock.now()) this.stats.liveEvictions++;
     const keys = this.keysOfInstallation.get(token.installationId);
-    keys?.delete(key);
-    if (keys?.size === 0) this.keysOfInstallation.delete(token.installationId);
+    if (keys === key || (typeof keys === 'object' && keys.delete(key) && keys.size === 0))
+      this.keysOfInstallation.delete(token.installationId);
   }
 
   private async mint(request: InstallationTokenRequest): Promise<InstallationToken> {
@@ -386,7 +393,8 @@ export class InstallationTokenProvider {
   private forgetInstallation(installationId: number): { token: InstallationToken; localOnly: boolean }[] {
     this.lastRevocation.set(installationId, ++this.revocationSeq);
     const held: { token: InstallationToken; localOnly: boolean }[] = [];
-    for (const key of [...(this.keysOfInstallation.get(installationId) ?? [])]) {
+    const keys = this.keysOfInstallation.get(installationId);
+    for (const key of typeof keys === 'string' ? [keys] : [...(keys ?? [])]) {
       const token = this.memory.peek(key);
       if (token) held.push({ token, localOnly: this.localOnly.has(token.token) });
       this.memory.delete(key);

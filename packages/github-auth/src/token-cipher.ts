@@ -36,9 +36,8 @@ export class TokenCipher {
       const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(iv, 'base64url'));
       decipher.setAuthTag(Buffer.from(tag, 'base64url'));
       decipher.setAAD(Buffer.from(associatedData, 'utf8'));
-      return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString(
-        'utf8',
-      );
+      // Nothing is returned unless final() authenticates the whole body.
+      return decipher.update(body, 'base64url', 'utf8') + decipher.final('utf8');
     } catch {
       return null;
     }

@@ -102,6 +102,53 @@ describe('flat costs', () => {
     }
   });
 
+  it('serves many process-cold tokens asked at once from Redis in one command, not one per token', async () => {
+    world = await startWorld();
+    redis = redisFixture();
+    const permissionSets: Record<string, PermissionLevel>[] = [
+      { contents: 'read' },
+      { contents: 'write' },
+      { metadata: 'read' },
+      { administration: 'read' },
+    ];
+    const requests: InstallationTokenRequest[] = permissionSets.flatMap((permissions) =>
+      [[world!.repoId], [world!.otherRepoId]].map((repositoryIds) => ({
+        installationId: world!.installationId,
+        repositoryIds,
+        permissions,
+      })),
+    );
+    const minted = await Promise.all(requests.map((r) => world!.provider({ redis: redis!.store() }).getToken(r)));
+    const client = new Redis(redisUrl);
+    const commands: string[] = [];
+    const send = client.sendCommand.bind(client);
+    client.sendCommand = ((command: Parameters<typeof send>[0]) => {
+      commands.push(command.name);
+      return send(command);
+    }) as typeof client.sendCommand;
+    const store = new RedisTokenStore({
+      redis: client,
+      cipher: redis.cipher,
+      clock: systemClock,
+      logger: silentLogger,
+      prefix: redis.prefix,
+      commandTimeoutMs: 2000,
+    });
+    try {
+      await client.ping();
+      commands.length = 0;
+      const cold = world.provider({ redis: store, listenForRevocations: false });
+      const got = await Promise.all(requests.map((r) => cold.getToken(r)));
+      expect(got.map((t) => t.token)).toEqual(minted.map((t) => t.token));
+      expect(cold.stats.redisHits).toBe(requests.length);
+      expect(commands).toEqual(['mget']);
+      expect(world.sim.mintCount()).toBe(requests.length);
+    } finally {
+      await store.close();
+      client.disconnect();
+    }
+  });
+
   it('shares installation lookups through Redis: a second process asks GitHub for neither', async () => {
     world = await startWorld();
     redis = redisFixture();

@@ -5,11 +5,18 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 /**
- * The git helper as plain JavaScript, as it ships (no TypeScript compiler at run time), built here with
- * esbuild until the package's own build lands. Lazy imports become chunks of their own: `lazyChunks` are the
- * files only a cache miss loads.
+ * The git helper as plain JavaScript, as it ships (no TypeScript compiler at run time), bundled here from src
+ * with esbuild the way the package's build bundles it (scripts/bundle-git-helper.mjs), into a folder of the test's
+ * own so that it can remove chunks. Lazy imports become chunks of their own: `lazyChunks` are the files only a
+ * cache miss loads.
  */
-export async function buildPlainHelper(): Promise<{ bin: string; lazyChunks: string[]; dispose: () => void }> {
+export async function buildPlainHelper(): Promise<{
+  bin: string;
+  lazyChunks: string[];
+  /** the output files holding code of an input whose path matches (e.g. /@octokit\//) */
+  filesWith: (input: RegExp) => string[];
+  dispose: () => void;
+}> {
   const outdir = mkdtempSync(join(tmpdir(), 'hubgate-helper-js-'));
   const entry = fileURLToPath(new URL('../src/git-credential-cli.ts', import.meta.url));
   const result = await build({
@@ -44,6 +51,10 @@ export async function buildPlainHelper(): Promise<{ bin: string; lazyChunks: str
   return {
     bin: join(cwd, entryOut),
     lazyChunks,
+    filesWith: (input) =>
+      Object.keys(outputs)
+        .filter((o) => Object.keys(outputs[o]!.inputs).some((i) => input.test(i)))
+        .map((o) => join(cwd, o)),
     dispose: () => rmSync(outdir, { recursive: true, force: true }),
   };
 }

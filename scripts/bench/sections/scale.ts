@@ -13,6 +13,8 @@ interface SizeResult {
   floorBytesPerKey: number;
   rss: number;
   getTokenNs: number[];
+  /** an async Map lookup over the same number of keys, in random order */
+  floorNs: number[];
   revokeBlockMs: number[];
   revokeTotalMs: number[];
 }
@@ -24,6 +26,8 @@ interface HotKeysResult {
   memoryHits: number;
   redisHits: number;
   mints: number;
+  liveEvictions: number;
+  defaultBound: number;
 }
 
 /**
@@ -46,7 +50,8 @@ export async function scale(bench: Bench) {
   const results: SizeResult[] = [];
   let hot: HotKeysResult | null = null;
   let skipped: { skipped: number; projectedMs: number; perMintMs: number } | null = null;
-  const fillBudgetMs = bench.quick ? 20_000 : 150_000;
+  // 100,000 mints through the simulator at 64 in flight take about two and a half minutes on 2 cores.
+  const fillBudgetMs = bench.quick ? 20_000 : 240_000;
   try {
     await channel.next(60_000);
     channel.send({
@@ -86,11 +91,11 @@ export async function scale(bench: Bench) {
   const r = bench.report;
   r.section(
     '9. Growth with the installations served: 1, 1k, 10k, 100k cached tokens in one process',
-    `One process (separate from the simulator) mints a token for each installation (whole installation scope, no Redis), sized by \`maxCachedTokens\` to keep them all. Memory is the heap (with external buffers) after a full GC: the first token carries the one-time costs (${num((results[0]?.fixedBytes ?? 0) / 2 ** 20)} MB: modules, the app's JWT, pools), and "bytes per token" is the growth beyond it per further token; the floor is the same tokens copied into a Map (the token itself). It is one build per run, so memory has no spread; the timings have ${bench.rounds} rounds. Warm getToken asks for every cached key in random order (CPU time per call, as in section 1). \`revokeInstallation\` revokes one installation's token at GitHub: "blocks" is how long the call holds the event loop before its first await.`,
+    `One process (separate from the simulator) mints a token for each installation (whole installation scope; in the full run with Redis behind it, as in production), sized by \`maxCachedTokens\` to keep them all. Memory is the heap (with external buffers) after a full GC: the first token carries the one-time costs (${num((results[0]?.fixedBytes ?? 0) / 2 ** 20)} MB: modules, the app's JWT, pools), and "bytes per token" is the growth beyond it per further token; the floor is the same tokens copied into a Map (the token itself). It is one build per run, so memory has no spread; the timings have ${bench.rounds} rounds. Warm getToken asks for every cached key in random order (CPU time per call, as in section 1); its floor is an async lookup in a Map of as many keys, key built per call, in random order too: how much any cache of that size grows from memory alone. \`revokeInstallation\` revokes one installation's token at GitHub: "blocks" is how long the call holds the event loop before its first await.`,
   );
   const growth = (values: number[]) => ratios(values, first.getTokenNs);
   r.table(
-    ['cached tokens', 'bytes per token', 'floor (token in a Map)', 'beyond the token', 'RSS', 'warm getToken', 'growth vs 1 key', 'revokeInstallation blocks', 'revokeInstallation total'],
+    ['cached tokens', 'bytes per token', 'floor (token in a Map)', 'beyond the token', 'RSS', 'warm getToken', 'growth vs 1 key', 'floor: Map lookup', 'its growth vs 1 key', 'revokeInstallation blocks', 'revokeInstallation total'],
     results.map((x) => [
       x.size.toLocaleString('en-US'),
       x.size > 1 ? num(x.bytesPerKey) : '(first token)',
@@ -99,6 +104,8 @@ export async function scale(bench: Bench) {
       `${num(x.rss / 2 ** 20)} MB`,
       showSpread(spread(x.getTokenNs), 'ns'),
       showRatio(growth(x.getTokenNs)),
+      showSpread(spread(x.floorNs), 'ns'),
+      showRatio(ratios(x.floorNs, first.floorNs)),
       showSpread(spread(x.revokeBlockMs), 'ms'),
       showSpread(spread(x.revokeTotalMs), 'ms'),
     ]),
@@ -133,7 +140,7 @@ export async function scale(bench: Bench) {
   r.goal({
     what: `warm getToken, 1 → ${top.size.toLocaleString('en-US')} keys`,
     goal: '≤ 2x growth',
-    measured: `${num(spread(first.getTokenNs).median)} → ${num(spread(top.getTokenNs).median)} ns, ${num(g.median)}x`,
+    measured: `${num(spread(first.getTokenNs).median)} → ${num(spread(top.getTokenNs).median)} ns, ${num(g.median)}x (a bare Map: ${num(ratios(top.floorNs, first.floorNs).median)}x)`,
     met: g.median <= 2,
   });
   const block = spread(top.revokeBlockMs);
@@ -144,16 +151,18 @@ export async function scale(bench: Bench) {
     met: block.median <= 1,
   });
   if (hot) {
-    const calls = hot.memoryHits + hot.redisHits + hot.mints;
     const hitRate = (hot.memoryHits / hot.calls) * 100;
     r.note(
-      `The default process-tier bound under ${hot.hotKeys.toLocaleString('en-US')} hot keys (a default-configured provider, Redis behind it holding every key (those this process did not mint written through the store's own API, as another replica would have), ${hot.calls.toLocaleString('en-US')} calls on random keys after as many to warm up, 64 in flight): ${num(hitRate)} % answered from the process tier, ${num(hot.redisHits)} from Redis, ${num(hot.mints)} mints, ${num(hot.nsPerCall / 1000)} µs per call (wall time at 64 in flight; Redis answers slower than 250 ms count as an outage and the provider mints locally).${Number.isNaN(calls) ? ' (The provider exposes no `stats`: hits not counted.)' : ''}`,
+      `The default process-tier bound under ${hot.hotKeys.toLocaleString('en-US')} hot keys (a default-configured provider, bound ${hot.defaultBound.toLocaleString('en-US')} tokens; Redis behind it holding every key (those this process did not mint written through the store's own API, as another replica would have); ${hot.calls.toLocaleString('en-US')} calls on random keys after as many to warm up, 64 in flight): ${num(hitRate)} % answered from the process tier, ${num(hot.redisHits)} from Redis, ${num(hot.mints)} mints, ${num(hot.liveEvictions)} live tokens evicted (counted by \`stats.liveEvictions\`, exported as \`hubgate_token_cache_live_evictions_total\`), ${num(hot.nsPerCall / 1000)} µs per call (wall time at 64 in flight; Redis answers slower than 250 ms count as an outage and the provider mints locally). The bound is \`maxCachedTokens\`: size it to a process's hot keys when that metric grows.`,
     );
+    // The goal is a design, judged by the facts this pass shows: the bound is configuration, its live evictions
+    // are counted (the metric moved when the bound was exceeded), and Redis answered every miss (no mint).
+    const counted = hot.liveEvictions > 0 || hot.memoryHits === hot.calls;
     r.goal({
       what: `default process-tier bound at ${hot.hotKeys.toLocaleString('en-US')} hot keys`,
       goal: 'sized by config with a metric for live-token evictions; Redis absorbs the rest',
-      measured: `${num(hitRate)} % process-tier hits, ${num(hot.mints)} mints in the measured pass`,
-      met: hot.mints === 0 ? null : false,
+      measured: `\`maxCachedTokens\` (default ${hot.defaultBound.toLocaleString('en-US')}); ${num(hot.liveEvictions)} live evictions counted; ${num(hitRate)} % process-tier hits, ${num(hot.redisHits)} from Redis, ${num(hot.mints)} mints`,
+      met: counted && hot.mints === 0,
     });
   }
   r.check(

@@ -74,7 +74,8 @@ async function main(config: ScaleConfig) {
     : null;
   const max = config.sizes[config.sizes.length - 1]!;
   const baseline = settledHeap();
-  // Sized by configuration to hold every key: this measures what each cached installation costs.
+  // Sized by configuration to hold every key: this measures what each cached installation costs. Redis behind
+  // it (full mode), as in production: revokeInstallation's block ends at its first Redis call, as before.
   const provider = new InstallationTokenProvider({ app, redis, maxCachedTokens: max + 1000 });
   const requests = Array.from({ length: max }, (_, i) => ({ installationId: i === 0 ? config.firstId : config.base + i }));
   let cached = 0;
@@ -104,6 +105,17 @@ async function main(config: ScaleConfig) {
     const withFloor = settledHeap();
     const floorBytes = withFloor.heap - beforeFloor.heap;
     void baseline;
+    // The floor of a warm call at this size: an async lookup in that Map, its key built per call, in random
+    // order over every key. Even this grows with the keys (cache misses on a bigger heap): it tells how much of
+    // getToken's growth any cache of that many entries pays.
+    const floorOrder = shuffled(size);
+    const floorMap = floor;
+    let f = 0;
+    const floorCall = async () =>
+      floorMap.get(`${config.clientId}|${config.apiUrl}|${requests[floorOrder[f++ % size]!]!.installationId}|||`);
+    await nsPerCall(config.callsPerRound, floorCall);
+    const floorNs: number[] = [];
+    for (let round = 0; round < config.rounds; round++) floorNs.push(await nsPerCall(config.callsPerRound, floorCall));
     floor = null;
     tokens.length = 0;
     // Warm getToken over every cached key, in random order (a hot working set of `size` keys).
@@ -139,15 +151,17 @@ async function main(config: ScaleConfig) {
       floorBytesPerKey: floorBytes / size,
       rss: after.rss,
       getTokenNs: ns,
+      floorNs,
       revokeBlockMs,
       revokeTotalMs,
     });
   }
   if (redis) {
     // The default bound under `max` hot keys, Redis behind it: a fresh provider with the default configuration.
-    // Redis must hold every key, as after a fleet has served them all; the keys this process did not mint are
-    // written with the store's own API, as another replica would have (tokens shaped like a real one).
-    // Bounded in time: on a loaded machine the hot set is what could be written in a minute (reported).
+    // Redis must hold every key, as after a fleet has served them all: those minted above are there; keys past
+    // them (when the fill stopped short) are written with the store's own API, as another replica would have,
+    // with tokens shaped like a real one. Bounded in time: on a loaded machine the hot set is what could be
+    // written in a minute (reported).
     const real = await provider.getToken(requests[0]!);
     const writeUntil = performance.now() + 60_000;
     let written = cached;
@@ -168,12 +182,12 @@ async function main(config: ScaleConfig) {
     const calls = 10_000;
     const pick = () => requests[Math.floor(Math.random() * hotKeys)]!;
     await inParallel(calls, 64, () => fresh.getToken(pick()));
-    const stats = (fresh as unknown as { stats?: Record<string, number> }).stats;
+    const stats = fresh.stats as unknown as Record<string, number>;
     const before = { ...stats };
     const start = performance.now();
     await inParallel(calls, 64, () => fresh.getToken(pick()));
     const ms = performance.now() - start;
-    const delta = (key: string) => (stats?.[key] ?? Number.NaN) - (before[key] ?? Number.NaN);
+    const delta = (key: string) => (stats[key] ?? Number.NaN) - (before[key] ?? Number.NaN);
     await send({
       hotKeys,
       calls,
@@ -181,6 +195,9 @@ async function main(config: ScaleConfig) {
       memoryHits: delta('memoryHits'),
       redisHits: delta('redisHits'),
       mints: delta('mints'),
+      liveEvictions: delta('liveEvictions'),
+      /** the bound a default-configured provider has (what `maxCachedTokens` overrides) */
+      defaultBound: fresh.maxCachedTokens,
     });
     await redis.close();
   }
