@@ -62,7 +62,7 @@ it('registers the system app with `hubgate setup` through GitHub\'s manifest flo
   expect(printed.join('\n')).not.toContain(settings.GITHUB_APP_PRIVATE_KEY!.slice(40, 80));
 
   // The service starts with those settings (and a real OpenID provider), and an admin connects tisket-com.
-  const oidc = await startLocalOidcProvider({ redirectUri: `${publicUrl}/auth/callback` });
+  const oidc = await startLocalOidcProvider({ redirectUri: `${publicUrl}/auth/callback`, postLogoutRedirectUri: `${publicUrl}/auth/signed-out` });
   cleanups.push(() => oidc.close());
   const hub = await startHubgate({
     env: {
