@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { ReconnectResult } from '../api/types.ts';
+import { Item, ItemList } from '../components/ItemList.tsx';
 import { Badge } from '../components/Section.tsx';
 import { useHubgate } from '../context.tsx';
 
@@ -59,24 +60,29 @@ export function ReconnectResults({ initial, poll }: { initial: ReconnectResult |
           {missing.length > 0 && `; ${missing.length} still to select on GitHub`}.
         </p>
       )}
-      <ul className="list">
+      <ItemList label="Projects' repositories after reconnecting">
         {result.items.map((item) => (
-          <li key={item.projectId} className="list-item">
-            <div>
-              <strong>{item.name}</strong>
-              <div className="muted mono">{item.repository.fullName}</div>
-            </div>
-            <div className="list-item-side">
-              <Badge tone={resultText[item.result].tone}>{resultText[item.result].label}</Badge>
-              {item.result === 'missing' && item.selectUrl && (
-                <a href={item.selectUrl} target="_blank" rel="noopener noreferrer">
-                  Select it on GitHub<span className="visually-hidden"> (opens in a new tab)</span>
-                </a>
-              )}
-            </div>
-          </li>
+          <Item
+            key={item.projectId}
+            title={item.name}
+            details={<div className="muted mono">{item.repository.fullName}</div>}
+            side={
+              <>
+                <Badge tone={resultText[item.result].tone}>{resultText[item.result].label}</Badge>
+                {item.result === 'missing' && item.selectUrl && (
+                  <a href={item.selectUrl} target="_blank" rel="noopener noreferrer">
+                    Select it on GitHub
+                    <span className="visually-hidden">
+                      {' '}
+                      ({item.repository.fullName}, opens in a new tab)
+                    </span>
+                  </a>
+                )}
+              </>
+            }
+          />
         ))}
-      </ul>
+      </ItemList>
     </div>
   );
 }
