@@ -82,6 +82,7 @@ function ConnectionBody({
   const [dialogOpen, setDialogOpen] = useState(false);
   const disconnectButton = useRef<HTMLButtonElement>(null);
   const account = c.account;
+  const uninstalledFrom = c.previous?.account.login ?? account?.login;
 
   return (
     <div className="stack">
@@ -183,7 +184,8 @@ function ConnectionBody({
       {state === 'uninstalled' && (
         <>
           <p className="status status-danger">
-            The {productName} app was uninstalled{account ? <> from <strong>{account.login}</strong></> : null} on GitHub.
+            The {productName} app was uninstalled{uninstalledFrom ? <> from <strong>{uninstalledFrom}</strong></> : null} on GitHub.
+            {c.previous?.disconnectedAt && <span className="muted"> · {formatDate(c.previous.disconnectedAt)}</span>}
           </p>
           <p>
             {productName} can no longer reach your projects' repositories. They are still on GitHub: reconnect to restore access.

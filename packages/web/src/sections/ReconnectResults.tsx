@@ -5,6 +5,7 @@ import { Badge } from '../components/Section.tsx';
 import { useHubgate } from '../context.tsx';
 
 const resultText = {
+  pending: { tone: 'neutral', label: 'Checking…' },
   restored: { tone: 'success', label: 'Restored' },
   missing: { tone: 'warning', label: 'Not selected on GitHub' },
   deleted: { tone: 'danger', label: 'Deleted on GitHub' },
@@ -16,7 +17,7 @@ const resultText = {
  * the link to select it on GitHub), or deleted. Follows `GET /api/github/reconnect` while it runs.
  */
 export function ReconnectResults({ initial, poll }: { initial: ReconnectResult | null; poll: boolean }) {
-  const { client } = useHubgate();
+  const { client, store } = useHubgate();
   const [result, setResult] = useState<ReconnectResult | null>(initial);
   const running = result?.status === 'running' || (poll && result === null);
 
@@ -29,6 +30,8 @@ export function ReconnectResults({ initial, poll }: { initial: ReconnectResult |
         const next = await client.reconnectResult();
         if (stopped) return;
         setResult(next); // a new result re-runs this effect, which polls again while it runs
+        // The job marks each project's repository as it ends: the projects list shows the same states.
+        if (next.status !== 'running') void store.reload('projects');
       } catch {
         // no reconnect endpoint on this server, or nothing to show: keep what the connection said
         if (!stopped) setResult((r) => (r?.status === 'running' ? { ...r, status: 'done' } : r));
@@ -39,7 +42,7 @@ export function ReconnectResults({ initial, poll }: { initial: ReconnectResult |
       stopped = true;
       clearTimeout(timer);
     };
-  }, [client, running, result]);
+  }, [client, store, running, result]);
 
   if (!result || result.status === 'none') return null;
   const { done, total } = result.progress;
@@ -61,27 +64,31 @@ export function ReconnectResults({ initial, poll }: { initial: ReconnectResult |
         </p>
       )}
       <ItemList label="Projects' repositories after reconnecting">
-        {result.items.map((item) => (
-          <Item
-            key={item.projectId}
-            title={item.name}
-            details={<div className="muted mono">{item.repository.fullName}</div>}
-            side={
-              <>
-                <Badge tone={resultText[item.result].tone}>{resultText[item.result].label}</Badge>
-                {item.result === 'missing' && item.selectUrl && (
-                  <a href={item.selectUrl} target="_blank" rel="noopener noreferrer">
-                    Select it on GitHub
-                    <span className="visually-hidden">
-                      {' '}
-                      ({item.repository.fullName}, opens in a new tab)
-                    </span>
-                  </a>
-                )}
-              </>
-            }
-          />
-        ))}
+        {result.items.map((item) => {
+          // A result this page does not know yet (a newer server) is shown as the server words it.
+          const shown = resultText[item.result] ?? { tone: 'neutral', label: String(item.result) };
+          return (
+            <Item
+              key={item.projectId}
+              title={item.name}
+              details={<div className="muted mono">{item.repository.fullName ?? `repository ${item.repository.id}`}</div>}
+              side={
+                <>
+                  <Badge tone={shown.tone}>{shown.label}</Badge>
+                  {item.result === 'missing' && item.selectUrl && (
+                    <a href={item.selectUrl} target="_blank" rel="noopener noreferrer">
+                      Select it on GitHub
+                      <span className="visually-hidden">
+                        {' '}
+                        ({item.repository.fullName ?? item.name}, opens in a new tab)
+                      </span>
+                    </a>
+                  )}
+                </>
+              }
+            />
+          );
+        })}
       </ItemList>
     </div>
   );
