@@ -144,6 +144,10 @@ describe.skipIf(!haveChromium)('the whole story in a real browser (GitHub as doc
     await page.goto(`${h.hub.url}/workspace/settings/repos`);
     const supportRow = projectsRegion(page).getByRole('listitem').filter({ hasText: 'Support guide' });
     expect(await supportRow.locator('.badge').textContent()).toBe('Reachable');
+    // The reconnect result no longer asks for it: the list and the result say the same.
+    await connection(page).getByText('1 of 2 restored; 1 selected on GitHub since.').waitFor();
+    expect(await restoreRows(page)).toEqual({ Roadmap: 'Restored', 'Support guide': 'Selected on GitHub since' });
+    expect(await connection(page).getByRole('link', { name: /^Select it on GitHub/ }).count()).toBe(0);
 
     // An agent key, created (shown once) and revoked after confirming.
     await page.getByRole('link', { name: 'Agent keys' }).click();
@@ -169,7 +173,7 @@ describe.skipIf(!haveChromium)('the whole story in a real browser (GitHub as doc
     expect(await page.getByRole('link', { name: /Manage on GitHub/ }).count()).toBe(0);
     expect(await page.getByRole('textbox').count()).toBe(0);
     await expectNoAxeViolations(page, 'member, after reconnecting');
-    await page.screenshot({ path: screenshotPath('member'), fullPage: true });
+    await page.screenshot({ path: screenshotPath('member-after-reconnect'), fullPage: true });
     await page.getByRole('link', { name: 'Agent keys' }).click();
     await page.getByRole('region', { name: 'Agent keys' }).getByText('Revoked keys (1)').waitFor();
     expect(await page.getByRole('button', { name: /Create key|Revoke/ }).count()).toBe(0);
@@ -256,6 +260,11 @@ describe.skipIf(!haveChromium)('reconnecting in a real browser where GitHub lets
     await releaseRow.getByText('Deleted on GitHub').waitFor();
     await expectNoAxeViolations(page, 'reconnect results with a deleted repository');
     await page.screenshot({ path: screenshotPath('reconnect-deleted'), fullPage: true });
+
+    // At 375 px the lists wrap: no sideways scrolling.
+    await page.setViewportSize({ width: 375, height: 800 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    await page.screenshot({ path: screenshotPath('reconnect-deleted-375px'), fullPage: true });
     expect(pageErrors).toEqual([]);
     await page.context().close();
   }, 180_000);

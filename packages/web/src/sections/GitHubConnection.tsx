@@ -99,7 +99,12 @@ function ConnectionBody({
           <div>
             {state === 'suspended' ? (
               <p className="status status-warning">
-                <span aria-hidden="true">⏸ </span>Connected to <strong>{account.login}</strong>, suspended
+                {/* an SVG, not "⏸": not every system font has that glyph */}
+                <svg className="status-icon" aria-hidden="true" viewBox="0 0 16 16" width="14" height="14">
+                  <rect x="3" y="2" width="3.5" height="12" rx="1" fill="currentColor" />
+                  <rect x="9.5" y="2" width="3.5" height="12" rx="1" fill="currentColor" />
+                </svg>{' '}
+                Connected to <strong>{account.login}</strong>, suspended
               </p>
             ) : (
               <p className="status status-ok">

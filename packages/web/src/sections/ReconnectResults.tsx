@@ -2,12 +2,13 @@ import { useEffect, useState } from 'react';
 import type { ReconnectResult } from '../api/types.ts';
 import { Item, ItemList } from '../components/ItemList.tsx';
 import { Badge } from '../components/Section.tsx';
-import { useHubgate } from '../context.tsx';
+import { useHubgate, useProjects } from '../context.tsx';
 
 const resultText = {
   pending: { tone: 'neutral', label: 'Checking…' },
   restored: { tone: 'success', label: 'Restored' },
   missing: { tone: 'warning', label: 'Not selected on GitHub' },
+  selectedSince: { tone: 'success', label: 'Selected on GitHub since' },
   deleted: { tone: 'danger', label: 'Deleted on GitHub' },
   moved: { tone: 'warning', label: 'Moved on GitHub' },
 } as const;
@@ -18,6 +19,7 @@ const resultText = {
  */
 export function ReconnectResults({ initial, poll }: { initial: ReconnectResult | null; poll: boolean }) {
   const { client, store } = useHubgate();
+  const projects = useProjects();
   const [result, setResult] = useState<ReconnectResult | null>(initial);
   const running = result?.status === 'running' || (poll && result === null);
 
@@ -46,7 +48,14 @@ export function ReconnectResults({ initial, poll }: { initial: ReconnectResult |
 
   if (!result || result.status === 'none') return null;
   const { done, total } = result.progress;
-  const missing = result.items.filter((i) => i.result === 'missing');
+  // The result is what the job found; a repository an owner selected on GitHub afterwards is reachable now (the
+  // projects list says so), and is no longer shown as one to select.
+  const reachableNow = new Set(projects.data?.projects.filter((p) => p.repository.access === 'reachable').map((p) => p.id));
+  const shownResult = (item: ReconnectResult['items'][number]) =>
+    item.result === 'missing' && reachableNow.has(item.projectId) ? 'selectedSince' : item.result;
+  const missing = result.items.filter((i) => shownResult(i) === 'missing');
+  const restored = result.items.filter((i) => i.result === 'restored').length;
+  const selectedSince = result.items.filter((i) => shownResult(i) === 'selectedSince').length;
   return (
     <div className="subsection" aria-live="polite">
       <h3>Restoring access to your projects' repositories</h3>
@@ -59,14 +68,15 @@ export function ReconnectResults({ initial, poll }: { initial: ReconnectResult |
         </div>
       ) : (
         <p className="muted">
-          {result.items.filter((i) => i.result === 'restored').length} of {result.items.length} restored
+          {restored} of {result.items.length} restored
+          {selectedSince > 0 && `; ${selectedSince} selected on GitHub since`}
           {missing.length > 0 && `; ${missing.length} still to select on GitHub`}.
         </p>
       )}
       <ItemList label="Projects' repositories after reconnecting">
         {result.items.map((item) => {
           // A result this page does not know yet (a newer server) is shown as the server words it.
-          const shown = resultText[item.result] ?? { tone: 'neutral', label: String(item.result) };
+          const shown = resultText[shownResult(item)] ?? { tone: 'neutral', label: String(item.result) };
           return (
             <Item
               key={item.projectId}
@@ -75,7 +85,7 @@ export function ReconnectResults({ initial, poll }: { initial: ReconnectResult |
               side={
                 <>
                   <Badge tone={shown.tone}>{shown.label}</Badge>
-                  {item.result === 'missing' && item.selectUrl && (
+                  {shownResult(item) === 'missing' && item.selectUrl && (
                     <a href={item.selectUrl} target="_blank" rel="noopener noreferrer">
                       Select it on GitHub
                       <span className="visually-hidden">
