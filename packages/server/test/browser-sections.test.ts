@@ -21,7 +21,7 @@ describe.skipIf(!haveChromium)('the settings sections in a real browser', () => 
     await ensureWebBuilt();
     h = await startHarness();
     browser = await launchChromium();
-  });
+  }, 180_000);
   afterAll(async () => {
     await browser?.close();
     await h?.close();

@@ -20,7 +20,7 @@ describe.skipIf(!haveChromium)('the settings UI in a real browser', () => {
     await ensureWebBuilt();
     h = await startHarness();
     browser = await launchChromium();
-  });
+  }, 180_000);
   afterAll(async () => {
     await browser?.close();
     await h?.close();
@@ -94,7 +94,7 @@ describe.skipIf(!haveChromium)('the settings UI in a real browser', () => {
     const session = await page.evaluate(() => fetch('/api/session').then((r) => r.json()));
     expect(session).toEqual({ signedIn: false });
     await context.close();
-  });
+  }, 120_000);
 
   it('after Sign out, signing in again offers the sandbox users, so switching to Bob is one click', async () => {
     const page = await (await newVisitor(browser)).newPage();
@@ -122,7 +122,6 @@ describe.skipIf(!haveChromium)('the settings UI in a real browser', () => {
         expect(await page.getByRole('button', { name }).count(), name).toBe(0);
       expect(await page.getByRole('link', { name: /Manage on GitHub/ }).count()).toBe(0);
       await expectNoAxeViolations(page, 'member view');
-      await page.screenshot({ path: screenshotPath('member'), fullPage: true });
 
       await page.getByRole('link', { name: 'Agent keys' }).click();
       await page.getByRole('heading', { name: 'Agent keys', level: 1 }).waitFor();

@@ -96,7 +96,7 @@ describe.skipIf(!haveChromium)('the whole story in a real browser (GitHub as doc
     await ensureWebBuilt();
     h = await startHarness();
     browser = await launchChromium();
-  });
+  }, 180_000);
   afterAll(async () => {
     await browser?.close();
     await h?.close();
@@ -226,7 +226,7 @@ describe.skipIf(!haveChromium)('reconnecting in a real browser where GitHub lets
     await ensureWebBuilt();
     h = await startHarness({ sim: { behaviour: { allowUserTokensForInstallationRepos: true } } });
     browser = await launchChromium();
-  });
+  }, 180_000);
   afterAll(async () => {
     await browser?.close();
     await h?.close();

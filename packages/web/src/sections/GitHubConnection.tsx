@@ -130,9 +130,9 @@ function ConnectionBody({
           {c.repositorySelection === 'all' && (
             <Notice tone="warning" title={`“All repositories” is selected for ${productName} on GitHub.`}>
               <p>
-                {c.warning ??
-                  `This installation can see every repository of the account. ${productName} only asks for tokens scoped to the repositories it created, but "Only select repositories" is safer.`}{' '}
-                To change it, open Manage on GitHub, choose <strong>Only select repositories</strong> and save.
+                {/* The page's own words rather than the server's `warning`, which names the service, not the product. */}
+                This installation can see every repository of the account. {productName} only asks for tokens scoped to
+                the repositories it created, but "Only select repositories" is safer. To change it, open Manage on GitHub, choose <strong>Only select repositories</strong> and save.
               </p>
             </Notice>
           )}
