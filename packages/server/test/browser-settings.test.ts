@@ -39,6 +39,7 @@ describe.skipIf(!haveChromium)('the settings UI in a real browser', () => {
     const page = await context.newPage();
     await page.goto(`${h.hub.url}/workspace/settings/repos`);
     await page.getByRole('heading', { name: 'Sign in to see your settings' }).waitFor();
+    expect(await page.locator('header .product').textContent()).toBe('Tisket');
     await expectNoAxeViolations(page, 'signed-out');
     await page.screenshot({ path: screenshotPath('signed-out') });
 
@@ -92,7 +93,7 @@ describe.skipIf(!haveChromium)('the settings UI in a real browser', () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('heading', { name: 'You are signed out' }).waitFor();
     const session = await page.evaluate(() => fetch('/api/session').then((r) => r.json()));
-    expect(session).toEqual({ signedIn: false });
+    expect(session).toEqual({ signedIn: false, productName: 'Tisket' });
     await context.close();
   }, 120_000);
 

@@ -14,7 +14,7 @@ export interface ApiErrorBody {
 }
 
 export type Session =
-  | { signedIn: false }
+  | { signedIn: false; productName?: string }
   | {
       signedIn: true;
       user: { id: string; name?: string | null; email?: string | null };

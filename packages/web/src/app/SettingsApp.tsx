@@ -40,7 +40,7 @@ export function SettingsApp(props: { client?: HubgateClient }) {
     client.session().then(setSession, (e: Error) => setError(e.message));
   }, [client]);
 
-  const productName = (session?.signedIn && session.productName) || 'hubgate';
+  const productName = session?.productName || 'hubgate';
   if (error)
     return (
       <Frame productName={productName}>

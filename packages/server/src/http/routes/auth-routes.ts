@@ -74,7 +74,8 @@ export function sessionRoute(deps: { productName: string }) {
   api.get('/', (c) => {
     c.header('cache-control', 'no-store');
     const p = c.get('principal');
-    if (!p || p.kind !== 'user') return c.json({ signedIn: false });
+    // The product's name is no secret: the signed-out page says whose settings these are.
+    if (!p || p.kind !== 'user') return c.json({ signedIn: false, productName: deps.productName });
     return c.json({
       signedIn: true,
       user: { id: p.userId, name: p.name, email: p.email },
