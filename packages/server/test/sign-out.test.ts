@@ -76,7 +76,7 @@ describe('Sign out', () => {
     const back = await browser.post(new URL(action, page.finalUrl).toString(), { form: { xsrf, logout: 'yes' } });
     expect(back.finalUrl).toBe(`${h.hub.url}/workspace/settings/repos?signed_out=1`);
     expect((await startSignIn(browser, h.hub.url)).picker).toBe(true);
-  }, 60_000);
+  }, 120_000);
 
   it('with a provider that publishes no end-session endpoint, still ends the hubgate session', async () => {
     const sim = await GitHubSim.start();
@@ -129,5 +129,5 @@ describe('Sign out', () => {
     expect((await (await browser.get(`${publicUrl}/api/session`)).json()) as object).toMatchObject({ signedIn: false });
     const back = await browser.get(`${publicUrl}/auth/signed-out`);
     expect(back.finalUrl).toBe(`${publicUrl}/workspace/settings/repos?signed_out=1`);
-  }, 60_000);
+  }, 120_000);
 });
