@@ -21,7 +21,7 @@ describe.skipIf(!haveChromium)('the settings sections in a real browser', () => 
     await ensureWebBuilt();
     h = await startHarness();
     browser = await launchChromium();
-  });
+  }, 180_000);
   afterAll(async () => {
     await browser?.close();
     await h?.close();
@@ -98,7 +98,7 @@ describe.skipIf(!haveChromium)('the settings sections in a real browser', () => 
       expect(links).toHaveLength(2);
       for (const href of links) expect(href).toMatch(/\/tisket-com\/[\w.-]+$/);
       await expectNoAxeViolations(page, 'two projects');
-      await page.screenshot({ path: screenshotPath('projects'), fullPage: true });
+      await page.screenshot({ path: screenshotPath('project-name-taken'), fullPage: true });
       await page.context().close();
 
       const bob = await (await newVisitor(browser)).newPage();

@@ -64,7 +64,7 @@ export function launchChromium(): Promise<Browser> {
 export function newVisitor(browser: Browser, options: { width?: number } = {}): Promise<BrowserContext> {
   return browser.newContext({
     bypassCSP: true,
-    viewport: { width: options.width ?? 1024, height: 800 },
+    viewport: { width: options.width ?? 1280, height: 800 },
     reducedMotion: 'reduce',
   });
 }

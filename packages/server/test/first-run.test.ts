@@ -174,7 +174,7 @@ describe('the first-run page (no GitHub App configured, HUBGATE_SANDBOX=off)', (
     sim.addUser('ada');
     sim.addOrg('tisket-com', { ada: 'admin' });
     const port = await freePort();
-    const oidc = await startLocalOidcProvider({ redirectUri: `http://127.0.0.1:${port}/auth/callback` });
+    const oidc = await startLocalOidcProvider({ redirectUri: `http://127.0.0.1:${port}/auth/callback`, postLogoutRedirectUri: `http://127.0.0.1:${port}/auth/signed-out` });
     cleanups.push(() => oidc.close());
     // The port is chosen first: the OpenID provider's redirect URI names it.
     const { dir, url, logs, starting } = await startFirstRun({ OIDC_ISSUER: oidc.issuer, OIDC_CLIENT_ID: oidc.clientId, OIDC_CLIENT_SECRET: oidc.clientSecret }, port);

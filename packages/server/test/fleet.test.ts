@@ -35,7 +35,7 @@ beforeAll(async () => {
     webhookUrl: `${proxy.url}/webhooks/github`,
     webhookSecret,
   });
-  oidc = await startLocalOidcProvider({ redirectUri: `${proxy.url}/auth/callback` });
+  oidc = await startLocalOidcProvider({ redirectUri: `${proxy.url}/auth/callback`, postLogoutRedirectUri: `${proxy.url}/auth/signed-out` });
   replicaEnv = {
     PUBLIC_URL: proxy.url,
     DATABASE_URL: database.url!,

@@ -36,7 +36,7 @@ it('registers the system app with `hubgate setup` through GitHub\'s manifest flo
   const outFile = join(dir, 'hubgate.yaml');
   const printed: string[] = [];
   // The operator's file already holds the sign-in settings: setup adds the app's to them.
-  const oidc = await startLocalOidcProvider({ redirectUri: `${publicUrl}/auth/callback` });
+  const oidc = await startLocalOidcProvider({ redirectUri: `${publicUrl}/auth/callback`, postLogoutRedirectUri: `${publicUrl}/auth/signed-out` });
   cleanups.push(() => oidc.close());
   writeFileSync(outFile, stringify({ OIDC_ISSUER: oidc.issuer, OIDC_CLIENT_ID: oidc.clientId, OIDC_CLIENT_SECRET: oidc.clientSecret }), { mode: 0o644 });
 

@@ -25,9 +25,20 @@ export function formatDateTime(iso: string | null | undefined): string {
 
 export const accountKind = (type: string | undefined) => (type === 'User' ? 'Personal account' : 'Organization');
 
-/** The contract's `state`, or what today's server's fields say when it sends none. */
+/**
+ * The contract's `state`, or what today's server's fields say when it sends none. A connection that ended because
+ * the app was uninstalled on GitHub (not by Disconnect here) is shown as such: the server reports it as
+ * `previously_connected` with `previous.reason: 'uninstalled'`.
+ */
 export function connectionState(connection: Connection): ConnectionState {
-  if (connection.state) return connection.state;
-  if (!connection.connected) return connection.previous ? 'previously_connected' : 'disconnected';
-  return connection.suspended || connection.suspendedAt ? 'suspended' : 'connected';
+  const state =
+    connection.state ??
+    (!connection.connected
+      ? connection.previous
+        ? 'previously_connected'
+        : 'disconnected'
+      : connection.suspended || connection.suspendedAt
+        ? 'suspended'
+        : 'connected');
+  return state === 'previously_connected' && connection.previous?.reason === 'uninstalled' ? 'uninstalled' : state;
 }

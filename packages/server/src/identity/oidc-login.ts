@@ -49,6 +49,17 @@ export class OidcLogin {
     return uri;
   }
 
+  /**
+   * Where the browser goes to end its session at the provider too (OpenID RP-initiated logout), coming back to
+   * `postLogoutRedirectUri`, which the provider checks against the client's registration. `client_id` stands in
+   * for `id_token_hint`, so no ID token is kept after sign-in. Null when the provider publishes no
+   * `end_session_endpoint`: then signing out ends only hubgate's session.
+   */
+  endSessionUrl(postLogoutRedirectUri: string): string | null {
+    if (!this.client.serverMetadata().end_session_endpoint) return null;
+    return oidc.buildEndSessionUrl(this.client, { post_logout_redirect_uri: postLogoutRedirectUri }).toString();
+  }
+
   /** The provider's sign-in URL, and the cookie value that must come back with the callback. */
   async begin(returnTo: string): Promise<{ url: string; cookie: string }> {
     const verifier = oidc.randomPKCECodeVerifier();

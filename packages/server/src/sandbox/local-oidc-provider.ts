@@ -31,6 +31,10 @@ const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt
  */
 export async function startLocalOidcProvider(options: {
   redirectUri: string;
+  /** where the provider may send the browser back after ending its session (RP-initiated logout) */
+  postLogoutRedirectUri: string;
+  /** false: publish no end_session_endpoint, as some real providers do */
+  rpInitiatedLogout?: boolean;
   port?: number;
   host?: string;
 }): Promise<LocalOidcProvider> {
@@ -50,6 +54,7 @@ export async function startLocalOidcProvider(options: {
         client_id: clientId,
         client_secret: clientSecret,
         redirect_uris: [options.redirectUri],
+        post_logout_redirect_uris: [options.postLogoutRedirectUri],
         response_types: ['code'],
         grant_types: ['authorization_code'],
       },
@@ -70,7 +75,10 @@ export async function startLocalOidcProvider(options: {
     cookies: { keys: [randomBytes(32).toString('hex')] },
     claims: { openid: ['sub'], profile: ['name', 'org_id', 'org_name', 'role'], email: ['email'] },
     conformIdTokenClaims: false,
-    features: { devInteractions: { enabled: false } },
+    features: {
+      devInteractions: { enabled: false },
+      rpInitiatedLogout: { enabled: options.rpInitiatedLogout ?? true, logoutSource: autoConfirmedLogout },
+    },
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     findAccount: (_ctx, sub) => {
       const user = demoUsers.find((u) => u.sub === sub);
@@ -119,6 +127,15 @@ export async function startLocalOidcProvider(options: {
         server.close(() => resolve());
       }),
   };
+}
+
+/**
+ * The end-session page submits itself: the provider's default page asks "Do you want to sign out?" (a guard
+ * against other sites signing people out), which in the sandbox only makes switching demo users two clicks.
+ * Without scripts it is one button.
+ */
+async function autoConfirmedLogout(ctx: { body: unknown }, form: string) {
+  ctx.body = `<!doctype html><title>Signing out · sandbox</title><body style="font:15px system-ui;max-width:520px;margin:60px auto"><h1>Signing out of the sandbox</h1>${form}<button type="submit" form="op.logoutForm" name="logout" value="yes">Sign out</button><script>document.querySelector('button[name=logout]').click()</script></body>`;
 }
 
 async function handleInteraction(

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { GitHubSim } from '@hubgate/github-sim';
 import type { GitHubAppSettings } from '../apps/github-app-settings.js';
 import type { OidcConfig } from '../config.js';
+import { signedOutPath } from '../http/routes/auth-routes.js';
 import type { LocalOidcProvider } from './local-oidc-provider.js';
 
 /** What a test may choose of the simulated GitHub: its limits and documented-or-newer behaviours. */
@@ -36,7 +37,11 @@ export async function startSandbox(
     webhookSecret,
     requestOAuthOnInstall: options.requestOAuthOnInstall ?? false,
   });
-  const oidc = await startLocalOidcProvider({ redirectUri: `${publicUrl}/auth/callback`, ...(options.ports?.oidc ? { port: options.ports.oidc } : {}) });
+  const oidc = await startLocalOidcProvider({
+    redirectUri: `${publicUrl}/auth/callback`,
+    postLogoutRedirectUri: `${publicUrl}${signedOutPath}`,
+    ...(options.ports?.oidc ? { port: options.ports.oidc } : {}),
+  });
   return {
     sim,
     secretKey: randomBytes(32).toString('hex'),

@@ -91,7 +91,12 @@ export class HubgateClient {
   }
 
   session = () => this.request<Session>('GET', '/api/session');
-  signOut = () => this.request<{ signedOut: true }>('POST', '/auth/logout');
+  /** Ends the hubgate session; `next` is where the browser goes to end the identity provider's session too. */
+  signOut = async () => {
+    const { next } = await this.request<{ signedOut: true; next: string }>('POST', '/auth/logout');
+    // A path of hubgate's own (no provider end-session page) is under baseUrl, like every other request.
+    return { next: next.startsWith('/') ? `${this.baseUrl}${next}` : next };
+  };
   signInUrl = (returnTo: string) => `${this.baseUrl}/auth/login?return_to=${encodeURIComponent(returnTo)}`;
 
   connection = () => this.request<Connection>('GET', '/api/github/connection');

@@ -14,7 +14,7 @@ export interface ApiErrorBody {
 }
 
 export type Session =
-  | { signedIn: false }
+  | { signedIn: false; productName?: string }
   | {
       signedIn: true;
       user: { id: string; name?: string | null; email?: string | null };
@@ -35,14 +35,16 @@ export interface Account {
 
 export type ConnectionState = 'disconnected' | 'connected' | 'suspended' | 'uninstalled' | 'previously_connected';
 
-export type ReconnectItemResult = 'restored' | 'missing' | 'deleted' | 'moved';
+/** `pending` while the restore job has not reached the item yet */
+export type ReconnectItemResult = 'pending' | 'restored' | 'missing' | 'deleted' | 'moved';
 export interface ReconnectResult {
   status: 'running' | 'done' | 'none';
   progress: { done: number; total: number };
   items: {
     projectId: string;
     name: string;
-    repository: { id: number; fullName: string };
+    /** `fullName` is null for a repository hubgate never learnt the name of */
+    repository: { id: number; fullName: string | null };
     result: ReconnectItemResult;
     selectUrl?: string;
   }[];

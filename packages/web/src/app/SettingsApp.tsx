@@ -20,19 +20,27 @@ function takeReturnNotice(): ReturnNotice {
   return notice;
 }
 
+/** The identity provider sends the browser back here with `signed_out=1` once its session has ended too. */
+function takeSignedOut(): boolean {
+  const params = new URLSearchParams(window.location.search);
+  if (params.get('signed_out') !== '1') return false;
+  window.history.replaceState(null, '', window.location.pathname);
+  return true;
+}
+
 /** The standalone settings area: the app frame (product, organization, user menu) around the sections. */
 export function SettingsApp(props: { client?: HubgateClient }) {
   const [client] = useState(() => props.client ?? new HubgateClient());
   const [session, setSession] = useState<Session | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [signedOut, setSignedOut] = useState(false);
+  const [signedOut] = useState(takeSignedOut);
   const [returned] = useState(takeReturnNotice);
 
   useEffect(() => {
     client.session().then(setSession, (e: Error) => setError(e.message));
   }, [client]);
 
-  const productName = (session?.signedIn && session.productName) || 'hubgate';
+  const productName = session?.productName || 'hubgate';
   if (error)
     return (
       <Frame productName={productName}>
@@ -66,9 +74,10 @@ export function SettingsApp(props: { client?: HubgateClient }) {
         returned={returned}
         onSignOut={async () => {
           client.csrfToken = session.csrfToken;
-          await client.signOut();
-          setSignedOut(true);
-          setSession({ signedIn: false });
+          const { next } = await client.signOut();
+          // A full navigation: the provider ends its own session (its cookies are not ours to clear) and sends
+          // the browser back to the signed-out page.
+          window.location.assign(next);
         }}
       />
     </HubgateProvider>

@@ -4,6 +4,8 @@ import type { AgentKey, CreatedAgentKey } from '../api/types.ts';
 import { Button } from '../components/Button.tsx';
 import { CopyField } from '../components/CopyField.tsx';
 import { Dialog } from '../components/Dialog.tsx';
+import { Item, ItemList } from '../components/ItemList.tsx';
+import { LoadFailed } from '../components/LoadFailed.tsx';
 import { Notice } from '../components/Notice.tsx';
 import { Badge, Loading, Section } from '../components/Section.tsx';
 import { useAgentKeys, useCanManage, useHubgate } from '../context.tsx';
@@ -34,12 +36,7 @@ export function AgentKeys() {
   return (
     <Section title="Agent keys" description={description}>
       {keys.error && !list ? (
-        <Notice tone="error" title="The agent keys could not be loaded.">
-          <p>{keys.error.message}</p>
-          <p>
-            <Button onClick={() => void keys.reload()}>Try again</Button>
-          </p>
-        </Notice>
+        <LoadFailed what="The agent keys" error={keys.error} retry={() => void keys.reload()} />
       ) : !list ? (
         <Loading what="agent keys" />
       ) : (
@@ -57,6 +54,7 @@ export function AgentKeys() {
             <p className="empty">No active agent keys.</p>
           ) : (
             <KeyList
+              label="Active agent keys"
               keys={active}
               onRevoked={(name) => {
                 setRevoked(name);
@@ -68,7 +66,7 @@ export function AgentKeys() {
           {revokedKeys.length > 0 && (
             <details>
               <summary>Revoked keys ({revokedKeys.length})</summary>
-              <KeyList keys={revokedKeys} onRevoked={() => {}} />
+              <KeyList label="Revoked agent keys" keys={revokedKeys} onRevoked={() => {}} />
             </details>
           )}
           {canManage && (
@@ -86,42 +84,43 @@ export function AgentKeys() {
   );
 }
 
-function KeyList({ keys, onRevoked }: { keys: AgentKey[]; onRevoked: (name: string) => void }) {
+function KeyList({ label, keys, onRevoked }: { label: string; keys: AgentKey[]; onRevoked: (name: string) => void }) {
   const canManage = useCanManage();
   const [revoking, setRevoking] = useState<AgentKey | null>(null);
   const opener = useRef<HTMLButtonElement | null>(null);
   return (
     <>
-      <ul className="list">
+      <ItemList label={label}>
         {keys.map((key) => (
-          <li key={key.id} className="list-item">
-            <div>
-              <strong>{key.name}</strong>
-              <div className="muted mono">{key.prefix}…</div>
-            </div>
-            <div className="list-item-side">
-              {key.revokedAt ? (
-                <Badge tone="danger">Revoked {formatDate(key.revokedAt)}</Badge>
-              ) : (
-                <span className="muted small">{key.lastUsedAt ? `Last used ${formatDateTime(key.lastUsedAt)}` : 'Never used'}</span>
-              )}
-              <span className="muted small">Created {formatDate(key.createdAt)}</span>
-              {canManage && !key.revokedAt && (
-                <Button
-                  variant="danger"
-                  aria-label={`Revoke ${key.name}`}
-                  onClick={(e) => {
-                    opener.current = e.currentTarget;
-                    setRevoking(key);
-                  }}
-                >
-                  Revoke
-                </Button>
-              )}
-            </div>
-          </li>
+          <Item
+            key={key.id}
+            title={key.name}
+            details={<div className="muted mono">{key.prefix}…</div>}
+            side={
+              <>
+                {key.revokedAt ? (
+                  <Badge tone="danger">Revoked {formatDate(key.revokedAt)}</Badge>
+                ) : (
+                  <span className="muted small">{key.lastUsedAt ? `Last used ${formatDateTime(key.lastUsedAt)}` : 'Never used'}</span>
+                )}
+                <span className="muted small">Created {formatDate(key.createdAt)}</span>
+                {canManage && !key.revokedAt && (
+                  <Button
+                    variant="danger"
+                    aria-label={`Revoke ${key.name}`}
+                    onClick={(e) => {
+                      opener.current = e.currentTarget;
+                      setRevoking(key);
+                    }}
+                  >
+                    Revoke
+                  </Button>
+                )}
+              </>
+            }
+          />
         ))}
-      </ul>
+      </ItemList>
       {revoking && (
         <RevokeDialog
           agentKey={revoking}

@@ -3,6 +3,7 @@ import type { ApiError } from '../api/client.ts';
 import type { TenantApp, TenantAppInput } from '../api/types.ts';
 import { Button } from '../components/Button.tsx';
 import { Dialog } from '../components/Dialog.tsx';
+import { LoadFailed } from '../components/LoadFailed.tsx';
 import { Notice } from '../components/Notice.tsx';
 import { Loading, Section } from '../components/Section.tsx';
 import { useCanManage, useHubgate, useTenantApp } from '../context.tsx';
@@ -29,12 +30,7 @@ export function GitHubApp() {
   return (
     <Section title="Your own GitHub App" description={description}>
       {tenantApp.error && tenantApp.data === undefined ? (
-        <Notice tone="error" title="The app's settings could not be loaded.">
-          <p>{tenantApp.error.message}</p>
-          <p>
-            <Button onClick={() => void tenantApp.reload()}>Try again</Button>
-          </p>
-        </Notice>
+        <LoadFailed what="The app's settings" error={tenantApp.error} retry={() => void tenantApp.reload()} />
       ) : tenantApp.data === undefined ? (
         <Loading what="the GitHub App" />
       ) : (

@@ -82,6 +82,7 @@ function ConnectionBody({
   const [dialogOpen, setDialogOpen] = useState(false);
   const disconnectButton = useRef<HTMLButtonElement>(null);
   const account = c.account;
+  const uninstalledFrom = c.previous?.account.login ?? account?.login;
 
   return (
     <div className="stack">
@@ -98,7 +99,12 @@ function ConnectionBody({
           <div>
             {state === 'suspended' ? (
               <p className="status status-warning">
-                <span aria-hidden="true">⏸ </span>Connected to <strong>{account.login}</strong>, suspended
+                {/* an SVG, not "⏸": not every system font has that glyph */}
+                <svg className="status-icon" aria-hidden="true" viewBox="0 0 16 16" width="14" height="14">
+                  <rect x="3" y="2" width="3.5" height="12" rx="1" fill="currentColor" />
+                  <rect x="9.5" y="2" width="3.5" height="12" rx="1" fill="currentColor" />
+                </svg>{' '}
+                Connected to <strong>{account.login}</strong>, suspended
               </p>
             ) : (
               <p className="status status-ok">
@@ -124,9 +130,9 @@ function ConnectionBody({
           {c.repositorySelection === 'all' && (
             <Notice tone="warning" title={`“All repositories” is selected for ${productName} on GitHub.`}>
               <p>
-                {c.warning ??
-                  `This installation can see every repository of the account. ${productName} only asks for tokens scoped to the repositories it created, but "Only select repositories" is safer.`}{' '}
-                To change it, open Manage on GitHub, choose <strong>Only select repositories</strong> and save.
+                {/* The page's own words rather than the server's `warning`, which names the service, not the product. */}
+                This installation can see every repository of the account. {productName} only asks for tokens scoped to
+                the repositories it created, but "Only select repositories" is safer. To change it, open Manage on GitHub, choose <strong>Only select repositories</strong> and save.
               </p>
             </Notice>
           )}
@@ -183,7 +189,8 @@ function ConnectionBody({
       {state === 'uninstalled' && (
         <>
           <p className="status status-danger">
-            The {productName} app was uninstalled{account ? <> from <strong>{account.login}</strong></> : null} on GitHub.
+            The {productName} app was uninstalled{uninstalledFrom ? <> from <strong>{uninstalledFrom}</strong></> : null} on GitHub.
+            {c.previous?.disconnectedAt && <span className="muted"> · {formatDate(c.previous.disconnectedAt)}</span>}
           </p>
           <p>
             {productName} can no longer reach your projects' repositories. They are still on GitHub: reconnect to restore access.

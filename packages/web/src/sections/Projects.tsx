@@ -2,6 +2,8 @@ import { type FormEvent, useId, useRef, useState } from 'react';
 import type { ApiError } from '../api/client.ts';
 import type { Project, ProjectKind, RepositoryAccess } from '../api/types.ts';
 import { Button, ButtonLink } from '../components/Button.tsx';
+import { Item, ItemList } from '../components/ItemList.tsx';
+import { LoadFailed } from '../components/LoadFailed.tsx';
 import { Notice } from '../components/Notice.tsx';
 import { Badge, Loading, Section } from '../components/Section.tsx';
 import { useCanManage, useConnection, useHubgate, useProjects } from '../context.tsx';
@@ -34,12 +36,7 @@ export function Projects() {
   return (
     <Section title={title}>
       {projects.error && !list ? (
-        <Notice tone="error" title="The projects could not be loaded.">
-          <p>{projects.error.message}</p>
-          <p>
-            <Button onClick={() => void projects.reload()}>Try again</Button>
-          </p>
-        </Notice>
+        <LoadFailed what="The projects" error={projects.error} retry={() => void projects.reload()} />
       ) : !list || !state ? (
         <Loading what="projects" />
       ) : (
@@ -63,14 +60,19 @@ export function Projects() {
 
 function ProjectList({ projects }: { projects: Project[] }) {
   return (
-    <ul className="list" aria-label="Projects">
+    <ItemList label="Projects">
       {projects.map((p) => {
         const access = accessBadge[p.repository.access] ?? accessBadge.unknown;
         return (
-          <li key={p.id} className="list-item">
-            <div>
-              <strong>{p.name}</strong>
-              {p.kind !== 'project' && <span className="muted"> · {p.kind}</span>}
+          <Item
+            key={p.id}
+            title={
+              <>
+                {p.name}
+                {p.kind !== 'project' && <span className="muted"> · {p.kind}</span>}
+              </>
+            }
+            details={
               <div>
                 <a className="mono" href={p.repository.htmlUrl} target="_blank" rel="noopener noreferrer">
                   {p.repository.fullName}
@@ -78,15 +80,17 @@ function ProjectList({ projects }: { projects: Project[] }) {
                 </a>
                 {p.repository.private && <span className="muted"> · private</span>}
               </div>
-            </div>
-            <div className="list-item-side">
-              <Badge tone={access.tone}>{access.label}</Badge>
-              <span className="muted small">Created {formatDate(p.createdAt)}</span>
-            </div>
-          </li>
+            }
+            side={
+              <>
+                <Badge tone={access.tone}>{access.label}</Badge>
+                <span className="muted small">Created {formatDate(p.createdAt)}</span>
+              </>
+            }
+          />
         );
       })}
-    </ul>
+    </ItemList>
   );
 }
 

@@ -1,11 +1,14 @@
 import { useEffect, useState } from 'react';
 import type { ReconnectResult } from '../api/types.ts';
+import { Item, ItemList } from '../components/ItemList.tsx';
 import { Badge } from '../components/Section.tsx';
-import { useHubgate } from '../context.tsx';
+import { useHubgate, useProjects } from '../context.tsx';
 
 const resultText = {
+  pending: { tone: 'neutral', label: 'Checking…' },
   restored: { tone: 'success', label: 'Restored' },
   missing: { tone: 'warning', label: 'Not selected on GitHub' },
+  selectedSince: { tone: 'success', label: 'Selected on GitHub since' },
   deleted: { tone: 'danger', label: 'Deleted on GitHub' },
   moved: { tone: 'warning', label: 'Moved on GitHub' },
 } as const;
@@ -15,7 +18,8 @@ const resultText = {
  * the link to select it on GitHub), or deleted. Follows `GET /api/github/reconnect` while it runs.
  */
 export function ReconnectResults({ initial, poll }: { initial: ReconnectResult | null; poll: boolean }) {
-  const { client } = useHubgate();
+  const { client, store } = useHubgate();
+  const projects = useProjects();
   const [result, setResult] = useState<ReconnectResult | null>(initial);
   const running = result?.status === 'running' || (poll && result === null);
 
@@ -28,6 +32,8 @@ export function ReconnectResults({ initial, poll }: { initial: ReconnectResult |
         const next = await client.reconnectResult();
         if (stopped) return;
         setResult(next); // a new result re-runs this effect, which polls again while it runs
+        // The job marks each project's repository as it ends: the projects list shows the same states.
+        if (next.status !== 'running') void store.reload('projects');
       } catch {
         // no reconnect endpoint on this server, or nothing to show: keep what the connection said
         if (!stopped) setResult((r) => (r?.status === 'running' ? { ...r, status: 'done' } : r));
@@ -38,11 +44,18 @@ export function ReconnectResults({ initial, poll }: { initial: ReconnectResult |
       stopped = true;
       clearTimeout(timer);
     };
-  }, [client, running, result]);
+  }, [client, store, running, result]);
 
   if (!result || result.status === 'none') return null;
   const { done, total } = result.progress;
-  const missing = result.items.filter((i) => i.result === 'missing');
+  // The result is what the job found; a repository an owner selected on GitHub afterwards is reachable now (the
+  // projects list says so), and is no longer shown as one to select.
+  const reachableNow = new Set(projects.data?.projects.filter((p) => p.repository.access === 'reachable').map((p) => p.id));
+  const shownResult = (item: ReconnectResult['items'][number]) =>
+    item.result === 'missing' && reachableNow.has(item.projectId) ? 'selectedSince' : item.result;
+  const missing = result.items.filter((i) => shownResult(i) === 'missing');
+  const restored = result.items.filter((i) => i.result === 'restored').length;
+  const selectedSince = result.items.filter((i) => shownResult(i) === 'selectedSince').length;
   return (
     <div className="subsection" aria-live="polite">
       <h3>Restoring access to your projects' repositories</h3>
@@ -55,28 +68,38 @@ export function ReconnectResults({ initial, poll }: { initial: ReconnectResult |
         </div>
       ) : (
         <p className="muted">
-          {result.items.filter((i) => i.result === 'restored').length} of {result.items.length} restored
+          {restored} of {result.items.length} restored
+          {selectedSince > 0 && `; ${selectedSince} selected on GitHub since`}
           {missing.length > 0 && `; ${missing.length} still to select on GitHub`}.
         </p>
       )}
-      <ul className="list">
-        {result.items.map((item) => (
-          <li key={item.projectId} className="list-item">
-            <div>
-              <strong>{item.name}</strong>
-              <div className="muted mono">{item.repository.fullName}</div>
-            </div>
-            <div className="list-item-side">
-              <Badge tone={resultText[item.result].tone}>{resultText[item.result].label}</Badge>
-              {item.result === 'missing' && item.selectUrl && (
-                <a href={item.selectUrl} target="_blank" rel="noopener noreferrer">
-                  Select it on GitHub<span className="visually-hidden"> (opens in a new tab)</span>
-                </a>
-              )}
-            </div>
-          </li>
-        ))}
-      </ul>
+      <ItemList label="Projects' repositories after reconnecting">
+        {result.items.map((item) => {
+          // A result this page does not know yet (a newer server) is shown as the server words it.
+          const shown = resultText[shownResult(item)] ?? { tone: 'neutral', label: String(item.result) };
+          return (
+            <Item
+              key={item.projectId}
+              title={item.name}
+              details={<div className="muted mono">{item.repository.fullName ?? `repository ${item.repository.id}`}</div>}
+              side={
+                <>
+                  <Badge tone={shown.tone}>{shown.label}</Badge>
+                  {shownResult(item) === 'missing' && item.selectUrl && (
+                    <a href={item.selectUrl} target="_blank" rel="noopener noreferrer">
+                      Select it on GitHub
+                      <span className="visually-hidden">
+                        {' '}
+                        ({item.repository.fullName ?? item.name}, opens in a new tab)
+                      </span>
+                    </a>
+                  )}
+                </>
+              }
+            />
+          );
+        })}
+      </ItemList>
     </div>
   );
 }

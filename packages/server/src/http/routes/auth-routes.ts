@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { OidcLogin } from '../../identity/oidc-login.js';
+import type { Logger } from '../../logger.js';
 import { loginCookieName } from '../../identity/oidc-login.js';
 import { type SessionStore, sessionCookieName } from '../../identity/sessions.js';
 import type { AppEnv } from '../app-env.js';
@@ -8,6 +9,8 @@ import { csrf } from '../middleware/csrf.js';
 import { requireUser } from '../middleware/require-user.js';
 
 const settingsPage = '/workspace/settings/repos';
+/** The post-logout redirect URI an operator registers at the provider (`<public URL>/auth/signed-out`). */
+export const signedOutPath = '/auth/signed-out';
 const safeReturnTo = (value: string | undefined) =>
   value && value.length <= 512 && /^\/(?!\/)[\w\-./?=&%]*$/.test(value) ? value : settingsPage;
 
@@ -16,8 +19,7 @@ export interface AuthRouteDeps {
   login: () => Promise<OidcLogin>;
   publicUrl: string;
   productName: string;
-  /** where the browser goes after sign-out (the provider's end-session page in the sandbox) */
-  signedOutUrl?: string;
+  logger?: Pick<Logger, 'warn'>;
 }
 
 /** Sign-in (`/auth/*`) and the session as the page reads it (`/api/session`). */
@@ -45,8 +47,25 @@ export function authRoutes(deps: AuthRouteDeps) {
   auth.post('/logout', requireUser, csrf(deps.publicUrl), async (c) => {
     await deps.sessions.delete(getCookie(c, sessionCookieName));
     deleteCookie(c, sessionCookieName, { path: '/' });
-    return c.json({ signedOut: true, next: deps.signedOutUrl ?? '/' });
+    return c.json({ signedOut: true, next: await providerSignOutUrl() });
   });
+
+  // Where the provider sends the browser back after ending its session; the page then says "signed out".
+  auth.get('/signed-out', (c) => c.redirect(`${settingsPage}?signed_out=1`));
+
+  /**
+   * The provider's end-session URL, so that the next sign-in asks who is signing in instead of resuming the
+   * provider's session. hubgate's own session is gone already: a provider without an end-session endpoint, or
+   * one that cannot be reached now, still leaves the user signed out of hubgate.
+   */
+  async function providerSignOutUrl(): Promise<string> {
+    try {
+      return (await deps.login()).endSessionUrl(`${deps.publicUrl}${signedOutPath}`) ?? signedOutPath;
+    } catch (error) {
+      deps.logger?.warn({ err: { message: (error as Error).message } }, 'sign-out: the identity provider is unreachable; ended the hubgate session only');
+      return signedOutPath;
+    }
+  }
   return auth;
 }
 
@@ -55,7 +74,8 @@ export function sessionRoute(deps: { productName: string }) {
   api.get('/', (c) => {
     c.header('cache-control', 'no-store');
     const p = c.get('principal');
-    if (!p || p.kind !== 'user') return c.json({ signedIn: false });
+    // The product's name is no secret: the signed-out page says whose settings these are.
+    if (!p || p.kind !== 'user') return c.json({ signedIn: false, productName: deps.productName });
     return c.json({
       signedIn: true,
       user: { id: p.userId, name: p.name, email: p.email },
