@@ -63,12 +63,12 @@ export async function startBareHono(webhookSecret = ''): Promise<RunningServer> 
   return startChild(process.execPath, [file], { ...process.env, PORT: String(port), BARE_WEBHOOK_SECRET: webhookSecret }, port);
 }
 
-/** hubgate as `npm start` runs it (the root `start` script), in the sandbox: no app configured. */
-export async function startSandbox(): Promise<RunningServer> {
+/** hubgate as `npm start` runs it (the root `start` script), in the sandbox: no app configured (`extra`: settings a row needs). */
+export async function startSandbox(extra: Record<string, string> = {}): Promise<RunningServer> {
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'hubgate-bench-'));
   const { command, args } = startCommand();
-  const server = await startChild(command, args, cleanEnv({ PORT: String(port), HOST: '127.0.0.1', HUBGATE_DATA_DIR: dataDir }), port);
+  const server = await startChild(command, args, cleanEnv({ ...extra, PORT: String(port), HOST: '127.0.0.1', HUBGATE_DATA_DIR: dataDir }), port);
   return {
     ...server,
     async close() {

@@ -8,6 +8,7 @@ import { listReachable } from '../installations/list-reachable.js';
 import type { Logger } from '../logger.js';
 import type { SecretSealer } from '../sealing/secret-sealer.js';
 import { AuditStore } from '../stores/audit-store.js';
+import { stateChanged } from '../stores/state-generation.js';
 import { type InstallationRow, InstallationStore } from '../stores/installation-store.js';
 import { RepoStore } from '../stores/repo-store.js';
 import { UserGrantStore } from '../stores/user-grant-store.js';
@@ -239,5 +240,6 @@ export class RestoreAccess {
       .insert(jobState)
       .values({ name: keyOf(job.organizationId), data })
       .onConflictDoUpdate({ target: jobState.name, set: { data } });
+    stateChanged(this.db);
   }
 }

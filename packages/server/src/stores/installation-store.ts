@@ -1,6 +1,7 @@
 import { and, desc, eq, isNotNull, isNull } from 'drizzle-orm';
 import type { Database } from '../db/database.js';
 import { githubInstallations } from '../db/schema/index.js';
+import { stateChanged } from './state-generation.js';
 
 export type InstallationRow = typeof githubInstallations.$inferSelect;
 export type InstallationDetails = Partial<
@@ -64,6 +65,7 @@ export class InstallationStore {
 
   async insert(values: typeof githubInstallations.$inferInsert) {
     await this.db.insert(githubInstallations).values(values);
+    stateChanged(this.db);
   }
 
   async update(ref: InstallationRef, values: InstallationDetails) {
@@ -77,6 +79,7 @@ export class InstallationStore {
           isNull(githubInstallations.deletedAt),
         ),
       );
+    stateChanged(this.db);
   }
 
   /** Ends the live binding; returns it, or nothing when there was none (already retired). */
@@ -92,6 +95,7 @@ export class InstallationStore {
         ),
       )
       .returning();
+    stateChanged(this.db);
     return row;
   }
 }

@@ -2,6 +2,7 @@ import { and, eq, isNull, notExists } from 'drizzle-orm';
 import type { Database } from '../db/database.js';
 import { githubInstallations, knownInstallations } from '../db/schema/index.js';
 import type { InstallationRef } from './installation-store.js';
+import { stateChanged } from './state-generation.js';
 
 export type KnownInstallationRow = typeof knownInstallations.$inferSelect;
 
@@ -19,6 +20,7 @@ export class KnownInstallationStore {
         target: [knownInstallations.appKey, knownInstallations.installationId],
         set: { accountLogin: rest.accountLogin, accountId: rest.accountId, accountType: rest.accountType, deletedAt: rest.deletedAt ?? null },
       });
+    stateChanged(this.db);
   }
 
   get(ref: InstallationRef): Promise<KnownInstallationRow | undefined> {
@@ -34,6 +36,7 @@ export class KnownInstallationStore {
       .update(knownInstallations)
       .set({ deletedAt: now })
       .where(and(eq(knownInstallations.appKey, ref.appKey), eq(knownInstallations.installationId, ref.installationId)));
+    stateChanged(this.db);
   }
 
   async rename(ref: InstallationRef, login: string) {
@@ -41,6 +44,7 @@ export class KnownInstallationStore {
       .update(knownInstallations)
       .set({ accountLogin: login })
       .where(and(eq(knownInstallations.appKey, ref.appKey), eq(knownInstallations.installationId, ref.installationId)));
+    stateChanged(this.db);
   }
 
   /** Live installations of an app that no tenant holds: what an admin may claim (after proving ownership). */

@@ -1,6 +1,7 @@
 import { and, asc, eq, inArray, lt, ne, sql } from 'drizzle-orm';
 import type { Database } from '../db/database.js';
 import { type RepoAccessState, repos } from '../db/schema/repos.js';
+import { stateChanged } from './state-generation.js';
 
 export type RepoRow = typeof repos.$inferSelect;
 
@@ -63,6 +64,7 @@ export class RepoStore {
         and(eq(repos.organizationId, organizationId), eq(repos.id, id), eq(repos.accessState, 'creating'), lt(repos.updatedAt, staleBefore)),
       )
       .returning();
+    stateChanged(this.db);
     return row;
   }
 
@@ -71,6 +73,7 @@ export class RepoStore {
     await this.db
       .delete(repos)
       .where(and(eq(repos.organizationId, organizationId), eq(repos.id, id), eq(repos.accessState, 'creating')));
+    stateChanged(this.db);
   }
 
   /** A request met a 404 for this repository: the reconcile job looks at it first. */
@@ -83,12 +86,15 @@ export class RepoStore {
 
   async insert(values: typeof repos.$inferInsert): Promise<RepoRow> {
     const [row] = await this.db.insert(repos).values(values).returning();
+    stateChanged(this.db);
     return row!;
   }
 
   async insertMany(values: (typeof repos.$inferInsert)[]): Promise<RepoRow[]> {
     if (values.length === 0) return [];
-    return this.db.insert(repos).values(values).returning();
+    const rows = await this.db.insert(repos).values(values).returning();
+    stateChanged(this.db);
+    return rows;
   }
 
   async update(organizationId: string, id: string, values: Partial<typeof repos.$inferInsert>) {
@@ -96,10 +102,12 @@ export class RepoStore {
       .update(repos)
       .set(values)
       .where(and(eq(repos.organizationId, organizationId), eq(repos.id, id)));
+    stateChanged(this.db);
   }
 
   async delete(organizationId: string, id: string) {
     await this.db.delete(repos).where(and(eq(repos.organizationId, organizationId), eq(repos.id, id)));
+    stateChanged(this.db);
   }
 
   /**
@@ -112,6 +120,7 @@ export class RepoStore {
       .update(repos)
       .set({ accessState: state, checkedAt: now })
       .where(and(eq(repos.organizationId, organizationId), inArray(repos.githubRepoId, githubRepoIds), ne(repos.accessState, 'creating')));
+    stateChanged(this.db);
   }
 
   async markAllAccess(organizationId: string, state: RepoAccessState, now: Date) {
@@ -119,6 +128,7 @@ export class RepoStore {
       .update(repos)
       .set({ accessState: state, checkedAt: now })
       .where(and(eq(repos.organizationId, organizationId), ne(repos.accessState, 'creating')));
+    stateChanged(this.db);
   }
 
   async rename(organizationId: string, githubRepoId: number, fullName: string, state?: RepoAccessState) {
@@ -126,5 +136,6 @@ export class RepoStore {
       .update(repos)
       .set({ fullName, ...(state ? { accessState: state } : {}) })
       .where(and(eq(repos.organizationId, organizationId), eq(repos.githubRepoId, githubRepoId)));
+    stateChanged(this.db);
   }
 }

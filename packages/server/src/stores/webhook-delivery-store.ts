@@ -1,8 +1,16 @@
-import { and, eq, lt, or, sql } from 'drizzle-orm';
+import { and, eq, inArray, lt, or, sql } from 'drizzle-orm';
 import type { Database } from '../db/database.js';
 import { webhookDeliveries } from '../db/schema/index.js';
 
 export type DeliveryRow = typeof webhookDeliveries.$inferSelect;
+export type DeliveryClaim = {
+  deliveryId: string;
+  appKey: string;
+  event: string;
+  action: string | null;
+  installationId: number | null;
+  payload: Record<string, unknown>;
+};
 
 /** How long a replica may take to apply a delivery before another may take it again. */
 const leaseMs = 60_000;
@@ -19,23 +27,38 @@ export class WebhookDeliveryStore {
   constructor(private readonly db: Database) {}
 
   /** Records the delivery (or takes back a received/failed one); false when it was already applied or ignored. */
-  async claim(
-    row: { deliveryId: string; appKey: string; event: string; action: string | null; installationId: number | null; payload: Record<string, unknown> },
-    now: Date,
-  ): Promise<boolean> {
+  async claim(row: DeliveryClaim, now: Date): Promise<boolean> {
+    return (await this.claimMany([row], now))[0]!;
+  }
+
+  /**
+   * `claim` for many deliveries in one insert (one commit for the requests that arrived together); the answer per
+   * delivery, in order. A delivery id given twice is taken at most once: the later copy is a duplicate.
+   */
+  async claimMany(rows: DeliveryClaim[], now: Date): Promise<boolean[]> {
     const leaseUntil = new Date(now.getTime() + leaseMs);
+    const firstIndex = new Map<string, number>();
+    rows.forEach((row, i) => {
+      if (!firstIndex.has(row.deliveryId)) firstIndex.set(row.deliveryId, i);
+    });
+    const unique = [...firstIndex.values()].map((i) => rows[i]!);
     const inserted = await this.db
       .insert(webhookDeliveries)
-      .values({ ...row, status: 'received', leaseUntil })
+      .values(unique.map((row) => ({ ...row, status: 'received' as const, leaseUntil })))
       .onConflictDoNothing()
       .returning({ id: webhookDeliveries.deliveryId });
-    if (inserted.length > 0) return true;
-    const retaken = await this.db
-      .update(webhookDeliveries)
-      .set({ status: 'received', payload: row.payload, error: null, leaseUntil })
-      .where(and(eq(webhookDeliveries.deliveryId, row.deliveryId), eq(webhookDeliveries.appKey, row.appKey), takeable(now)))
-      .returning({ id: webhookDeliveries.deliveryId });
-    return retaken.length > 0;
+    const taken = new Set(inserted.map((r) => r.id));
+    // Already recorded (a redelivery): taken back only when received and past its lease, or failed.
+    for (const row of unique) {
+      if (taken.has(row.deliveryId)) continue;
+      const retaken = await this.db
+        .update(webhookDeliveries)
+        .set({ status: 'received', payload: row.payload, error: null, leaseUntil })
+        .where(and(eq(webhookDeliveries.deliveryId, row.deliveryId), eq(webhookDeliveries.appKey, row.appKey), takeable(now)))
+        .returning({ id: webhookDeliveries.deliveryId });
+      if (retaken.length > 0) taken.add(row.deliveryId);
+    }
+    return rows.map((row, i) => firstIndex.get(row.deliveryId) === i && taken.has(row.deliveryId));
   }
 
   /** The outcome; the payload is dropped once applied or ignored (it is kept only to apply it again). */
@@ -51,6 +74,15 @@ export class WebhookDeliveryStore {
         ...(status === 'failed' ? {} : { payload: null }),
       })
       .where(eq(webhookDeliveries.deliveryId, deliveryId));
+  }
+
+  /** `finish` of many deliveries with one outcome (applied or ignored: no error to keep), in one statement. */
+  async finishMany(deliveryIds: string[], status: 'applied' | 'ignored', now: Date) {
+    if (deliveryIds.length === 0) return;
+    await this.db
+      .update(webhookDeliveries)
+      .set({ status, processedAt: now, error: null, attempts: sql`${webhookDeliveries.attempts} + 1`, leaseUntil: null, payload: null })
+      .where(inArray(webhookDeliveries.deliveryId, deliveryIds));
   }
 
   /** Deliveries acknowledged but not applied (a crash, a failure), oldest first, taken for a retry (start, reconcile). */

@@ -11,6 +11,7 @@ import { AppError } from '../errors/app-error.js';
 import type { TenantUser } from '../identity/principal.js';
 import type { SecretSealer } from '../sealing/secret-sealer.js';
 import { AuditStore } from '../stores/audit-store.js';
+import { stateChanged } from '../stores/state-generation.js';
 import { InstallationStore } from '../stores/installation-store.js';
 import { appManifest, convertManifestCode, manifestPostUrl } from '../manifest/app-manifest.js';
 import { InstallStateStore } from '../stores/install-state-store.js';
@@ -88,6 +89,7 @@ export class TenantAppService {
       .values({ key, ...values })
       .onConflictDoUpdate({ target: githubApps.key, set: values })
       .returning();
+    stateChanged(this.db);
     this.apps.forget(key);
     await new AuditStore(this.db).record({
       organizationId: user.organizationId,
@@ -155,6 +157,7 @@ export class TenantAppService {
     const binding = await new InstallationStore(this.db).liveForTenant(user.organizationId);
     if (binding?.appKey === row.key) throw new AppError('conflict', 'Disconnect GitHub first: the connection uses this app.');
     await this.db.delete(githubApps).where(eq(githubApps.key, row.key));
+    stateChanged(this.db);
     this.apps.forget(row.key);
     await new AuditStore(this.db).record({ organizationId: user.organizationId, actor: user.userId, action: 'github_app.removed', target: row.key });
     return { removed: true };

@@ -1,18 +1,23 @@
 import type { Database } from '../db/database.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
-import { WebhookDeliveryStore } from '../stores/webhook-delivery-store.js';
+import { type DeliveryClaim, WebhookDeliveryStore } from '../stores/webhook-delivery-store.js';
 import type { WebhookHandlers } from './webhook-handlers.js';
 import type { WebhookEnvelope } from './webhook-request.js';
+import { WriteBatcher } from './write-batcher.js';
 
 /**
  * Records a verified delivery with its payload (its id is the primary key), acknowledges at once, and applies it
  * after the answer, so GitHub's 10-second limit is never at risk. Only applied or ignored deliveries count as
  * duplicates; one acknowledged and lost in a crash (`received`) or `failed` is applied on redelivery, and at start.
+ * The deliveries that arrive together are recorded by one insert (each answered once it has committed), and their
+ * outcomes written by one update per outcome: a burst costs a few statements, not three per delivery.
  */
 export class WebhookReceiver {
   private readonly pending = new Set<Promise<void>>();
   private readonly deliveries: WebhookDeliveryStore;
+  private readonly claims: WriteBatcher<DeliveryClaim, boolean>;
+  private readonly finished: Record<'applied' | 'ignored', WriteBatcher<string, void>>;
 
   constructor(
     db: Database,
@@ -22,17 +27,24 @@ export class WebhookReceiver {
     private readonly now: () => Date,
   ) {
     this.deliveries = new WebhookDeliveryStore(db);
+    this.claims = new WriteBatcher((rows) => this.deliveries.claimMany(rows, this.now()));
+    const finisher = (status: 'applied' | 'ignored') =>
+      new WriteBatcher<string, void>(async (ids) => {
+        await this.deliveries.finishMany(ids, status, this.now());
+        return ids.map(() => undefined);
+      });
+    this.finished = { applied: finisher('applied'), ignored: finisher('ignored') };
   }
 
   async accept(envelope: WebhookEnvelope): Promise<'accepted' | 'duplicate'> {
-    const taken = await this.deliveries.claim({
+    const taken = await this.claims.add({
       deliveryId: envelope.deliveryId,
       appKey: envelope.appKey,
       event: envelope.event,
       action: envelope.action,
       installationId: envelope.installationId,
       payload: envelope.payload,
-    }, this.now());
+    });
     if (!taken) {
       this.metrics.webhookDeliveries.inc({ event: envelope.event, outcome: 'duplicate' });
       return 'duplicate';
@@ -66,7 +78,7 @@ export class WebhookReceiver {
   private async apply(envelope: WebhookEnvelope) {
     try {
       const outcome = await this.handlers.handle(envelope.appKey, envelope.event, envelope.action, envelope.payload);
-      await this.deliveries.finish(envelope.deliveryId, outcome, this.now());
+      await this.finished[outcome].add(envelope.deliveryId);
       this.metrics.webhookDeliveries.inc({ event: envelope.event, outcome });
     } catch (error) {
       this.logger.error({ err: error, deliveryId: envelope.deliveryId, event: envelope.event }, 'webhook handling failed');

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import type { AppRegistry } from '../../apps/app-registry.js';
 import type { ConnectService } from '../../connect/connect-service.js';
+import { ConnectionViewCache } from '../../connect/connection-cache.js';
 import { connectionView } from '../../connect/connection-view.js';
 import type { Database } from '../../db/database.js';
 import type { RestoreAccess } from '../../reconnect/restore-access.js';
@@ -14,14 +15,27 @@ const disconnectBody = z.object({ uninstall: z.boolean().default(false) }).stric
 const claimBody = z.object({ installationId: z.number().int().positive() }).strict();
 
 /** `/api/github`: the connection as the page sees it; admins connect, claim and disconnect. */
-export function githubApi(deps: { db: Database; apps: AppRegistry; connect: ConnectService; restore: RestoreAccess; publicUrl: string }) {
+export function githubApi(deps: {
+  db: Database;
+  apps: AppRegistry;
+  connect: ConnectService;
+  restore: RestoreAccess;
+  publicUrl: string;
+  /** how long another replica's change may go unseen (default `connectionCacheTtlMs`) */
+  connectionCacheTtlMs?: number;
+}) {
   const api = new Hono<AppEnv>();
+  const views = new ConnectionViewCache<object>(deps.db, { ttlMs: deps.connectionCacheTtlMs });
   api.use('*', requireUser, csrf(deps.publicUrl));
   api.get('/connection', async (c) => {
     const user = tenantUser(c);
-    const view = await connectionView(deps.db, deps.apps, user);
-    const reconnect = view.connected ? await deps.restore.result(user.organizationId) : null;
-    return c.json({ ...view, reconnect: reconnect && reconnect.status !== 'none' ? reconnect : null });
+    // the view depends on the tenant and on whether the caller may manage it (claimable installations), nothing else
+    const body = await views.get(`${user.organizationId}\n${user.isAdmin}`, async () => {
+      const view = await connectionView(deps.db, deps.apps, user);
+      const reconnect = view.connected ? await deps.restore.result(user.organizationId) : null;
+      return { ...view, reconnect: reconnect && reconnect.status !== 'none' ? reconnect : null };
+    });
+    return c.json(body);
   });
   api.get('/reconnect', async (c) => c.json(await deps.restore.result(tenantUser(c).organizationId)));
   api.post('/connect', requireAdmin, async (c) => c.json(await deps.connect.startConnect(tenantUser(c))));
