@@ -70,27 +70,30 @@ export async function ensureTemplate(options: { dir?: string; folder?: string } 
   for (const name of present) if (name !== `${key}.tar.gz`) rmSync(join(dir, name), { force: true });
   if (present.includes(`${key}.tar.gz`)) return { key, file, made: false };
 
-  const [{ PGlite }, { drizzle }, { migrate }] = await Promise.all([
+  const [{ PGlite, MemoryFS }, { drizzle }, { migrate }] = await Promise.all([
     import('@electric-sql/pglite'),
     import('drizzle-orm/pglite'),
     import('drizzle-orm/pglite/migrator'),
   ]);
-  const client: PGlite = new PGlite('memory://');
+  // Our own handle on the in-memory filesystem: it is dumped after a clean shutdown, so a database loaded from
+  // the template starts as a cleanly stopped one (no crash recovery), a third quicker than from a live dump.
+  const memory = new MemoryFS();
+  const client: PGlite = new PGlite({ fs: memory });
   try {
     await migrate(drizzle(client), { migrationsFolder: folder });
     // PGlite serves template1; the cluster's two other databases are half the folder (and of what a start
     // unpacks, in JavaScript) for nothing.
-    for (const statement of ['drop database postgres', 'alter database template0 is_template false', 'drop database template0', 'checkpoint']) {
+    for (const statement of ['drop database postgres', 'alter database template0 is_template false', 'drop database template0']) {
       await client.exec(statement); // one at a time: DROP DATABASE refuses a (multi-statement) transaction
     }
-    const tar = await client.dumpDataDir('none');
-    const packed = await gzipAsync(Buffer.from(await tar.arrayBuffer()));
-    // Written aside then renamed: a start running meanwhile finds the whole file or none.
-    const partial = `${file}.${process.pid}.partial`;
-    writeFileSync(partial, packed);
-    renameSync(partial, file);
   } finally {
     await client.close();
   }
+  const tar = await memory.dumpTar('pgdata', 'none');
+  const packed = await gzipAsync(Buffer.from(await tar.arrayBuffer()));
+  // Written aside then renamed: a start running meanwhile finds the whole file or none.
+  const partial = `${file}.${process.pid}.partial`;
+  writeFileSync(partial, packed);
+  renameSync(partial, file);
   return { key, file, made: true };
 }
