@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 /**
  * Tests import the packages from src/, but the bins they spawn run the build (as they do once installed):
  * `tsc -b` brings dist/ up to date first (incremental: well under a second when nothing changed), then the git
- * helper's bundle is made from it (esbuild: a fraction of a second).
+ * helper's bundle is made from it (esbuild: a fraction of a second) and the PGlite template (`npm run build` does
+ * the same).
  */
 export default function buildBeforeTests() {
   const root = fileURLToPath(new URL('..', import.meta.url));
@@ -16,4 +17,6 @@ export default function buildBeforeTests() {
     cwd: root,
     stdio: 'inherit',
   });
+  // The migrated PGlite template new embedded databases start from (made again only when the migrations change).
+  execFileSync(process.execPath, [`${root}packages/server/scripts/build-pglite-template.mjs`], { cwd: root, stdio: 'inherit' });
 }

@@ -20,6 +20,8 @@ export function seedDemo(
     webhookUrl?: string | null;
     webhookSecret?: string | null;
     requestOAuthOnInstall?: boolean;
+    /** the app's private key (PKCS#1 PEM); made here, synchronously, when not given */
+    privateKey?: string;
   } = {},
 ): DemoSeed {
   sim.addUser('ada', { name: 'Ada Admin' });
@@ -38,10 +40,11 @@ export function seedDemo(
     webhookUrl: options.webhookUrl ?? null,
     webhookSecret: options.webhookSecret ?? null,
     requestOAuthOnInstall: options.requestOAuthOnInstall ?? false,
+    ...(options.privateKey ? { privateKeys: [options.privateKey] } : {}),
   });
   const personalAccessTokens: Record<string, string> = {};
   for (const login of ['ada', 'bob', 'cyd']) {
     personalAccessTokens[login] = sim.world.addPersonalAccessToken(sim.store.requireUser(login), ['repo']);
   }
-  return { app, privateKey: privateKey!, personalAccessTokens };
+  return { app, privateKey: options.privateKey ?? privateKey!, personalAccessTokens };
 }

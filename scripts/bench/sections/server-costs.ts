@@ -88,9 +88,9 @@ export async function webhookIntake(bench: Bench) {
 }
 
 /**
- * Spawn to the first 200 on /healthz, and resident memory then: the sandbox (fresh PGlite and migrations every
- * start, by design), production against an already migrated PostgreSQL and PGlite (a restarted replica), and
- * bare hono.
+ * Spawn to the first 200 on /healthz, and resident memory then: the sandbox (a fresh in-memory PGlite every start,
+ * by design, loaded from the build's migrated template), production against an already migrated PostgreSQL and
+ * PGlite (a restarted replica), and bare hono.
  */
 export async function startup(bench: Bench) {
   const { w, app } = await productionApp(randomBytes(24).toString('hex'));
@@ -120,7 +120,7 @@ export async function startup(bench: Bench) {
       'From spawning the root `start` script\'s command (what `npm start` runs, without npm) to the first 200 on `/healthz`, polled every few milliseconds; RSS of the process at that moment. Production mode restarts against an already migrated database, with Redis configured.',
     );
     const rows: [string, K][] = [
-      ['hubgate sandbox (simulator, OpenID provider, fresh PGlite + migrations)', 'sandbox'],
+      ['hubgate sandbox (simulator, OpenID provider, fresh in-memory PGlite from the migrated template)', 'sandbox'],
       ['hubgate production, PostgreSQL', 'postgres'],
       ['hubgate production, PGlite', 'pglite'],
       ['floor: bare hono', 'floor'],

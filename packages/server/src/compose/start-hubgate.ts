@@ -51,7 +51,7 @@ export interface RunningHubgate extends Services {
 
 /**
  * The composition root: reads the configuration, opens the port at once (answering 503 with Retry-After until
- * ready), starts the sandbox when no GitHub App is configured, opens and migrates the database, builds the
+ * ready), starts the sandbox when no GitHub App is configured while it opens and migrates the database, builds the
  * services and only then hands requests to the app. With no app configured the simulated GitHub lives in memory,
  * so the sandbox's database starts afresh too.
  */
@@ -108,30 +108,22 @@ export async function startHubgate(options: StartOptions = {}): Promise<RunningH
   }
   // --- end of first run
 
-  let sandbox: Sandbox | null = null;
+  // The database opens while the sandbox starts: PGlite reads and compiles its WebAssembly and unpacks its
+  // template on other threads while the simulator and the OpenID provider load on this one.
+  const sandboxWanted = !config.github;
+  const [sandboxStart, dbStart] = await Promise.allSettled([
+    sandboxWanted ? startSandboxFor(url, options, config) : null,
+    openAndMigrate(config, sandboxWanted),
+  ]);
+  const sandbox = sandboxStart.status === 'fulfilled' ? sandboxStart.value : null;
   try {
-    if (!config.github) {
-      // Imported only here: the simulator and the demo OpenID provider are not production requirements.
-      const { startSandbox } = await import('../sandbox/start-sandbox.js');
-      sandbox = await startSandbox(url, {
-        requestOAuthOnInstall: options.sandboxOAuthOnInstall,
-        extraWebhookSecrets: options.sandboxExtraWebhookSecrets,
-        sim: options.sandboxSim,
-        ports: config.sandboxPorts,
-      });
-      logger.info({ github: sandbox.sim.webUrl }, 'no GitHub App configured: sandbox mode (simulated GitHub, demo sign-in)');
-    }
+    if (sandboxStart.status === 'rejected') throw sandboxStart.reason;
+    if (dbStart.status === 'rejected') throw dbStart.reason;
+    const db = dbStart.value;
+    if (sandbox) logger.info({ github: sandbox.sim.webUrl }, 'no GitHub App configured: sandbox mode (simulated GitHub, demo sign-in)');
     const github = sandbox?.github ?? config.github!;
     const oidc = sandbox?.oidc ?? config.oidc!;
     const secretKey = sandbox?.secretKey ?? config.secretKey!;
-
-    let dataDir = join(config.dataDir, 'pglite');
-    if (sandbox && !config.databaseUrl) {
-      dataDir = join(config.dataDir, 'sandbox-pglite');
-      rmSync(dataDir, { recursive: true, force: true });
-    }
-    const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir });
-    await db.migrate();
 
     const redis = redisTokenStoreFromEnv({ REDIS_URL: config.redisUrl, HUBGATE_CACHE_KEY: config.cacheKey }, clock, logger);
     const services = buildServices({
@@ -193,6 +185,39 @@ export async function startHubgate(options: StartOptions = {}): Promise<RunningH
   } catch (error) {
     server.close();
     await sandbox?.close();
+    if (dbStart.status === 'fulfilled') await dbStart.value.close().catch(() => {});
     throw error;
   }
+}
+
+async function startSandboxFor(url: string, options: StartOptions, config: ServerConfig): Promise<Sandbox> {
+  // Imported only here: the simulator and the demo OpenID provider are not production requirements.
+  const { startSandbox } = await import('../sandbox/start-sandbox.js');
+  return startSandbox(url, {
+    requestOAuthOnInstall: options.sandboxOAuthOnInstall,
+    extraWebhookSecrets: options.sandboxExtraWebhookSecrets,
+    sim: options.sandboxSim,
+    ports: config.sandboxPorts,
+  });
+}
+
+/**
+ * PostgreSQL at `DATABASE_URL`, else PGlite in the data folder. The sandbox's simulated GitHub lives in memory, so
+ * its database does too: a fresh one each start, from the migrated template (`db/pglite-template.ts`).
+ */
+async function openAndMigrate(config: ServerConfig, sandbox: boolean): Promise<DatabaseHandle> {
+  let dataDir = join(config.dataDir, 'pglite');
+  if (sandbox && !config.databaseUrl) {
+    dataDir = 'memory://';
+    // Left by versions that kept the sandbox's database on disk.
+    rmSync(join(config.dataDir, 'sandbox-pglite'), { recursive: true, force: true });
+  }
+  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir });
+  try {
+    await db.migrate();
+  } catch (error) {
+    await db.close().catch(() => {});
+    throw error;
+  }
+  return db;
 }

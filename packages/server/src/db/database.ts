@@ -1,5 +1,5 @@
-import { mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
 import { migrate as migrateNodePg } from 'drizzle-orm/node-postgres/migrator';
@@ -7,6 +7,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
+import { migrationsFolder, readTemplate, templateKey } from './pglite-template.js';
 import * as schema from './schema/index.js';
 
 export type Schema = typeof schema;
@@ -19,13 +20,13 @@ export interface DatabaseHandle {
   close(): Promise<void>;
 }
 
-const migrationsFolder = fileURLToPath(new URL('../../drizzle', import.meta.url));
 /** Any constant works; it only has to be the same in every replica. */
 const migrationLockId = 72_120_033;
 
 /**
  * PostgreSQL when a URL is given (`DATABASE_URL`), else PGlite, embedded, in a data folder (or in memory for
- * `memory://`). One Drizzle schema serves both.
+ * `memory://`). One Drizzle schema serves both. A new PGlite database starts from the build's migrated template
+ * when there is one for these migrations (`pglite-template.ts`); `migrate()` then finds nothing to do.
  */
 export async function openDatabase(options: {
   databaseUrl?: string;
@@ -67,8 +68,11 @@ export async function openDatabase(options: {
     };
   }
   const dataDir = options.dataDir ?? 'memory://';
-  if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
-  const client = new PGlite(dataDir);
+  const inMemory = dataDir.startsWith('memory://');
+  if (!inMemory) mkdirSync(dataDir, { recursive: true });
+  const isNew = inMemory || !existsSync(join(dataDir, 'PG_VERSION'));
+  const template = isNew ? await readTemplate(templateKey()) : null;
+  const client = new PGlite({ dataDir, ...(template ? { loadDataDir: template } : {}) });
   const db = drizzlePglite(client, { schema }) as unknown as Database;
   return {
     db,

@@ -1,4 +1,5 @@
-import { randomBytes } from 'node:crypto';
+import { generateKeyPair, randomBytes } from 'node:crypto';
+import { promisify } from 'node:util';
 import type { GitHubSim } from '@hubgate/github-sim';
 import type { GitHubAppSettings } from '../apps/github-app-settings.js';
 import type { OidcConfig } from '../config.js';
@@ -27,10 +28,18 @@ export async function startSandbox(
   publicUrl: string,
   options: { requestOAuthOnInstall?: boolean; extraWebhookSecrets?: string[]; sim?: SandboxSimOptions; ports?: { github: number; oidc: number } } = {},
 ): Promise<Sandbox> {
+  // The demo app's RSA key is made on the thread pool while the modules load (the simulator's own default is
+  // synchronous: a few hundred milliseconds of a start on the main thread).
+  const appKey = promisify(generateKeyPair)('rsa', {
+    modulusLength: 2048,
+    privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+  });
   const { GitHubSim, seedDemo, startLocalOidcProvider } = await loadSandboxModules();
   const sim = await GitHubSim.start({ ...(options.ports?.github ? { port: options.ports.github } : {}), ...options.sim });
   const webhookSecret = randomBytes(20).toString('hex');
   const demo = seedDemo(sim, {
+    privateKey: (await appKey).privateKey,
     setupUrl: `${publicUrl}/github/setup`,
     callbackUrls: [`${publicUrl}/github/callback`],
     webhookUrl: `${publicUrl}/webhooks/github`,
