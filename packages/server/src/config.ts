@@ -65,6 +65,8 @@ const envSchema = z.object({
   HUBGATE_ALLOWED_PRIVATE_HOSTS: z.string().default(''),
   /** how often the reconcile job runs (0: never by itself; `hubgate reconcile` and the admin action still work) */
   HUBGATE_RECONCILE_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(600),
+  /** how long a replica may take to apply a webhook delivery before another (or its own restart) takes it again */
+  HUBGATE_WEBHOOK_LEASE_SECONDS: z.coerce.number().int().min(5).max(3_600).default(60),
   /** repository name of each kind of project; `{slug}` is the project's slug (docs/projects.md) */
   HUBGATE_REPO_NAME_PROJECT: z.string().default(defaultRepoNamePatterns.project),
   HUBGATE_REPO_NAME_TEAM: z.string().default(defaultRepoNamePatterns.team),
@@ -100,6 +102,7 @@ export interface ServerConfig {
   readonly productName: string;
   readonly metricsToken?: string;
   readonly reconcileIntervalSeconds: number;
+  readonly webhookLeaseSeconds: number;
   readonly allowedPrivateHosts: readonly string[];
   readonly sandboxPorts: { readonly github: number; readonly oidc: number };
   /** false (`HUBGATE_SANDBOX=off`): no app configured means the first-run page, not the sandbox */
@@ -261,6 +264,7 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): ServerConfi
     productName: e.HUBGATE_PRODUCT_NAME,
     metricsToken: e.HUBGATE_METRICS_TOKEN,
     reconcileIntervalSeconds: e.HUBGATE_RECONCILE_INTERVAL_SECONDS,
+    webhookLeaseSeconds: e.HUBGATE_WEBHOOK_LEASE_SECONDS,
     sandboxPorts: { github: e.HUBGATE_SANDBOX_GITHUB_PORT, oidc: e.HUBGATE_SANDBOX_OIDC_PORT },
     sandbox: e.HUBGATE_SANDBOX === 'on',
     setupToken: e.HUBGATE_SETUP_TOKEN,

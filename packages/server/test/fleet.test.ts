@@ -44,6 +44,8 @@ beforeAll(async () => {
     HUBGATE_CACHE_KEY: randomBytes(32).toString('hex'),
     HUBGATE_SECRET_KEY: randomBytes(32).toString('hex'),
     HUBGATE_RECONCILE_INTERVAL_SECONDS: '0',
+    // A crashed replica's delivery waits out its lease before another start takes it: 10 s instead of 60.
+    HUBGATE_WEBHOOK_LEASE_SECONDS: '10',
     HUBGATE_DATA_DIR: '/tmp/hubgate-fleet-unused',
     LOG_LEVEL: 'warn',
     GITHUB_APP_ID: String(demo.app.id),
@@ -215,7 +217,7 @@ it(
       expect((await deliveryOutcomes()).filter((d) => d.statusCode < 200 || d.statusCode >= 300)).toEqual([]);
 
       // No webhook is lost. The one acknowledged by the dying replica and not applied stays `received` until its
-      // lease passes (60 s in stores/webhook-delivery-store.ts, not configurable: most of this test's time); then
+      // lease passes (HUBGATE_WEBHOOK_LEASE_SECONDS, 10 s here); then
       // the crashed replica, restarted as an orchestrator would, takes it at start. (An admin's reconcile does
       // not: it is scoped to the tenant and resumes no deliveries; the periodic full reconcile would.)
       const stuck = await until('the survivors to apply what they acknowledged', async () => {
@@ -224,6 +226,8 @@ it(
       });
       if (stuck.length > 0) {
         const leaseEnds = Math.max(...stuck.map((d) => d.row!.leaseUntil?.getTime() ?? 0));
+        // The replica took it for the configured lease, no longer.
+        for (const d of stuck) expect(d.row!.leaseUntil!.getTime() - d.row!.receivedAt.getTime()).toBeLessThanOrEqual(11_000);
         await sleep(Math.max(0, leaseEnds - Date.now()) + 500);
         replicas[1] = await startReplica('replica-1-restarted', replicas[1]!.port, replicaEnv);
       }

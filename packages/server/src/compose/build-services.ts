@@ -95,7 +95,9 @@ export function buildServices(input: ServiceInputs): Services {
   const lifecycle = new InstallationLifecycle(input.db, apps, input.logger, now);
   const restore = new RestoreAccess(input.db, apps, sealer, input.logger, now, input.restore);
   const connect = new ConnectService(input.db, apps, lifecycle, sealer, input.url, now, restore);
-  const receiver = new WebhookReceiver(input.db, new WebhookHandlers(input.db, apps, lifecycle, sealer), input.logger, metrics, now);
+  const receiver = new WebhookReceiver(input.db, new WebhookHandlers(input.db, apps, lifecycle, sealer), input.logger, metrics, now, {
+    leaseMs: input.config.webhookLeaseSeconds * 1000,
+  });
   const sessions = new SessionStore(input.db, now);
   const reconcile = new ReconcileJob(input.db, input.dbKind, apps, lifecycle, receiver, createReconcileMetrics(metrics.registry), sealer, input.logger, now);
   const projects = new ProjectService(

@@ -12,8 +12,8 @@ export type DeliveryClaim = {
   payload: Record<string, unknown>;
 };
 
-/** How long a replica may take to apply a delivery before another may take it again. */
-const leaseMs = 60_000;
+/** How long a replica may take to apply a delivery before another may take it again (HUBGATE_WEBHOOK_LEASE_SECONDS). */
+export const defaultLeaseMs = 60_000;
 
 /** Failed, or received and past its lease (the replica applying it died). */
 const takeable = (now: Date) =>
@@ -24,7 +24,14 @@ const takeable = (now: Date) =>
  * `received` (acknowledged, then lost in a crash) or `failed` is taken again when GitHub redelivers it.
  */
 export class WebhookDeliveryStore {
-  constructor(private readonly db: Database) {}
+  private readonly leaseMs: number;
+
+  constructor(
+    private readonly db: Database,
+    options: { leaseMs?: number } = {},
+  ) {
+    this.leaseMs = options.leaseMs ?? defaultLeaseMs;
+  }
 
   /** Records the delivery (or takes back a received/failed one); false when it was already applied or ignored. */
   async claim(row: DeliveryClaim, now: Date): Promise<boolean> {
@@ -36,7 +43,7 @@ export class WebhookDeliveryStore {
    * delivery, in order. A delivery id given twice is taken at most once: the later copy is a duplicate.
    */
   async claimMany(rows: DeliveryClaim[], now: Date): Promise<boolean[]> {
-    const leaseUntil = new Date(now.getTime() + leaseMs);
+    const leaseUntil = new Date(now.getTime() + this.leaseMs);
     const firstIndex = new Map<string, number>();
     rows.forEach((row, i) => {
       if (!firstIndex.has(row.deliveryId)) firstIndex.set(row.deliveryId, i);
@@ -98,7 +105,7 @@ export class WebhookDeliveryStore {
       // Taken one by one under the same condition, so two replicas resuming at once never apply one twice.
       const [row] = await this.db
         .update(webhookDeliveries)
-        .set({ status: 'received', leaseUntil: new Date(now.getTime() + leaseMs) })
+        .set({ status: 'received', leaseUntil: new Date(now.getTime() + this.leaseMs) })
         .where(and(eq(webhookDeliveries.deliveryId, id), takeable(now)))
         .returning();
       if (row) taken.push(row);

@@ -25,8 +25,9 @@ export class WebhookReceiver {
     private readonly logger: Logger,
     private readonly metrics: Metrics,
     private readonly now: () => Date,
+    options: { leaseMs?: number } = {},
   ) {
-    this.deliveries = new WebhookDeliveryStore(db);
+    this.deliveries = new WebhookDeliveryStore(db, options);
     this.claims = new WriteBatcher((rows) => this.deliveries.claimMany(rows, this.now()));
     const finisher = (status: 'applied' | 'ignored') =>
       new WriteBatcher<string, void>(async (ids) => {
