@@ -23,13 +23,15 @@ COPY --from=build /src/package.json /src/package-lock.json ./
 COPY --from=build /src/packages packages
 RUN npm ci --no-audit --no-fund --ignore-scripts --omit=dev && npm cache clean --force
 
-# 3. Runtime.
+# 3. Runtime. No sandbox in an image (its simulator and demo OpenID provider are not in it): with no app
+# configured, the service serves the first-run page that registers one (docs/first-run.md).
 FROM node:${NODE_VERSION}-bookworm-slim AS runtime
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=3000 \
     LOG_FORMAT=json \
-    HUBGATE_DATA_DIR=/var/lib/hubgate
+    HUBGATE_DATA_DIR=/var/lib/hubgate \
+    HUBGATE_SANDBOX=off
 WORKDIR /app
 COPY --from=deps --chown=root:root /src /app
 # The node image's unprivileged user; it owns only the data folder (PGlite, for a single replica without
