@@ -5,6 +5,7 @@ import { GitHubSim } from '@hubgate/github-sim';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { githubApps, githubInstallations, webhookDeliveries } from '../src/db/schema/index.js';
+import { savedTenantAppSchema } from '../src/http/api-contract.js';
 import { askToken, createAgentKey } from './broker-fixtures.js';
 import { cloneWith } from './git-clone.js';
 import { type Harness, startHarness } from './service-harness.js';
@@ -106,7 +107,7 @@ describe('tenant-provided GitHub Apps on a GHES host', () => {
     const ada = await h.signIn('user_ada');
     const saved = await h.api(ada, 'PUT', '/api/github/app', body());
     expect(saved.status).toBe(200);
-    const view = saved.body.app;
+    const view = savedTenantAppSchema.parse(saved.body).app;
     expect(view).toMatchObject({ appId: app.app.id, apiUrl: ghes.apiUrl, issuerIsAppId: true, problems: [] });
     expect(view.keyFingerprint).toMatch(/^([0-9a-f]{2}:){15}[0-9a-f]{2}$/);
     expect(view.webhookUrl).toBe(`${h.hub.url}/webhooks/github/${view.key}`);

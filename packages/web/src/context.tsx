@@ -1,7 +1,7 @@
 import { createContext, type ReactNode, useContext, useMemo } from 'react';
 import { HubgateClient } from './api/client.ts';
 import { ResourceStore, useResource } from './api/resources.ts';
-import type { SignedInSession } from './api/types.ts';
+import type { SignedInSession } from '@hubgate/server/api-contract';
 
 interface HubgateContextValue {
   client: HubgateClient;

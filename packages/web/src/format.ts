@@ -1,4 +1,4 @@
-import type { Connection, ConnectionState } from './api/types.ts';
+import type { Connection, ConnectionState } from '@hubgate/server/api-contract';
 
 /** "Jan 15, 2026", as the seed's drawing and GitHub show dates. */
 export function formatDate(iso: string | null | undefined): string {
@@ -26,19 +26,11 @@ export function formatDateTime(iso: string | null | undefined): string {
 export const accountKind = (type: string | undefined) => (type === 'User' ? 'Personal account' : 'Organization');
 
 /**
- * The contract's `state`, or what today's server's fields say when it sends none. A connection that ended because
- * the app was uninstalled on GitHub (not by Disconnect here) is shown as such: the server reports it as
- * `previously_connected` with `previous.reason: 'uninstalled'`.
+ * The contract's `state`. A connection that ended because the app was uninstalled on GitHub (not by Disconnect here)
+ * is shown as such: the server reports it as `previously_connected` with `previous.reason: 'uninstalled'`.
  */
 export function connectionState(connection: Connection): ConnectionState {
-  const state =
-    connection.state ??
-    (!connection.connected
-      ? connection.previous
-        ? 'previously_connected'
-        : 'disconnected'
-      : connection.suspended || connection.suspendedAt
-        ? 'suspended'
-        : 'connected');
-  return state === 'previously_connected' && connection.previous?.reason === 'uninstalled' ? 'uninstalled' : state;
+  return !connection.connected && connection.state === 'previously_connected' && connection.previous?.reason === 'uninstalled'
+    ? 'uninstalled'
+    : connection.state;
 }

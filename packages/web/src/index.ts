@@ -1,6 +1,24 @@
 // The settings UI as components a SaaS can embed in its own React client (see docs/ui.md).
 export { HubgateClient, ApiError } from './api/client.ts';
-export type * from './api/types.ts';
+// The API's types, from the server's contract (docs/ui.md "The API contract").
+export type {
+  Account,
+  AgentKey,
+  ApiErrorBody,
+  Connection,
+  ConnectionState,
+  CreatedAgentKey,
+  DisconnectResult,
+  Project,
+  ProjectKind,
+  ReconnectItemResult,
+  ReconnectResult,
+  RepositoryAccess,
+  Session,
+  SignedInSession,
+  TenantApp,
+  TenantAppInput,
+} from '@hubgate/server/api-contract';
 export { HubgateProvider } from './context.tsx';
 export { GitHubConnection } from './sections/GitHubConnection.tsx';
 export { Projects } from './sections/Projects.tsx';

@@ -1,4 +1,5 @@
 import type { Database } from '../db/database.js';
+import type { AgentKey, CreatedAgentKey } from '../http/api-contract.js';
 import { AppError } from '../errors/app-error.js';
 import type { AgentPrincipal, TenantUser } from '../identity/principal.js';
 import { type AgentKeyRow, AgentKeyStore } from '../stores/agent-key-store.js';
@@ -12,14 +13,8 @@ export const maxLiveKeysPerTenant = 100;
 /** `lastUsedAt` is written at most this often per key: a busy agent costs one write a minute, not one a call. */
 export const lastUsedResolutionMs = 60_000;
 
-export interface AgentKeyView {
-  id: string;
-  name: string;
-  prefix: string;
-  createdAt: string;
-  lastUsedAt: string | null;
-  revokedAt: string | null;
-}
+/** `AgentKey` of the API contract (http/api-contract.ts). */
+export type AgentKeyView = AgentKey;
 
 export const agentKeyView = (row: AgentKeyRow): AgentKeyView => ({
   id: row.id,
@@ -45,7 +40,7 @@ export class AgentKeyService {
     this.keys = new AgentKeyStore(db);
   }
 
-  async create(admin: TenantUser, name: string): Promise<AgentKeyView & { key: string }> {
+  async create(admin: TenantUser, name: string): Promise<CreatedAgentKey> {
     const secret = newAgentKeySecret();
     const row = await inTransaction(this.db, async (tx) => {
       const store = new AgentKeyStore(tx);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { AppRegistry } from '../apps/app-registry.js';
 import type { GitHubApp } from '../apps/github-app.js';
 import type { Database } from '../db/database.js';
+import type { DisconnectResult } from '../http/api-contract.js';
 import { AppError } from '../errors/app-error.js';
 import type { TenantUser } from '../identity/principal.js';
 import type { InstallationLifecycle } from '../installations/installation-lifecycle.js';
@@ -176,7 +177,7 @@ export class ConnectService {
   }
 
   /** Revokes tokens everywhere, retires the binding (repos kept), revokes the admins' grants, optionally uninstalls. */
-  async disconnect(user: TenantUser, options: { uninstall: boolean }) {
+  async disconnect(user: TenantUser, options: { uninstall: boolean }): Promise<DisconnectResult> {
     const row = await new InstallationStore(this.db).liveForTenant(user.organizationId);
     if (!row) throw new AppError('not_found', 'GitHub is not connected.');
     const app = await this.apps.byKey(row.appKey);
@@ -198,6 +199,6 @@ export class ConnectService {
       if (grant.accessToken) await app.user.revokeGrant(grant.accessToken).catch(() => {});
       await grants.delete(user.organizationId, grant.row.userId);
     }
-    return { disconnected: true, revokedTokens: revoked.revoked, uninstalled: options.uninstall };
+    return { disconnected: true as const, revokedTokens: revoked.revoked, uninstalled: options.uninstall };
   }
 }

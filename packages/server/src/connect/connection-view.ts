@@ -1,5 +1,6 @@
 import type { AppRegistry } from '../apps/app-registry.js';
 import type { Database } from '../db/database.js';
+import type { ConnectionView } from '../http/api-contract.js';
 import type { TenantUser } from '../identity/principal.js';
 import { InstallationStore } from '../stores/installation-store.js';
 import { KnownInstallationStore } from '../stores/known-installation-store.js';
@@ -21,7 +22,7 @@ export function missingPermissions(granted: Record<string, string>): string[] {
 }
 
 /** The tenant's GitHub connection as the settings page shows it, in every state it can be in. */
-export async function connectionView(db: Database, apps: AppRegistry, user: TenantUser) {
+export async function connectionView(db: Database, apps: AppRegistry, user: TenantUser): Promise<ConnectionView> {
   const installations = new InstallationStore(db);
   const row = await installations.liveForTenant(user.organizationId);
   const canManage = user.isAdmin;

@@ -1,10 +1,10 @@
 import { GitHubAuthError } from '@hubgate/github-auth';
+import type { ApiErrorBody } from '../http/api-contract.js';
 import { AppError } from './app-error.js';
 import { fromGitHubAuthError } from './from-github-error.js';
 
-export interface ErrorBody {
-  error: { code: string; message: string; field?: string; suggestion?: string; acceptUrl?: string; retryUrl?: string };
-}
+/** Every refused call's body (http/api-contract.ts). */
+export type ErrorBody = ApiErrorBody;
 
 /** Any thrown value as the service's error: library codes mapped, anything unknown an internal error. */
 export function toAppError(error: unknown): AppError {

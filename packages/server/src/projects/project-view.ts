@@ -1,24 +1,9 @@
 import type { RepoRow } from '../stores/repo-store.js';
-import type { ProjectKind } from './repo-naming.js';
+import type { Project, RepositoryAccess } from '../http/api-contract.js';
 
-export type ProjectAccess = 'reachable' | 'missing' | 'deleted' | 'moved' | 'unknown';
-
-/** `Project` of the API contract (/work/briefs/api-contract.md "Projects"). */
-export interface ProjectView {
-  id: string;
-  name: string;
-  slug: string;
-  kind: ProjectKind;
-  createdAt: string;
-  repository: {
-    id: number | null;
-    fullName: string | null;
-    htmlUrl: string | null;
-    private: boolean;
-    access: ProjectAccess;
-    checkedAt: string | null;
-  };
-}
+export type ProjectAccess = RepositoryAccess;
+/** `Project` of the API contract (http/api-contract.ts). */
+export type ProjectView = Project;
 
 export function projectView(row: RepoRow, webUrl: string): ProjectView {
   return {

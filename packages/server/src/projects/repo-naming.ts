@@ -1,7 +1,7 @@
 import { AppError } from '../errors/app-error.js';
 
-export const projectKinds = ['project', 'team', 'guide'] as const;
-export type ProjectKind = (typeof projectKinds)[number];
+import { type ProjectKind } from '../http/api-contract.js';
+export { projectKinds, type ProjectKind } from '../http/api-contract.js';
 
 /** The repository name of each kind of project, `{slug}` replaced (seed TKT-033: `developer-guide`, `engineering.tickets`). */
 export type RepoNamePatterns = Record<ProjectKind, string>;

@@ -3,6 +3,7 @@ import type { AppRegistry } from '../apps/app-registry.js';
 import type { GitHubApp } from '../apps/github-app.js';
 import type { Database } from '../db/database.js';
 import { jobState } from '../db/schema/index.js';
+import type { ReconnectResult } from '../http/api-contract.js';
 import type { RepoAccessState } from '../db/schema/repos.js';
 import { listReachable } from '../installations/list-reachable.js';
 import type { Logger } from '../logger.js';
@@ -33,17 +34,8 @@ interface RestoreJob {
   items: RestoreItem[];
 }
 
-export interface ReconnectResult {
-  status: 'none' | 'running' | 'done';
-  progress: { done: number; total: number };
-  items: {
-    projectId: string;
-    name: string;
-    repository: { id: number; fullName: string | null };
-    result: RestoreResult | 'pending';
-    selectUrl?: string;
-  }[];
-}
+/** The answer of `GET /api/github/reconnect` (http/api-contract.ts). */
+export type { ReconnectResult } from '../http/api-contract.js';
 
 export interface RestoreOptions {
   /**

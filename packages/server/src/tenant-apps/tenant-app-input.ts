@@ -1,24 +1,11 @@
 import { z } from 'zod';
 import { AppError } from '../errors/app-error.js';
+import { tenantAppInputSchema } from '../http/api-contract.js';
 
 const url = z.string().url().max(300).transform((v) => v.replace(/\/+$/, ''));
 
-/** A tenant's own app as an admin types it on the settings page. */
-export const tenantAppInput = z
-  .object({
-    appId: z.union([z.number().int().positive(), z.string().regex(/^\d+$/).transform(Number)]).optional(),
-    clientId: z.string().min(1).max(100).optional(),
-    clientSecret: z.string().min(1).max(200).optional(),
-    slug: z.string().regex(/^[a-z0-9][a-z0-9-]{0,99}$/, 'slug: lower-case letters, digits and dashes').optional(),
-    privateKey: z.string().min(1).max(20_000),
-    apiUrl: url,
-    webUrl: url.optional(),
-    urlPattern: z.string().max(300).optional(),
-    webhookSecret: z.string().min(16, 'webhookSecret: at least 16 characters').max(200),
-    issuerIsAppId: z.boolean().optional(),
-  })
-  .strict()
-  .refine((v) => v.appId || v.clientId, { message: 'clientId or appId is required', path: ['clientId'] });
+/** A tenant's own app as an admin types it on the settings page: the contract's schema. */
+export const tenantAppInput = tenantAppInputSchema;
 
 /** Concord's secret format, accepted as an import: `{"githubAppInstallation": {apiUrl, clientId, privateKey, ...}}`. */
 const concordImport = z.object({

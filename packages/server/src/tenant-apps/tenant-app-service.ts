@@ -6,6 +6,7 @@ import { checkOutboundUrl, guardedFetch } from '../apps/outbound-guard.js';
 import type { GitHubAppSettings } from '../apps/github-app-settings.js';
 import { missingPermissions } from '../connect/connection-view.js';
 import type { Database } from '../db/database.js';
+import type { TenantApp, TenantAppAnswer } from '../http/api-contract.js';
 import { githubApps } from '../db/schema/index.js';
 import { AppError } from '../errors/app-error.js';
 import type { TenantUser } from '../identity/principal.js';
@@ -41,12 +42,12 @@ export class TenantAppService {
     private readonly fetch: typeof globalThis.fetch,
   ) {}
 
-  async get(organizationId: string) {
+  async get(organizationId: string): Promise<TenantAppAnswer> {
     const [row] = await this.db.select().from(githubApps).where(eq(githubApps.organizationId, organizationId));
     return { app: row ? this.view(row) : null };
   }
 
-  async save(user: TenantUser, body: unknown, reservedKey?: string) {
+  async save(user: TenantUser, body: unknown, reservedKey?: string): Promise<{ app: TenantApp }> {
     const input = parseTenantAppInput(body);
     const [existing] = await this.db.select().from(githubApps).where(eq(githubApps.organizationId, user.organizationId));
     const key = existing?.key ?? reservedKey ?? `t${randomBytes(8).toString('hex')}`;
@@ -160,7 +161,7 @@ export class TenantAppService {
     stateChanged(this.db);
     this.apps.forget(row.key);
     await new AuditStore(this.db).record({ organizationId: user.organizationId, actor: user.userId, action: 'github_app.removed', target: row.key });
-    return { removed: true };
+    return { removed: true as const };
   }
 
   /** Each problem named, nothing stored: a key of another app, an issuer the host refuses, a missing permission. */
@@ -215,7 +216,7 @@ export class TenantAppService {
     return new AppError('unprocessable', `The GitHub host did not answer (${cause?.message ?? message}).`, { details: { field: 'apiUrl' } });
   }
 
-  private view(row: TenantAppRow) {
+  private view(row: TenantAppRow): TenantApp {
     return {
       key: row.key,
       apiUrl: row.apiUrl,

@@ -1,16 +1,27 @@
+// The JSON API's types come from the server's contract (packages/server/src/http/api-contract.ts), written once
+// there; `import type` is erased by the build, so nothing of the server reaches the browser (docs/ui.md).
 import type {
-  AgentKey,
+  AgentKeyList,
   ApiErrorBody,
+  ClaimBody,
+  ClaimResult,
   Connection,
+  ConnectResult,
+  CreateAgentKeyBody,
   CreatedAgentKey,
+  CreateProjectBody,
+  DisconnectBody,
   DisconnectResult,
   Project,
   ProjectKind,
+  ProjectList,
   ReconnectResult,
   Session,
+  SignOutResult,
   TenantApp,
+  TenantAppAnswer,
   TenantAppInput,
-} from './types.ts';
+} from '@hubgate/server/api-contract';
 
 /** A refused call, with what the server said (its message is written for people). */
 export class ApiError extends Error {
@@ -93,31 +104,31 @@ export class HubgateClient {
   session = () => this.request<Session>('GET', '/api/session');
   /** Ends the hubgate session; `next` is where the browser goes to end the identity provider's session too. */
   signOut = async () => {
-    const { next } = await this.request<{ signedOut: true; next: string }>('POST', '/auth/logout');
+    const { next } = await this.request<SignOutResult>('POST', '/auth/logout');
     // A path of hubgate's own (no provider end-session page) is under baseUrl, like every other request.
     return { next: next.startsWith('/') ? `${this.baseUrl}${next}` : next };
   };
   signInUrl = (returnTo: string) => `${this.baseUrl}/auth/login?return_to=${encodeURIComponent(returnTo)}`;
 
   connection = () => this.request<Connection>('GET', '/api/github/connection');
-  connect = () => this.request<{ installUrl: string }>('POST', '/api/github/connect', {});
+  connect = () => this.request<ConnectResult>('POST', '/api/github/connect', {});
   claim = (installationId: number) =>
-    this.request<{ authorizeUrl: string }>('POST', '/api/github/claim', { installationId });
+    this.request<ClaimResult>('POST', '/api/github/claim', { installationId } satisfies ClaimBody);
   disconnect = (uninstall: boolean) =>
-    this.request<DisconnectResult>('POST', '/api/github/disconnect', { uninstall });
+    this.request<DisconnectResult>('POST', '/api/github/disconnect', { uninstall } satisfies DisconnectBody);
   reconnectResult = () => this.request<ReconnectResult>('GET', '/api/github/reconnect');
 
-  projects = () => this.request<{ projects: Project[] }>('GET', '/api/projects');
+  projects = () => this.request<ProjectList>('GET', '/api/projects');
   createProject = (name: string, kind?: ProjectKind) =>
-    this.request<Project>('POST', '/api/projects', kind ? { name, kind } : { name });
+    this.request<Project>('POST', '/api/projects', (kind ? { name, kind } : { name }) satisfies CreateProjectBody);
 
-  agentKeys = () => this.request<{ keys: AgentKey[] }>('GET', '/api/agent-keys');
-  createAgentKey = (name: string) => this.request<CreatedAgentKey>('POST', '/api/agent-keys', { name });
+  agentKeys = () => this.request<AgentKeyList>('GET', '/api/agent-keys');
+  createAgentKey = (name: string) => this.request<CreatedAgentKey>('POST', '/api/agent-keys', { name } satisfies CreateAgentKeyBody);
   revokeAgentKey = (id: string) =>
     this.request<{ revoked: true }>('DELETE', `/api/agent-keys/${encodeURIComponent(id)}`);
 
-  tenantApp = () => this.request<{ app: TenantApp | null }>('GET', '/api/github/app');
-  saveTenantApp = (input: TenantAppInput | { import: unknown }) =>
+  tenantApp = () => this.request<TenantAppAnswer>('GET', '/api/github/app');
+  saveTenantApp = (input: TenantAppInput) =>
     this.request<{ app: TenantApp }>('PUT', '/api/github/app', input);
   removeTenantApp = () => this.request<{ removed: true }>('DELETE', '/api/github/app');
 }

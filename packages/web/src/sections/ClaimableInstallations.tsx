@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { ApiError } from '../api/client.ts';
-import type { Connection } from '../api/types.ts';
+import type { Connection } from '@hubgate/server/api-contract';
 import { Button } from '../components/Button.tsx';
 import { FieldError, Notice } from '../components/Notice.tsx';
 import { useHubgate } from '../context.tsx';
@@ -14,7 +14,7 @@ export function ClaimableInstallations({
   claimable,
   canManage,
 }: {
-  claimable: NonNullable<Connection['claimable']>;
+  claimable: Extract<Connection, { connected: false }>['claimable'];
   canManage: boolean;
 }) {
   const { client, productName } = useHubgate();

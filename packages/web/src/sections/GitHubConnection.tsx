@@ -1,6 +1,6 @@
 import { useRef, useState } from 'react';
 import type { ApiError } from '../api/client.ts';
-import type { Connection, DisconnectResult } from '../api/types.ts';
+import type { Connection, DisconnectResult } from '@hubgate/server/api-contract';
 import { Button, ButtonLink } from '../components/Button.tsx';
 import { FieldError, Notice } from '../components/Notice.tsx';
 import { Loading, Section } from '../components/Section.tsx';
@@ -81,8 +81,11 @@ function ConnectionBody({
   const state = connectionState(c);
   const [dialogOpen, setDialogOpen] = useState(false);
   const disconnectButton = useRef<HTMLButtonElement>(null);
-  const account = c.account;
-  const uninstalledFrom = c.previous?.account.login ?? account?.login;
+  // the contract's two shapes: a live installation, or none (with what there was before)
+  const live = c.connected ? c : null;
+  const ended = c.connected ? null : c;
+  const account = live?.account;
+  const uninstalledFrom = ended?.previous?.account.login ?? account?.login;
 
   return (
     <div className="stack">
@@ -92,7 +95,7 @@ function ConnectionBody({
       {returned === 'reconnected' && (state === 'connected' || state === 'suspended') && (
         <Notice tone="success" title="GitHub is connected again." />
       )}
-      {c.claimable && c.claimable.length > 0 && <ClaimableInstallations claimable={c.claimable} canManage={canManage} />}
+      {ended?.claimable && ended?.claimable.length > 0 && <ClaimableInstallations claimable={ended?.claimable} canManage={canManage} />}
 
       {(state === 'connected' || state === 'suspended') && account && (
         <>
@@ -113,21 +116,21 @@ function ConnectionBody({
             )}
             <p className="muted">
               {accountKind(account.type)}
-              {c.installedAt && <> · Installed {formatDate(c.installedAt)}</>}
-              {c.repositorySelection && (
-                <> · {c.repositorySelection === 'all' ? 'All repositories' : 'Only select repositories'}</>
+              {live?.installedAt && <> · Installed {formatDate(live?.installedAt)}</>}
+              {live?.repositorySelection && (
+                <> · {live?.repositorySelection === 'all' ? 'All repositories' : 'Only select repositories'}</>
               )}
             </p>
           </div>
           {state === 'suspended' && (
-            <Notice tone="warning" title={`Suspended on GitHub${c.suspendedAt ? ` since ${formatDate(c.suspendedAt)}` : ''}.`}>
+            <Notice tone="warning" title={`Suspended on GitHub${live?.suspendedAt ? ` since ${formatDate(live?.suspendedAt)}` : ''}.`}>
               <p>
                 {productName} cannot reach your repositories or issue tokens until an owner of {account.login} unsuspends the
                 app in its installation settings on GitHub (Manage on GitHub).
               </p>
             </Notice>
           )}
-          {c.repositorySelection === 'all' && (
+          {live?.repositorySelection === 'all' && (
             <Notice tone="warning" title={`“All repositories” is selected for ${productName} on GitHub.`}>
               <p>
                 {/* The page's own words rather than the server's `warning`, which names the service, not the product. */}
@@ -136,33 +139,33 @@ function ConnectionBody({
               </p>
             </Notice>
           )}
-          {c.pendingPermissions && (
+          {live?.pendingPermissions && (
             <Notice tone="warning" title="New permissions are waiting for approval on GitHub.">
               <p>
                 An owner of {account.login} must accept:{' '}
-                {Object.entries(c.pendingPermissions.permissions)
+                {Object.entries(live?.pendingPermissions.permissions)
                   .map(([name, level]) => `${name.replaceAll('_', ' ')} (${level})`)
                   .join(', ')}
                 .
               </p>
               {canManage && (
                 <p>
-                  <ButtonLink href={c.pendingPermissions.acceptUrl} external>
+                  <ButtonLink href={live?.pendingPermissions.acceptUrl} external>
                     Review permissions on GitHub
                   </ButtonLink>
                 </p>
               )}
             </Notice>
           )}
-          {c.missingPermissions && c.missingPermissions.length > 0 && (
+          {live?.missingPermissions && live?.missingPermissions.length > 0 && (
             <Notice tone="warning" title="The installation lacks permissions it needs.">
-              <p>Missing: {c.missingPermissions.map((p) => p.replaceAll('_', ' ')).join(', ')}. Some actions will fail until an owner grants them on GitHub.</p>
+              <p>Missing: {live?.missingPermissions.map((p) => p.replaceAll('_', ' ')).join(', ')}. Some actions will fail until an owner grants them on GitHub.</p>
             </Notice>
           )}
           {canManage && (
             <div className="actions">
-              {c.manageUrl && (
-                <ButtonLink href={c.manageUrl} external>
+              {live?.manageUrl && (
+                <ButtonLink href={live?.manageUrl} external>
                   Manage on GitHub
                 </ButtonLink>
               )}
@@ -190,7 +193,7 @@ function ConnectionBody({
         <>
           <p className="status status-danger">
             The {productName} app was uninstalled{uninstalledFrom ? <> from <strong>{uninstalledFrom}</strong></> : null} on GitHub.
-            {c.previous?.disconnectedAt && <span className="muted"> · {formatDate(c.previous.disconnectedAt)}</span>}
+            {ended?.previous?.disconnectedAt && <span className="muted"> · {formatDate(ended?.previous.disconnectedAt)}</span>}
           </p>
           <p>
             {productName} can no longer reach your projects' repositories. They are still on GitHub: reconnect to restore access.
@@ -202,8 +205,8 @@ function ConnectionBody({
       {state === 'previously_connected' && (
         <>
           <p className="status">
-            Previously connected to <strong>{c.previous?.account.login ?? account?.login ?? 'a GitHub account'}</strong>
-            {c.previous?.disconnectedAt && <span className="muted"> · {c.previous.reason === 'uninstalled' ? 'Uninstalled' : 'Disconnected'} {formatDate(c.previous.disconnectedAt)}</span>}
+            Previously connected to <strong>{ended?.previous?.account.login ?? account?.login ?? 'a GitHub account'}</strong>
+            {ended?.previous?.disconnectedAt && <span className="muted"> · {ended?.previous.reason === 'uninstalled' ? 'Uninstalled' : 'Disconnected'} {formatDate(ended?.previous.disconnectedAt)}</span>}
           </p>
           <p>
             Reconnect to give {productName} back access to the repositories it created for your projects. When prompted,

@@ -1,6 +1,6 @@
 import { type FormEvent, useId, useRef, useState } from 'react';
 import type { ApiError } from '../api/client.ts';
-import type { Project, ProjectKind, RepositoryAccess } from '../api/types.ts';
+import type { Project, ProjectKind, RepositoryAccess } from '@hubgate/server/api-contract';
 import { Button, ButtonLink } from '../components/Button.tsx';
 import { Item, ItemList } from '../components/ItemList.tsx';
 import { LoadFailed } from '../components/LoadFailed.tsx';
@@ -74,10 +74,7 @@ function ProjectList({ projects }: { projects: Project[] }) {
             }
             details={
               <div>
-                <a className="mono" href={p.repository.htmlUrl} target="_blank" rel="noopener noreferrer">
-                  {p.repository.fullName}
-                  <span className="visually-hidden"> on GitHub (opens in a new tab)</span>
-                </a>
+                <RepositoryLink repository={p.repository} />
                 {p.repository.private && <span className="muted"> · private</span>}
               </div>
             }
@@ -202,13 +199,22 @@ function CreateProject({ suspended, onCreated }: { suspended: boolean; onCreated
         <Notice tone="success" title={`Created ${created.name}.`}>
           <p>
             Its repository is{' '}
-            <a className="mono" href={created.repository.htmlUrl} target="_blank" rel="noopener noreferrer">
-              {created.repository.fullName}
-            </a>
+            <RepositoryLink repository={created.repository} />
             .
           </p>
         </Notice>
       )}
     </form>
+  );
+}
+
+/** The contract's repository has no name or URL until GitHub has created it: then there is nothing to link to. */
+function RepositoryLink({ repository }: { repository: Project['repository'] }) {
+  if (!repository.htmlUrl) return <span className="mono muted">{repository.fullName ?? 'repository not created yet'}</span>;
+  return (
+    <a className="mono" href={repository.htmlUrl} target="_blank" rel="noopener noreferrer">
+      {repository.fullName ?? repository.htmlUrl}
+      <span className="visually-hidden"> on GitHub (opens in a new tab)</span>
+    </a>
   );
 }

@@ -4,6 +4,7 @@ import type { OidcLogin } from '../../identity/oidc-login.js';
 import type { Logger } from '../../logger.js';
 import { loginCookieName } from '../../identity/oidc-login.js';
 import { type SessionStore, sessionCookieName } from '../../identity/sessions.js';
+import type { Session, SignOutResult } from '../api-contract.js';
 import type { AppEnv } from '../app-env.js';
 import { csrf } from '../middleware/csrf.js';
 import { requireUser } from '../middleware/require-user.js';
@@ -47,7 +48,7 @@ export function authRoutes(deps: AuthRouteDeps) {
   auth.post('/logout', requireUser, csrf(deps.publicUrl), async (c) => {
     await deps.sessions.delete(getCookie(c, sessionCookieName));
     deleteCookie(c, sessionCookieName, { path: '/' });
-    return c.json({ signedOut: true, next: await providerSignOutUrl() });
+    return c.json({ signedOut: true, next: await providerSignOutUrl() } satisfies SignOutResult);
   });
 
   // Where the provider sends the browser back after ending its session; the page then says "signed out".
@@ -75,7 +76,7 @@ export function sessionRoute(deps: { productName: string }) {
     c.header('cache-control', 'no-store');
     const p = c.get('principal');
     // The product's name is no secret: the signed-out page says whose settings these are.
-    if (!p || p.kind !== 'user') return c.json({ signedIn: false, productName: deps.productName });
+    if (!p || p.kind !== 'user') return c.json({ signedIn: false, productName: deps.productName } satisfies Session);
     return c.json({
       signedIn: true,
       user: { id: p.userId, name: p.name, email: p.email },
@@ -85,7 +86,7 @@ export function sessionRoute(deps: { productName: string }) {
       isAdmin: p.isAdmin,
       csrfToken: p.csrfToken,
       productName: deps.productName,
-    });
+    } satisfies Session);
   });
   return api;
 }

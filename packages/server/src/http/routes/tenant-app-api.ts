@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import type { TenantAppService } from '../../tenant-apps/tenant-app-service.js';
+import type { TenantAppAnswer } from '../api-contract.js';
 import { type AppEnv, tenantUser } from '../app-env.js';
 import { z } from 'zod';
 import { csrf } from '../middleware/csrf.js';
@@ -28,7 +29,7 @@ export function tenantManifestReturn(deps: { tenantApps: TenantAppService }) {
 export function tenantAppApi(deps: { tenantApps: TenantAppService; publicUrl: string }) {
   const api = new Hono<AppEnv>();
   api.use('*', requireUser, csrf(deps.publicUrl));
-  api.get('/', async (c) => c.json(await deps.tenantApps.get(tenantUser(c).organizationId)));
+  api.get('/', async (c) => c.json((await deps.tenantApps.get(tenantUser(c).organizationId)) satisfies TenantAppAnswer));
   api.put('/', requireAdmin, async (c) => {
     const body = await c.req.json().catch(() => null);
     return c.json(await deps.tenantApps.save(tenantUser(c), body));

@@ -1,0 +1,218 @@
+import { z } from 'zod';
+
+/**
+ * The JSON API's contract, written once: the request bodies the routes validate and the answers they send, as zod
+ * schemas. The server's routes and views are typed with the inferred types (a change that breaks the contract breaks
+ * compilation); the settings UI (`packages/web`) imports the types only (`@hubgate/server/api-contract`, a types-only
+ * export: nothing of the server reaches the browser bundle); the contract test parses every answer the UI reads
+ * with these schemas, strictly, so a field sent but not written here fails too (docs/ui.md "The API contract").
+ * Only zod is imported here, so the types carry nothing of the server with them.
+ */
+
+// ---- shared pieces
+export const projectKinds = ['project', 'team', 'guide'] as const;
+export type ProjectKind = (typeof projectKinds)[number];
+
+const isoDate = z.iso.datetime();
+export const accountSchema = z.strictObject({ login: z.string(), type: z.enum(['Organization', 'User']) });
+export type Account = z.infer<typeof accountSchema>;
+
+/** Every refused call: `{ error: { code, message, ... } }` (errors/error-response.ts). */
+export const errorBodySchema = z.strictObject({
+  error: z.strictObject({
+    code: z.string(),
+    message: z.string(),
+    field: z.string().optional(),
+    /** 422 on project create: a free name on GitHub */
+    suggestion: z.string().optional(),
+    /** 403 on project create: where the owner accepts the missing permission */
+    acceptUrl: z.string().optional(),
+    /** where "Try again" leads (a connect step that met GitHub's trouble) */
+    retryUrl: z.string().optional(),
+  }),
+});
+export type ApiErrorBody = z.infer<typeof errorBodySchema>;
+
+// ---- /api/session, /auth/logout
+export const sessionSchema = z.discriminatedUnion('signedIn', [
+  z.strictObject({ signedIn: z.literal(false), productName: z.string() }),
+  z.strictObject({
+    signedIn: z.literal(true),
+    user: z.strictObject({ id: z.string(), name: z.string().nullable(), email: z.string().nullable() }),
+    organization: z.strictObject({ id: z.string(), name: z.string() }).nullable(),
+    organizationId: z.string().nullable(),
+    role: z.string().nullable(),
+    isAdmin: z.boolean(),
+    csrfToken: z.string(),
+    productName: z.string(),
+  }),
+]);
+export type Session = z.infer<typeof sessionSchema>;
+export type SignedInSession = Extract<Session, { signedIn: true }>;
+/** `next`: the identity provider's end-session URL, or a path of hubgate's own */
+export const signOutResultSchema = z.strictObject({ signedOut: z.literal(true), next: z.string() });
+export type SignOutResult = z.infer<typeof signOutResultSchema>;
+
+// ---- /api/github/reconnect (reconnect/restore-access.ts)
+export const reconnectItemResults = ['pending', 'restored', 'missing', 'deleted', 'moved'] as const;
+/** `pending` while the restore job has not reached the item yet */
+export type ReconnectItemResult = (typeof reconnectItemResults)[number];
+export const reconnectResultSchema = z.strictObject({
+  status: z.enum(['none', 'running', 'done']),
+  progress: z.strictObject({ done: z.number().int(), total: z.number().int() }),
+  items: z.array(
+    z.strictObject({
+      projectId: z.string(),
+      name: z.string(),
+      /** `fullName` is null for a repository hubgate never learnt the name of */
+      repository: z.strictObject({ id: z.number().int(), fullName: z.string().nullable() }),
+      result: z.enum(reconnectItemResults),
+      selectUrl: z.string().optional(),
+    }),
+  ),
+});
+export type ReconnectResult = z.infer<typeof reconnectResultSchema>;
+
+// ---- /api/github/connection (connect/connection-view.ts), connect, claim, disconnect
+export const connectionStates = ['disconnected', 'connected', 'suspended', 'uninstalled', 'previously_connected'] as const;
+export type ConnectionState = (typeof connectionStates)[number];
+const notConnected = z.strictObject({
+  state: z.enum(['disconnected', 'previously_connected']),
+  connected: z.literal(false),
+  canManage: z.boolean(),
+  /** installations of the app no tenant claimed yet (admins only; empty for members) */
+  claimable: z.array(z.strictObject({ installationId: z.number().int(), account: accountSchema })),
+  previous: z
+    .strictObject({ account: accountSchema, disconnectedAt: isoDate, reason: z.enum(['disconnected', 'uninstalled']) })
+    .nullable(),
+});
+const connected = z.strictObject({
+  state: z.enum(['connected', 'suspended']),
+  connected: z.literal(true),
+  canManage: z.boolean(),
+  installationId: z.number().int(),
+  account: accountSchema,
+  installedAt: isoDate,
+  suspended: z.boolean(),
+  suspendedAt: isoDate.nullable(),
+  repositorySelection: z.enum(['all', 'selected']),
+  warning: z.string().nullable(),
+  /** `name: level` of each permission hubgate needs and the installation lacks */
+  missingPermissions: z.array(z.string()),
+  pendingPermissions: z.strictObject({ permissions: z.record(z.string(), z.string()), acceptUrl: z.string() }).nullable(),
+  manageUrl: z.string(),
+});
+export const connectionViewSchema = z.discriminatedUnion('connected', [notConnected, connected]);
+/** What `connectionView` builds; the route adds the restore result. */
+export type ConnectionView = z.infer<typeof connectionViewSchema>;
+export const connectionSchema = z.discriminatedUnion('connected', [
+  notConnected.extend({ reconnect: z.null() }),
+  connected.extend({ reconnect: reconnectResultSchema.nullable() }),
+]);
+export type Connection = z.infer<typeof connectionSchema>;
+
+export const connectResultSchema = z.strictObject({ installUrl: z.string() });
+export type ConnectResult = z.infer<typeof connectResultSchema>;
+export const claimBodySchema = z.strictObject({ installationId: z.number().int().positive() });
+export type ClaimBody = z.input<typeof claimBodySchema>;
+export const claimResultSchema = z.strictObject({ authorizeUrl: z.string() });
+export type ClaimResult = z.infer<typeof claimResultSchema>;
+export const disconnectBodySchema = z.strictObject({ uninstall: z.boolean().default(false) });
+export type DisconnectBody = z.input<typeof disconnectBodySchema>;
+export const disconnectResultSchema = z.strictObject({
+  disconnected: z.literal(true),
+  revokedTokens: z.number().int(),
+  uninstalled: z.boolean(),
+});
+export type DisconnectResult = z.infer<typeof disconnectResultSchema>;
+
+// ---- /api/projects (projects/project-view.ts)
+export const repositoryAccesses = ['reachable', 'missing', 'deleted', 'moved', 'unknown'] as const;
+export type RepositoryAccess = (typeof repositoryAccesses)[number];
+export const projectSchema = z.strictObject({
+  id: z.string(),
+  name: z.string(),
+  slug: z.string(),
+  kind: z.enum(projectKinds),
+  createdAt: isoDate,
+  /** id, name and URL are null until GitHub has created the repository (or for one hubgate never learnt) */
+  repository: z.strictObject({
+    id: z.number().int().nullable(),
+    fullName: z.string().nullable(),
+    htmlUrl: z.string().nullable(),
+    private: z.boolean(),
+    access: z.enum(repositoryAccesses),
+    checkedAt: isoDate.nullable(),
+  }),
+});
+export type Project = z.infer<typeof projectSchema>;
+export const projectListSchema = z.strictObject({ projects: z.array(projectSchema) });
+export type ProjectList = z.infer<typeof projectListSchema>;
+export const createProjectBodySchema = z.strictObject({
+  name: z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters'),
+  kind: z.enum(projectKinds).optional(),
+});
+export type CreateProjectBody = z.input<typeof createProjectBodySchema>;
+
+// ---- /api/agent-keys (broker/agent-key-service.ts)
+export const agentKeySchema = z.strictObject({
+  id: z.string(),
+  name: z.string(),
+  prefix: z.string(),
+  createdAt: isoDate,
+  lastUsedAt: isoDate.nullable(),
+  revokedAt: isoDate.nullable(),
+});
+export type AgentKey = z.infer<typeof agentKeySchema>;
+/** the key itself is sent once, in this answer */
+export const createdAgentKeySchema = agentKeySchema.extend({ key: z.string() });
+export type CreatedAgentKey = z.infer<typeof createdAgentKeySchema>;
+export const agentKeyListSchema = z.strictObject({ keys: z.array(agentKeySchema) });
+export type AgentKeyList = z.infer<typeof agentKeyListSchema>;
+export const createAgentKeyBodySchema = z.strictObject({ name: z.string().trim().min(1, 'give the key a name').max(100) });
+export type CreateAgentKeyBody = z.input<typeof createAgentKeyBodySchema>;
+export const revokedAgentKeySchema = z.strictObject({ revoked: z.literal(true) });
+
+// ---- /api/github/app (tenant-apps/tenant-app-service.ts): fingerprints, never a secret
+export const tenantAppSchema = z.strictObject({
+  key: z.string(),
+  apiUrl: z.string(),
+  webUrl: z.string(),
+  appId: z.number().int().nullable(),
+  clientId: z.string().nullable(),
+  slug: z.string().nullable(),
+  urlPattern: z.string().nullable(),
+  issuerIsAppId: z.boolean(),
+  keyFingerprint: z.string().nullable(),
+  webhookSecretFingerprint: z.string().nullable(),
+  webhookUrl: z.string(),
+  validatedAt: isoDate.nullable(),
+  /** each permission hubgate needs and the app lacks */
+  problems: z.array(z.string()),
+});
+export type TenantApp = z.infer<typeof tenantAppSchema>;
+export const tenantAppAnswerSchema = z.strictObject({ app: tenantAppSchema.nullable() });
+export type TenantAppAnswer = z.infer<typeof tenantAppAnswerSchema>;
+export const savedTenantAppSchema = z.strictObject({ app: tenantAppSchema });
+export const removedTenantAppSchema = z.strictObject({ removed: z.literal(true) });
+
+const url = z.string().url().max(300).transform((v) => v.replace(/\/+$/, ''));
+/** A tenant's own app as an admin types it on the settings page (`PUT /api/github/app`). */
+export const tenantAppInputSchema = z
+  .strictObject({
+    appId: z.union([z.number().int().positive(), z.string().regex(/^\d+$/).transform(Number)]).optional(),
+    clientId: z.string().min(1).max(100).optional(),
+    clientSecret: z.string().min(1).max(200).optional(),
+    slug: z.string().regex(/^[a-z0-9][a-z0-9-]{0,99}$/, 'slug: lower-case letters, digits and dashes').optional(),
+    privateKey: z.string().min(1).max(20_000),
+    apiUrl: url,
+    webUrl: url.optional(),
+    urlPattern: z.string().max(300).optional(),
+    webhookSecret: z.string().min(16, 'webhookSecret: at least 16 characters').max(200),
+    issuerIsAppId: z.boolean().optional(),
+  })
+  .refine((v) => v.appId || v.clientId, { message: 'clientId or appId is required', path: ['clientId'] });
+/** What the page sends: the fields, or Concord's secret (`import`) with the secrets Concord's format lacks. */
+export type TenantAppInput =
+  | z.input<typeof tenantAppInputSchema>
+  | { import: unknown; webhookSecret?: string; clientSecret?: string; slug?: string };
