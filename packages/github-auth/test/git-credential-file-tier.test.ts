@@ -1,12 +1,12 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCredentialInput } from '../src/git-credential-protocol.js';
 import { runGitCredential } from '../src/index.js';
-import { startWorld } from './helpers.js';
+import { helperAppEnv, startWorld } from './helpers.js';
 import { buildPlainHelper } from './plain-js-helper.js';
 
 const exec = promisify(execFile);
@@ -20,15 +20,8 @@ describe('the git helper without Redis: an encrypted file tier shared by its pro
   beforeAll(async () => {
     [world, helper] = await Promise.all([startWorld(), buildPlainHelper()]);
     work = mkdtempSync(join(tmpdir(), 'hubgate-file-tier-'));
-    const keyPath = join(work, 'app.pem');
-    writeFileSync(keyPath, world.privateKey);
     env = {
-      ...process.env,
-      GITHUB_APP_CLIENT_ID: world.clientId,
-      GITHUB_APP_PRIVATE_KEY_PATH: keyPath,
-      GITHUB_API_URL: world.sim.apiUrl,
-      // The simulator serves plain http: allowed here explicitly, as nothing else may be.
-      GITHUB_APP_ALLOW_HTTP: '1',
+      ...helperAppEnv(world, work),
       GIT_TERMINAL_PROMPT: '0',
       REDIS_URL: '',
       HUBGATE_URL: '',

@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatCredentialOutput, parseCredentialInput } from '../src/git-credential-protocol.js';
 import { runGitCredential } from '../src/index.js';
-import { startWorld } from './helpers.js';
+import { helperAppEnv, startWorld } from './helpers.js';
 
 const exec = promisify(execFile);
 const helperBin = fileURLToPath(new URL('../bin/hubgate-git-credential.mjs', import.meta.url));
@@ -39,15 +39,8 @@ describe('hubgate-git-credential with real git against the simulator', () => {
   beforeAll(async () => {
     world = await startWorld();
     work = mkdtempSync(join(tmpdir(), 'hubgate-git-'));
-    const keyPath = join(work, 'app.pem');
-    writeFileSync(keyPath, world.privateKey);
     env = {
-      ...process.env,
-      GITHUB_APP_CLIENT_ID: world.clientId,
-      GITHUB_APP_PRIVATE_KEY_PATH: keyPath,
-      GITHUB_API_URL: world.sim.apiUrl,
-      // The simulator serves plain http: allowed here explicitly, as nothing else may be.
-      GITHUB_APP_ALLOW_HTTP: '1',
+      ...helperAppEnv(world, work),
       GIT_TERMINAL_PROMPT: '0',
       GIT_AUTHOR_NAME: 't',
       GIT_AUTHOR_EMAIL: 't@t',

@@ -1,11 +1,11 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCredentialInput } from '../src/git-credential-protocol.js';
-import { startWorld } from './helpers.js';
+import { helperAppEnv, startWorld } from './helpers.js';
 import { buildPlainHelper } from './plain-js-helper.js';
 import { redisUrl } from './redis-helpers.js';
 
@@ -18,14 +18,8 @@ describe('the git helper with the fleet tier warm', () => {
   beforeAll(async () => {
     [world, helper] = await Promise.all([startWorld(), buildPlainHelper()]);
     work = mkdtempSync(join(tmpdir(), 'hubgate-redis-warm-'));
-    const keyPath = join(work, 'app.pem');
-    writeFileSync(keyPath, world.privateKey);
     env = {
-      ...process.env,
-      GITHUB_APP_CLIENT_ID: world.clientId,
-      GITHUB_APP_PRIVATE_KEY_PATH: keyPath,
-      GITHUB_API_URL: world.sim.apiUrl,
-      GITHUB_APP_ALLOW_HTTP: '1',
+      ...helperAppEnv(world, work),
       REDIS_URL: redisUrl,
       HUBGATE_CACHE_KEY: randomBytes(32).toString('hex'),
       HUBGATE_URL: '',

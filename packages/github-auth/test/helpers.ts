@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createSimClock, GitHubSim, type SimClock } from '@hubgate/github-sim';
 import {
   type Clock,
@@ -65,4 +67,20 @@ export async function startWorld(
 
 export async function useToken(sim: GitHubSim, token: string, path = '/installation/repositories') {
   return fetch(`${sim.apiUrl}${path}`, { headers: { authorization: `token ${token}` } });
+}
+
+/**
+ * The environment a git helper process is started with in these tests: the world's app (its key in a file in
+ * `work`) against the simulator, which serves plain http (allowed here explicitly, as nothing else may be).
+ */
+export function helperAppEnv(world: TestWorld, work: string): NodeJS.ProcessEnv {
+  const keyPath = join(work, 'app.pem');
+  writeFileSync(keyPath, world.privateKey);
+  return {
+    ...process.env,
+    GITHUB_APP_CLIENT_ID: world.clientId,
+    GITHUB_APP_PRIVATE_KEY_PATH: keyPath,
+    GITHUB_API_URL: world.sim.apiUrl,
+    GITHUB_APP_ALLOW_HTTP: '1',
+  };
 }

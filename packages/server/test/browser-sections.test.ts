@@ -1,15 +1,14 @@
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
-  ensureWebBuilt,
+  withBrowserAndService,
   expectNoAxeViolations,
   haveChromium,
-  launchChromium,
   newVisitor,
   screenshotPath,
   signInAs,
 } from './browser-support.js';
-import { type Harness, startHarness } from './service-harness.js';
+import type { Harness } from './service-harness.js';
 
 // The projects, agent keys and tenant app sections. Each test first asks the server whether its endpoint
 // exists: where it does not (yet), the section must say so quietly instead of breaking the page.
@@ -17,15 +16,7 @@ import { type Harness, startHarness } from './service-harness.js';
 describe.skipIf(!haveChromium)('the settings sections in a real browser', () => {
   let h: Harness;
   let browser: Browser;
-  beforeAll(async () => {
-    await ensureWebBuilt();
-    h = await startHarness();
-    browser = await launchChromium();
-  }, 180_000);
-  afterAll(async () => {
-    await browser?.close();
-    await h?.close();
-  });
+  withBrowserAndService((started) => ({ h, browser } = started));
 
   async function endpointExists(path: string) {
     const ada = await h.signIn('user_ada');

@@ -1,30 +1,21 @@
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
-  ensureWebBuilt,
+  withBrowserAndService,
   expectNoAxeViolations,
   haveChromium,
-  launchChromium,
   newVisitor,
   screenshotPath,
   signInAs,
 } from './browser-support.js';
-import { type Harness, startHarness } from './service-harness.js';
+import type { Harness } from './service-harness.js';
 
 const connection = (page: Page) => page.getByRole('region', { name: 'GitHub Connection' });
 
 describe.skipIf(!haveChromium)('the settings UI in a real browser', () => {
   let h: Harness;
   let browser: Browser;
-  beforeAll(async () => {
-    await ensureWebBuilt();
-    h = await startHarness();
-    browser = await launchChromium();
-  }, 180_000);
-  afterAll(async () => {
-    await browser?.close();
-    await h?.close();
-  });
+  withBrowserAndService((started) => ({ h, browser } = started));
 
   /** Binds tisket-com to Tisket's tenant through the API, as Ada, and returns a way to undo it. */
   async function connectTisket(selection: 'all' | 'selected' = 'selected') {

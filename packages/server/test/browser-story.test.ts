@@ -1,14 +1,13 @@
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
-  ensureWebBuilt,
+  withBrowserAndService,
   expectNoAxeViolations,
   haveChromium,
-  launchChromium,
   newVisitor,
   screenshotPath,
 } from './browser-support.js';
-import { type Harness, startHarness } from './service-harness.js';
+import type { Harness } from './service-harness.js';
 
 // The issue's story, walked in one browser as the people in it would: Ada connects, creates projects,
 // disconnects, reconnects and reads what was restored, makes and revokes an agent key, signs out; Bob, then Cyd,
@@ -92,15 +91,7 @@ async function signInFromSignedOut(page: Page, who: RegExp) {
 describe.skipIf(!haveChromium)('the whole story in a real browser (GitHub as documented: app user tokens cannot add repositories)', () => {
   let h: Harness;
   let browser: Browser;
-  beforeAll(async () => {
-    await ensureWebBuilt();
-    h = await startHarness();
-    browser = await launchChromium();
-  }, 180_000);
-  afterAll(async () => {
-    await browser?.close();
-    await h?.close();
-  });
+  withBrowserAndService((started) => ({ h, browser } = started));
 
   it('Ada connects, creates two projects, disconnects, reconnects and sees what was restored; Bob sees it all and changes nothing; Cyd sees nothing of it; suspending and uninstalling on GitHub show up', async () => {
     const page = await (await newVisitor(browser, { width: 1280 })).newPage();
@@ -222,15 +213,7 @@ describe.skipIf(!haveChromium)('the whole story in a real browser (GitHub as doc
 describe.skipIf(!haveChromium)('reconnecting in a real browser where GitHub lets app user tokens add repositories', () => {
   let h: Harness;
   let browser: Browser;
-  beforeAll(async () => {
-    await ensureWebBuilt();
-    h = await startHarness({ sim: { behaviour: { allowUserTokensForInstallationRepos: true } } });
-    browser = await launchChromium();
-  }, 180_000);
-  afterAll(async () => {
-    await browser?.close();
-    await h?.close();
-  });
+  withBrowserAndService((started) => ({ h, browser } = started), { sim: { behaviour: { allowUserTokensForInstallationRepos: true } } });
 
   it('restores the repositories Ada did not select again, and shows one deleted on GitHub meanwhile as deleted', async () => {
     const sim = h.hub.sandbox!.sim;

@@ -4,7 +4,8 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { type Harness, type HarnessOptions, startHarness } from './service-harness.js';
 
 export const chromiumPath = '/usr/bin/chromium';
 export const haveChromium = existsSync(chromiumPath);
@@ -98,4 +99,22 @@ export async function signInAs(page: Page, hubUrl: string, who: 'Ada Admin' | 'B
   await page.getByRole('button', { name: new RegExp(who) }).click();
   await page.waitForURL(`${hubUrl}${path}*`);
   await page.getByRole('button', { name: /Ada|Bob|Cyd/ }).first().waitFor();
+}
+
+/**
+ * A describe block's service (the sandbox harness) and browser, started once before its tests and closed after
+ * them; `use` receives both when they are up.
+ */
+export function withBrowserAndService(use: (started: { h: Harness; browser: Browser }) => void, options?: HarnessOptions) {
+  const started: { h?: Harness; browser?: Browser } = {};
+  beforeAll(async () => {
+    await ensureWebBuilt();
+    started.h = await startHarness(options);
+    started.browser = await launchChromium();
+    use({ h: started.h, browser: started.browser });
+  }, 180_000);
+  afterAll(async () => {
+    await started.browser?.close();
+    await started.h?.close();
+  });
 }
