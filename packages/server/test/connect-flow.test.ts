@@ -175,6 +175,8 @@ describe('connecting with "request user authorization during installation"', () 
     const connection = (await h.api(ada, 'GET', '/api/github/connection')).body;
     expect(connection.repositorySelection).toBe('all');
     expect(connection.warning).toMatch(/every repository/);
+    // In the product's words (the sandbox's product is Tisket), not hubgate's.
+    expect(connection.warning).toMatch(/Tisket only asks for tokens/);
   });
 
   it('uninstalls the app on GitHub when the admin asks for it on disconnect', async () => {

@@ -22,7 +22,7 @@ export function missingPermissions(granted: Record<string, string>): string[] {
 }
 
 /** The tenant's GitHub connection as the settings page shows it, in every state it can be in. */
-export async function connectionView(db: Database, apps: AppRegistry, user: TenantUser): Promise<ConnectionView> {
+export async function connectionView(db: Database, apps: AppRegistry, user: TenantUser, productName = 'hubgate'): Promise<ConnectionView> {
   const installations = new InstallationStore(db);
   const row = await installations.liveForTenant(user.organizationId);
   const canManage = user.isAdmin;
@@ -66,7 +66,7 @@ export async function connectionView(db: Database, apps: AppRegistry, user: Tena
     repositorySelection: row.repositorySelection,
     warning:
       row.repositorySelection === 'all'
-        ? 'This installation can see every repository of the account. hubgate only asks for tokens scoped to the repositories it created, but "Only select repositories" is safer: change it on GitHub.'
+        ? `This installation can see every repository of the account. ${productName} only asks for tokens scoped to the repositories it created, but "Only select repositories" is safer: change it on GitHub.`
         : null,
     missingPermissions: missing,
     pendingPermissions: missing.length > 0 ? { permissions: Object.fromEntries(missing.map((m) => m.split(': '))), acceptUrl: manageUrl } : null,

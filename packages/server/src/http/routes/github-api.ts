@@ -26,6 +26,8 @@ export function githubApi(deps: {
   connect: ConnectService;
   restore: RestoreAccess;
   publicUrl: string;
+  /** the product's name, as the page copy says it */
+  productName: string;
   /** how long another replica's change may go unseen (default `connectionCacheTtlMs`) */
   connectionCacheTtlMs?: number;
 }) {
@@ -36,7 +38,7 @@ export function githubApi(deps: {
     const user = tenantUser(c);
     // the view depends on the tenant and on whether the caller may manage it (claimable installations), nothing else
     const body = await views.get(`${user.organizationId}\n${user.isAdmin}`, async (): Promise<Connection> => {
-      const view = await connectionView(deps.db, deps.apps, user);
+      const view = await connectionView(deps.db, deps.apps, user, deps.productName);
       if (!view.connected) return { ...view, reconnect: null };
       const reconnect = await deps.restore.result(user.organizationId);
       return { ...view, reconnect: reconnect.status !== 'none' ? reconnect : null };
