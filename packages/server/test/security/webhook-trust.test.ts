@@ -61,10 +61,11 @@ describe.each(drivers)('webhooks that must not be lost, replayed or outlived (%s
     expect(applications[0]!.n).toBe(1);
   });
 
-  it('applies on redelivery a delivery acknowledged and then lost in a crash (8.5)', async () => {
-    const installationId = await connected();
-    // GitHub deletes the installation; the delivery reaches hubgate, is acknowledged, and the process dies before
-    // applying it: what is left is a `received` row whose lease has run out.
+  /**
+   * GitHub uninstalls while the service hears nothing (deliveries paused); the `installation.deleted` delivery is
+   * then stored as the service would have left it (`row`: its status, lease, attempts), and returned.
+   */
+  async function uninstalledUnheard(installationId: number, row: Partial<typeof webhookDeliveries.$inferInsert> & { status: 'received' | 'failed' }) {
     sim().webhooks.setPaused(true);
     onTestFinished(() => sim().webhooks.setPaused(false));
     sim().world.uninstall(sim().store.installations.get(installationId)!, sim().store.requireAccount('ada'));
@@ -72,14 +73,20 @@ describe.each(drivers)('webhooks that must not be lost, replayed or outlived (%s
     const lost = lastDelivery('installation', 'deleted');
     await h.hub.db.db.insert(webhookDeliveries).values({
       deliveryId: lost.guid,
-      appKey: 'system',
       event: 'installation',
       action: 'deleted',
       installationId,
-      status: 'received',
       payload: JSON.parse(lost.body),
-      leaseUntil: new Date(Date.now() - 1000),
+      ...row,
     });
+    return lost;
+  }
+
+  it('applies on redelivery a delivery acknowledged and then lost in a crash (8.5)', async () => {
+    const installationId = await connected();
+    // GitHub deletes the installation; the delivery reaches hubgate, is acknowledged, and the process dies before
+    // applying it: what is left is a `received` row whose lease has run out.
+    const lost = await uninstalledUnheard(installationId, { appKey: 'system', status: 'received', leaseUntil: new Date(Date.now() - 1000) });
     expect((await connection()).connected).toBe(true);
     sim().webhooks.setPaused(false);
     const again = sim().webhooks.redeliver(systemApp(), lost.id)!;
@@ -93,20 +100,7 @@ describe.each(drivers)('webhooks that must not be lost, replayed or outlived (%s
 
   it('applies, when the service resumes, a delivery that failed or was lost in a crash (8.5)', async () => {
     const installationId = await connected();
-    sim().webhooks.setPaused(true);
-    onTestFinished(() => sim().webhooks.setPaused(false));
-    sim().world.uninstall(sim().store.installations.get(installationId)!, sim().store.requireAccount('ada'));
-    await settle();
-    const lost = lastDelivery('installation', 'deleted');
-    await h.hub.db.db.insert(webhookDeliveries).values({
-      deliveryId: lost.guid,
-      event: 'installation',
-      action: 'deleted',
-      installationId,
-      status: 'failed',
-      attempts: 1,
-      payload: JSON.parse(lost.body),
-    });
+    await uninstalledUnheard(installationId, { status: 'failed', attempts: 1 });
     expect(await h.hub.receiver.resumeUnfinished()).toBeGreaterThanOrEqual(1);
     expect((await connection()).connected).toBe(false);
   });
