@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import {
   createAppCredentials,
+  type InstallationToken,
   InstallationTokenProvider,
   RedisTokenStore,
   silentLogger,
@@ -61,6 +62,16 @@ async function inParallel(count: number, width: number, work: (i: number) => Pro
   );
 }
 
+/** A token for `request` written to Redis with the store's own API, shaped like `real`, as another replica would. */
+function writeAsAnotherReplica(redis: RedisTokenStore, provider: InstallationTokenProvider, real: InstallationToken, request: { installationId: number }) {
+  return redis.set(
+    provider.cacheKey(request),
+    installationScope(provider.app.appKey, provider.app.apiUrl, request.installationId),
+    { ...structuredClone(real), token: `ghs_${randomBytes(18).toString('hex')}`, installationId: request.installationId },
+    null,
+  );
+}
+
 async function main(config: ScaleConfig) {
   const app = createAppCredentials({ clientId: config.clientId, privateKey: config.privateKey, apiUrl: config.apiUrl });
   const redis = config.redisUrl
@@ -99,12 +110,7 @@ async function main(config: ScaleConfig) {
       const real = await provider.getToken(requests[0]!);
       await inParallel(size - cached, 64, async (i) => {
         const request = requests[cached + i]!;
-        await redis!.set(
-          provider.cacheKey(request),
-          installationScope(app.appKey, app.apiUrl, request.installationId),
-          { ...structuredClone(real), token: `ghs_${randomBytes(18).toString('hex')}`, installationId: request.installationId },
-          null,
-        );
+        await writeAsAnotherReplica(redis!, provider, real, request);
       });
       const mintsBefore = (provider.stats as unknown as Record<string, number>).mints ?? 0;
       await inParallel(size - cached, 64, (i) => provider.getToken(requests[cached + i]!));
@@ -189,12 +195,7 @@ async function main(config: ScaleConfig) {
     await inParallel(max - cached, 64, async (i) => {
       if (performance.now() > writeUntil) return;
       const request = requests[cached + i]!;
-      await redis.set(
-        provider.cacheKey(request),
-        installationScope(app.appKey, app.apiUrl, request.installationId),
-        { ...structuredClone(real), token: `ghs_${randomBytes(18).toString('hex')}`, installationId: request.installationId },
-        null,
-      );
+      await writeAsAnotherReplica(redis, provider, real, request);
       written = Math.max(written, cached + i + 1);
     });
     const hotKeys = written;
