@@ -7,6 +7,11 @@ export interface InstallationTokenRequest {
   permissions?: Record<string, PermissionLevel>;
   /** never return a token with less validity than this left (default: the provider's) */
   minValidityMs?: number;
+  /**
+   * tokens are cached apart per partition (not sent to GitHub): a broker keeps each holder's tokens its own, so that
+   * revoking one holder's token never ends another's (default: one shared partition)
+   */
+  partition?: string;
 }
 
 export interface InstallationToken {
@@ -42,7 +47,8 @@ export function tokenCacheKey(appKey: string, apiUrl: string, request: Installat
         .map((k) => `${k}:${request.permissions![k]}`)
         .join(',')
     : '';
-  return `${installationScope(appKey, apiUrl, request.installationId)}|${ids}|${names}|${perms}`;
+  const key = `${installationScope(appKey, apiUrl, request.installationId)}|${ids}|${names}|${perms}`;
+  return request.partition ? `${key}|${request.partition}` : key;
 }
 
 /** What identifies one installation of one app on one GitHub: the prefix of its tokens' cache keys. */

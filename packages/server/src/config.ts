@@ -52,6 +52,10 @@ const envSchema = z.object({
   HUBGATE_METRICS_TOKEN: optional,
   /** broker calls allowed per agent key and minute (shared through Redis when REDIS_URL is set) */
   HUBGATE_AGENT_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(600),
+  /** a token is handed to an agent only once it is this old (GitHub may refuse a token for a moment after its mint) */
+  HUBGATE_TOKEN_MIN_AGE_MS: z.coerce.number().int().min(0).max(10_000).default(1_000),
+  /** days the broker's hand-out log (leases, issuance audit rows) is kept; older rows are pruned in small batches */
+  HUBGATE_AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3_650).default(90),
   /** the product's name on the settings pages */
   HUBGATE_PRODUCT_NAME: z.string().default('hubgate'),
   /** `off`: with no GitHub App configured, serve the first-run page (register the app) instead of the sandbox */
@@ -111,6 +115,10 @@ export interface ServerConfig {
   readonly setupToken?: string;
   /** broker calls per agent key and minute */
   readonly agentRateLimit: number;
+  /** the youngest token the broker hands out, in ms */
+  readonly tokenMinAgeMs: number;
+  /** how long hand-out records are kept */
+  readonly auditRetentionDays: number;
   readonly repoNamePatterns: Readonly<RepoNamePatterns>;
   /** absent: the sandbox (simulator and demo app) */
   readonly github?: Readonly<GitHubAppSettings>;
@@ -270,6 +278,8 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): ServerConfi
     setupToken: e.HUBGATE_SETUP_TOKEN,
     allowedPrivateHosts: e.HUBGATE_ALLOWED_PRIVATE_HOSTS.split(',').map((h) => h.trim()).filter(Boolean),
     agentRateLimit: e.HUBGATE_AGENT_RATE_LIMIT,
+    tokenMinAgeMs: e.HUBGATE_TOKEN_MIN_AGE_MS,
+    auditRetentionDays: e.HUBGATE_AUDIT_RETENTION_DAYS,
     repoNamePatterns: Object.freeze(repoNamePatterns),
     github: github && Object.freeze(github),
     oidc: oidc && Object.freeze(oidc),

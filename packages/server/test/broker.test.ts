@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { agentKeys, auditEvents } from '../src/db/schema/index.js';
 import { newAgentKeySecret } from '../src/broker/agent-key-secret.js';
 import { sha256 } from '../src/sealing/sha256.js';
@@ -46,6 +46,9 @@ describe.each(drivers)('the token broker (%s)', (driver) => {
         createdAt: created.body.createdAt,
         lastUsedAt: null,
         revokedAt: null,
+        expiresAt: null,
+        // A key that names no grant gets what every key had before grants: every project, contents write, one hour.
+        grant: { projects: { all: true }, permissions: { contents: 'write', metadata: 'read' }, maxTokenLifetimeSeconds: 3600 },
       });
       expect(JSON.stringify(listed.body)).not.toContain(key.slice(created.body.prefix.length));
 
@@ -121,13 +124,18 @@ describe.each(drivers)('the token broker (%s)', (driver) => {
       await createProject(h, tisket, 'tisket-com', name, { installationId: tisketInstallation });
       const key = await createAgentKey(h, ada);
       expect((await askToken(h.hub.url, key.key, { repository: `tisket-com/${name}` })).status).toBe(200);
-      const [used] = await h.hub.db.db.select().from(agentKeys).where(eq(agentKeys.id, key.id));
-      expect(used!.lastUsedAt).toBeInstanceOf(Date);
+      // The last use is written beside the call, not before its answer.
+      const used = await vi.waitFor(async () => {
+        const [row] = await h.hub.db.db.select().from(agentKeys).where(eq(agentKeys.id, key.id));
+        expect(row!.lastUsedAt).toBeInstanceOf(Date);
+        return row!;
+      });
       expect((await askToken(h.hub.url, key.key, { repository: `tisket-com/${name}` })).status).toBe(200);
       const [again] = await h.hub.db.db.select().from(agentKeys).where(eq(agentKeys.id, key.id));
       expect(again!.lastUsedAt).toEqual(used!.lastUsedAt);
 
-      expect((await h.api(ada, 'DELETE', `/api/agent-keys/${key.id}`)).body).toEqual({ revoked: true });
+      // The key held one live token: revoked with it.
+      expect((await h.api(ada, 'DELETE', `/api/agent-keys/${key.id}`)).body).toEqual({ revoked: true, tokensRevoked: 1, tokensFailed: 0 });
       const refused = await askToken(h.hub.url, key.key, { repository: `tisket-com/${name}` });
       expect(refused.status).toBe(401);
       expect(refused.body.error.code).toBe('unauthenticated');
@@ -151,7 +159,9 @@ describe.each(drivers)('the token broker (%s)', (driver) => {
       expect(answer.body).toEqual({
         token: expect.stringMatching(/^ghs_/),
         expiresAt: expect.any(String),
-        repository: { id: repo.id, fullName: `tisket-com/${name}` },
+        repository: { id: repo.id, fullName: `tisket-com/${name}`, url: `${sim().webUrl}/tisket-com/${name}.git` },
+        permissions: { contents: 'write', metadata: 'read' },
+        lease: { id: expect.any(String), expiresAt: answer.body.expiresAt, job: null, exclusive: false },
       });
       expect(Date.parse(answer.body.expiresAt)).toBeGreaterThan(Date.now() + 50 * 60_000);
       const token: string = answer.body.token;
@@ -247,7 +257,7 @@ describe.each(drivers)('the token broker (%s)', (driver) => {
       expect(missing.body.error).toMatchObject({ code: 'unauthenticated', message: expect.stringMatching(/Bearer/) });
       const unknown = await askToken(h.hub.url, `hgk_${'A'.repeat(43)}`, body);
       expect(unknown.status).toBe(401);
-      expect(unknown.body.error.message).toMatch(/unknown or revoked/);
+      expect(unknown.body.error.message).toMatch(/unknown, revoked or expired/);
       expect((await askToken(h.hub.url, 'not-a-key', body)).status).toBe(401);
       const basic = await fetch(`${h.hub.url}/api/v1/tokens`, {
         method: 'POST',

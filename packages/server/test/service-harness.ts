@@ -93,6 +93,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       LOG_LEVEL: 'debug',
       ...(databaseUrl ? { DATABASE_URL: options.databaseThrough ? options.databaseThrough(databaseUrl) : databaseUrl } : {}),
       HUBGATE_RECONCILE_INTERVAL_SECONDS: '0',
+      // Tests that are about the minimum age set it; the rest do not wait for it on every first mint.
+      HUBGATE_TOKEN_MIN_AGE_MS: '0',
       ...options.env,
     },
     clock: options.clock,

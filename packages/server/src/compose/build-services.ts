@@ -7,11 +7,12 @@ import { AgentKeyService } from '../broker/agent-key-service.js';
 import { createBrokerMetrics } from '../broker/broker-metrics.js';
 import { type KeyRateLimiter, MemoryRateLimiter, RedisRateLimiter } from '../broker/key-rate-limiter.js';
 import { TokenBroker } from '../broker/token-broker.js';
+import { BrokerRetention } from '../broker/broker-retention.js';
 import { ConnectService } from '../connect/connect-service.js';
 import type { Database } from '../db/database.js';
 import type { AppEnv } from '../http/app-env.js';
 import { createApp } from '../http/create-app.js';
-import { agentKeysApi } from '../http/routes/agent-keys-api.js';
+import { agentKeysApi, agentTokensApi } from '../http/routes/agent-keys-api.js';
 import { brokerApi } from '../http/routes/broker-api.js';
 import { projectsApi } from '../http/routes/projects-api.js';
 import { BearerTokens } from '../identity/bearer-tokens.js';
@@ -64,6 +65,8 @@ export interface Services {
   restore: RestoreAccess;
   agentKeys: AgentKeyService;
   broker: TokenBroker;
+  /** prunes the hand-out log and revokes tokens whose short-lived leases have all ended */
+  retention: BrokerRetention;
   /** what the services hold open beyond the database (the broker's Redis rate limiter) */
   close(): Promise<void>;
   projects: ProjectService;
@@ -115,8 +118,17 @@ export function buildServices(input: ServiceInputs): Services {
   };
   const bearer = new BearerTokens(input.oidc, async () => (await login()).jwksUri);
 
-  const agentKeys = new AgentKeyService(input.db, now);
-  const broker = new TokenBroker(input.db, apps);
+  const broker = new TokenBroker({
+    db: input.db,
+    apps,
+    sealer,
+    revocations,
+    logger: input.logger,
+    now,
+    minTokenAgeMs: input.config.tokenMinAgeMs,
+  });
+  const agentKeys = new AgentKeyService(input.db, broker, now);
+  const retention = new BrokerRetention(input.db, broker, input.logger, now, { retentionDays: input.config.auditRetentionDays });
   // One limit per agent key for the whole fleet when Redis is there; per replica otherwise (docs/broker.md).
   const limiter: KeyRateLimiter = input.config.redisUrl
     ? new RedisRateLimiter(input.config.redisUrl, input.config.agentRateLimit, input.logger)
@@ -142,9 +154,10 @@ export function buildServices(input: ServiceInputs): Services {
       { path: '/github/app-manifest', app: tenantManifestReturn({ tenantApps }) },
       { path: '/api/projects', app: projectsApi({ projects, publicUrl: input.url }) },
       { path: '/api/agent-keys', app: agentKeysApi({ keys: agentKeys, publicUrl: input.url }) },
+      { path: '/api/agent-tokens', app: agentTokensApi({ broker, publicUrl: input.url }) },
       {
         path: '/api/v1',
-        app: brokerApi({ keys: agentKeys, broker, limiter, metrics: createBrokerMetrics(metrics.registry), nowMs: () => input.clock.now() }),
+        app: brokerApi({ broker, limiter, metrics: createBrokerMetrics(metrics.registry), nowMs: () => input.clock.now() }),
         authenticates: true,
       },
     ],
@@ -161,6 +174,7 @@ export function buildServices(input: ServiceInputs): Services {
     restore,
     agentKeys,
     broker,
+    retention,
     projects,
     close: () => limiter.close(),
   };

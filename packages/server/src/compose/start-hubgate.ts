@@ -146,6 +146,9 @@ export async function startHubgate(options: StartOptions = {}): Promise<RunningH
     handler = getRequestListener((services.app as Hono<AppEnv>).fetch);
     await services.receiver.resumeUnfinished().catch((error) => logger.warn({ err: error }, 'resuming unfinished webhook deliveries failed'));
     await services.restore.resumeAll();
+    const retentionTimer = setInterval(() => {
+      services.retention.sweep().catch((error) => logger.warn({ err: error }, 'broker housekeeping failed'));
+    }, 60_000).unref();
     const reconcileTimer =
       config.reconcileIntervalSeconds > 0
         ? setInterval(() => {
@@ -169,6 +172,7 @@ export async function startHubgate(options: StartOptions = {}): Promise<RunningH
        */
       async close() {
         if (reconcileTimer) clearInterval(reconcileTimer);
+        clearInterval(retentionTimer);
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         const forced = setTimeout(() => server.closeAllConnections(), 10_000);

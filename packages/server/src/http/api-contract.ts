@@ -14,6 +14,19 @@ export const projectKinds = ['project', 'team', 'guide'] as const;
 export type ProjectKind = (typeof projectKinds)[number];
 
 const isoDate = z.iso.datetime();
+/**
+ * A name a person typed: trimmed, bounded, and free of control characters (PostgreSQL refuses a NUL) and of
+ * bidirectional formatting characters (they make a name read as another one).
+ */
+export const plainText = (empty: string, max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1, empty)
+    .max(max, `must be at most ${max} characters`)
+    .refine((v) => !/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/.test(v), {
+      message: 'must not contain control or bidirectional formatting characters',
+    });
 export const accountSchema = z.strictObject({ login: z.string(), type: z.enum(['Organization', 'User']) });
 export type Account = z.infer<typeof accountSchema>;
 
@@ -149,12 +162,46 @@ export type Project = z.infer<typeof projectSchema>;
 export const projectListSchema = z.strictObject({ projects: z.array(projectSchema) });
 export type ProjectList = z.infer<typeof projectListSchema>;
 export const createProjectBodySchema = z.strictObject({
-  name: z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters'),
+  name: plainText('must not be empty', 100),
   kind: z.enum(projectKinds).optional(),
 });
 export type CreateProjectBody = z.input<typeof createProjectBodySchema>;
 
-// ---- /api/agent-keys (broker/agent-key-service.ts)
+// ---- /api/agent-keys (broker/agent-key-service.ts, broker/agent-grant.ts)
+/**
+ * What an agent may ask for beyond `metadata: read` (which every token carries): git needs `contents`; agents that
+ * open pull requests or file issues need those. `administration` (creating repositories) and every other permission
+ * the app holds stay with the service: no grant can name them.
+ */
+export const grantablePermissions = ['contents', 'pull_requests', 'issues'] as const;
+export type GrantablePermission = (typeof grantablePermissions)[number];
+const level = z.enum(['read', 'write']);
+export const agentGrantPermissionsSchema = z.strictObject(
+  { contents: level.optional(), pull_requests: level.optional(), issues: level.optional(), metadata: z.literal('read').optional() },
+  {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys'
+        ? `${issue.keys.join(', ')} refused: a grant may hold ${grantablePermissions.join(', ')} (read or write) and metadata (read) only`
+        : undefined,
+  },
+);
+export type AgentGrantPermissions = z.infer<typeof agentGrantPermissionsSchema>;
+/** Which of the tenant's projects a key reaches: all of them, those listed (by project id), or those of some kinds. */
+export const agentGrantProjectsSchema = z.union([
+  z.strictObject({ all: z.literal(true) }),
+  z.strictObject({ ids: z.array(z.string().uuid('must be project ids')).min(1, 'name at least one project').max(500) }),
+  z.strictObject({ kinds: z.array(z.enum(projectKinds)).min(1, 'name at least one kind').max(3) }),
+]);
+export type AgentGrantProjects = z.infer<typeof agentGrantProjectsSchema>;
+/** GitHub's installation tokens live one hour; a grant may shorten how long a hand-out may be used. */
+export const maxGrantLifetimeSeconds = 3600;
+export const agentGrantSchema = z.strictObject({
+  projects: agentGrantProjectsSchema,
+  permissions: agentGrantPermissionsSchema,
+  maxTokenLifetimeSeconds: z.number().int().min(60, 'at least 60 seconds').max(maxGrantLifetimeSeconds, 'at most 3600 seconds (GitHub\'s tokens live one hour)'),
+});
+export type AgentGrant = z.infer<typeof agentGrantSchema>;
+
 export const agentKeySchema = z.strictObject({
   id: z.string(),
   name: z.string(),
@@ -162,6 +209,9 @@ export const agentKeySchema = z.strictObject({
   createdAt: isoDate,
   lastUsedAt: isoDate.nullable(),
   revokedAt: isoDate.nullable(),
+  /** when the key stops working by itself (null: until revoked) */
+  expiresAt: isoDate.nullable(),
+  grant: agentGrantSchema,
 });
 export type AgentKey = z.infer<typeof agentKeySchema>;
 /** the key itself is sent once, in this answer */
@@ -169,9 +219,30 @@ export const createdAgentKeySchema = agentKeySchema.extend({ key: z.string() });
 export type CreatedAgentKey = z.infer<typeof createdAgentKeySchema>;
 export const agentKeyListSchema = z.strictObject({ keys: z.array(agentKeySchema) });
 export type AgentKeyList = z.infer<typeof agentKeyListSchema>;
-export const createAgentKeyBodySchema = z.strictObject({ name: z.string().trim().min(1, 'give the key a name').max(100) });
+export const createAgentKeyBodySchema = z.strictObject({
+  name: plainText('give the key a name', 100),
+  /** omitted parts are the defaults: every project, contents write, one hour */
+  grant: z
+    .strictObject({
+      projects: agentGrantProjectsSchema.optional(),
+      permissions: agentGrantPermissionsSchema.optional(),
+      maxTokenLifetimeSeconds: agentGrantSchema.shape.maxTokenLifetimeSeconds.optional(),
+    })
+    .optional(),
+  /** an ISO date in the future, at most a year ahead */
+  expiresAt: isoDate.optional(),
+});
 export type CreateAgentKeyBody = z.input<typeof createAgentKeyBodySchema>;
-export const revokedAgentKeySchema = z.strictObject({ revoked: z.literal(true) });
+/** `tokensRevoked`: the live tokens the key held, revoked at GitHub; `tokensFailed`: those GitHub did not confirm */
+export const revokedAgentKeySchema = z.strictObject({
+  revoked: z.literal(true),
+  tokensRevoked: z.number().int(),
+  tokensFailed: z.number().int(),
+});
+export type RevokedAgentKey = z.infer<typeof revokedAgentKeySchema>;
+/** `DELETE /api/agent-tokens`: the kill switch, every live token of the organization's agents */
+export const revokedAgentTokensSchema = z.strictObject({ tokensRevoked: z.number().int(), tokensFailed: z.number().int() });
+export type RevokedAgentTokens = z.infer<typeof revokedAgentTokensSchema>;
 
 // ---- /api/github/app (tenant-apps/tenant-app-service.ts): fingerprints, never a secret
 export const tenantAppSchema = z.strictObject({

@@ -1,6 +1,6 @@
-import { and, count, desc, eq, isNull, lt, or } from 'drizzle-orm';
+import { and, count, desc, eq, gt, inArray, isNull, lt, or } from 'drizzle-orm';
 import type { Database } from '../db/database.js';
-import { agentKeys } from '../db/schema/index.js';
+import { agentKeys, repos } from '../db/schema/index.js';
 
 export type AgentKeyRow = typeof agentKeys.$inferSelect;
 
@@ -21,12 +21,29 @@ export class AgentKeyStore {
       .orderBy(desc(agentKeys.createdAt));
   }
 
-  async countLive(organizationId: string): Promise<number> {
+  /** Keys neither revoked nor expired. */
+  async countLive(organizationId: string, now: Date): Promise<number> {
     const [row] = await this.db
       .select({ n: count() })
       .from(agentKeys)
-      .where(and(eq(agentKeys.organizationId, organizationId), isNull(agentKeys.revokedAt)));
+      .where(
+        and(
+          eq(agentKeys.organizationId, organizationId),
+          isNull(agentKeys.revokedAt),
+          or(isNull(agentKeys.expiresAt), gt(agentKeys.expiresAt, now)),
+        ),
+      );
     return row?.n ?? 0;
+  }
+
+  /** Which of these project ids are not projects of the tenant (a grant may name only its own). */
+  async projectsNotOf(organizationId: string, ids: string[]): Promise<string[]> {
+    const found = await this.db
+      .select({ id: repos.id })
+      .from(repos)
+      .where(and(eq(repos.organizationId, organizationId), inArray(repos.id, ids)));
+    const known = new Set(found.map((r) => r.id));
+    return ids.filter((id) => !known.has(id));
   }
 
   /** The key whose hash this is, of whichever tenant: how a bearer key finds its tenant. */
@@ -43,6 +60,7 @@ export class AgentKeyStore {
     const [row] = await this.db
       .update(agentKeys)
       .set({ revokedAt: now })
+      // An expired key is revoked all the same: its tokens may still be live.
       .where(and(eq(agentKeys.organizationId, organizationId), eq(agentKeys.id, id), isNull(agentKeys.revokedAt)))
       .returning();
     return row;

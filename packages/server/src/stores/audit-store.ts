@@ -36,14 +36,11 @@ export class AuditStore {
       .orderBy(desc(auditEvents.createdAt));
   }
 
-  /** The newest event with this action about the token with this hash (the broker's issuance and revocation log). */
-  tokenEvent(tokenHash: string, action: string) {
-    return this.db
-      .select()
-      .from(auditEvents)
-      .where(and(sql`${auditEvents.detail}->>'tokenHash' = ${tokenHash}`, eq(auditEvents.action, action)))
-      .orderBy(desc(auditEvents.createdAt))
-      .limit(1)
-      .then((rows) => rows[0]);
+  /** Deletes up to `batch` rows of this action older than `before` (an index on action and time finds them). */
+  async pruneBatch(action: string, before: Date, batch: number): Promise<number> {
+    const result = await this.db.execute(sql`
+      delete from audit_events where id in (
+        select id from audit_events where action = ${action} and created_at < ${before.toISOString()}::timestamptz limit ${batch})`);
+    return Number((result as { rowCount?: number; affectedRows?: number }).rowCount ?? (result as { affectedRows?: number }).affectedRows ?? 0);
   }
 }

@@ -1,4 +1,3 @@
-import { sql } from 'drizzle-orm';
 import { index, jsonb, pgTable, text, uuid } from 'drizzle-orm/pg-core';
 import { createdAt } from './columns.js';
 
@@ -12,8 +11,7 @@ export const auditEvents = pgTable('audit_events', {
   detail: jsonb('detail').$type<Record<string, unknown>>().notNull().default({}),
   createdAt: createdAt(),
 }, (t) => [
-  // The broker answers "did we issue this token, was it revoked" by the token's hash (DELETE /api/v1/tokens/current).
-  index('audit_events_token_hash')
-    .on(sql`(${t.detail}->>'tokenHash')`)
-    .where(sql`(${t.detail}->>'tokenHash') is not null`),
+  // Retention prunes by action and age (broker/audit-retention.ts); listings read a tenant's newest first.
+  index('audit_events_action_created').on(t.action, t.createdAt),
+  index('audit_events_org_created').on(t.organizationId, t.createdAt),
 ]);

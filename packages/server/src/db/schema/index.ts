@@ -1,4 +1,5 @@
 export { agentKeys } from './agent-keys.js';
+export { agentTokens, tokenLeases } from './agent-tokens.js';
 export { auditEvents } from './audit-events.js';
 export { githubApps } from './github-apps.js';
 export { githubInstallations } from './github-installations.js';

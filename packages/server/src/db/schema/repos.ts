@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigint, boolean, index, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { at, createdAt, organizationId, updatedAt } from './columns.js';
 
 export const repoAccessStates = ['creating', 'reachable', 'missing', 'deleted', 'moved', 'unknown'] as const;
@@ -33,6 +33,8 @@ export const repos = pgTable(
   },
   (t) => [
     uniqueIndex('repos_org_slug').on(t.organizationId, t.slug),
+    // The broker finds a project by the repository's name, in any case.
+    index('repos_org_full_name').on(t.organizationId, sql`lower(${t.fullName})`),
     uniqueIndex('repos_org_github_id').on(t.organizationId, t.githubRepoId).where(sql`github_repo_id is not null`),
   ],
 );

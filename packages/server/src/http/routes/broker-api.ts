@@ -1,29 +1,31 @@
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { bearerAuth } from 'hono/bearer-auth';
 import { bodyLimit } from 'hono/body-limit';
 import { createMiddleware } from 'hono/factory';
 import { z } from 'zod';
-import type { AgentKeyService } from '../../broker/agent-key-service.js';
+import { agentKeyHash } from '../../broker/agent-key-secret.js';
 import { type BrokerMetrics, outcomeOf } from '../../broker/broker-metrics.js';
 import { agentPermissionsSchema } from '../../broker/agent-permissions.js';
 import type { KeyRateLimiter } from '../../broker/key-rate-limiter.js';
 import type { TokenBroker } from '../../broker/token-broker.js';
 import { AppError } from '../../errors/app-error.js';
+import { plainText } from '../api-contract.js';
 import type { AppEnv } from '../app-env.js';
-import { agentAuth, agentOf, refuse } from '../middleware/agent-auth.js';
+import { refuse } from '../middleware/agent-auth.js';
 import { jsonBody } from '../middleware/json-body.js';
 
-const tokenBody = z
-  .object({
-    repository: z.string().trim().min(1, 'name the repository (owner/name or its URL)').max(1000),
-    permissions: agentPermissionsSchema.optional(),
-    // Installation tokens live one hour; the library refuses to promise more than 55 minutes of it.
-    minValidityMs: z.number().int().min(0).max(55 * 60_000).optional(),
-  })
-  .strict();
+const tokenBody = z.strictObject({
+  repository: z.string().trim().min(1, 'name the repository (owner/name or its URL)').max(1000),
+  permissions: agentPermissionsSchema.optional(),
+  // Installation tokens live one hour; the library refuses to promise more than 55 minutes of it.
+  minValidityMs: z.number().int().min(0).max(55 * 60_000).optional(),
+  job: plainText('must not be empty', 200).optional(),
+  exclusive: z.boolean().optional(),
+});
+
+const leaseParam = z.string().uuid('lease: must be the lease id the token was handed out with');
 
 export interface BrokerApiDeps {
-  keys: AgentKeyService;
   broker: TokenBroker;
   limiter: KeyRateLimiter;
   metrics: BrokerMetrics;
@@ -45,39 +47,57 @@ const smallBody = bodyLimit({
   },
 });
 
-/** Calls per agent key over the limit are a 429 with Retry-After (the window's end). */
-function perKeyRateLimit(limiter: KeyRateLimiter, nowMs: () => number) {
-  return createMiddleware<AppEnv>(async (c, next) => {
-    const decision = await limiter.hit(agentOf(c).keyId, nowMs());
-    if (!decision.allowed)
-      throw new AppError('rate_limited', 'This agent key is over its rate limit; try again later.', {
-        details: { retryAfter: decision.retryAfterSeconds },
-      });
-    await next();
-  });
-}
+/**
+ * `Authorization: Bearer hgk_...`, read by hono's `bearer-auth`; a string that cannot be a key is refused here,
+ * without a query. The key itself is checked with the project lookup, in one statement (`TokenBroker.authorize`).
+ */
+const agentKeyHeader = bearerAuth({
+  verifyToken: (presented, c) => {
+    if (!agentKeyHash(presented)) return false;
+    (c as Context<AppEnv>).set('agentKey', presented);
+    return true;
+  },
+  noAuthenticationHeader: { message: refuse('Send the agent key as Authorization: Bearer hgk_....') },
+  invalidAuthenticationHeader: { message: refuse('The Authorization header must be Bearer followed by the key.') },
+  invalidToken: { message: refuse('The agent key is unknown, revoked or expired.') },
+});
 
 /**
  * `/api/v1`, the agents' API: `POST /tokens` (bearer = agent key) answers an installation token for one of the
- * tenant's projects; `DELETE /tokens/current` (bearer = that token) revokes it at job end. No cookies here, so
- * no CSRF; the session/JWT principal is not loaded for this mount (see `createApp`'s `authenticates`).
+ * tenant's projects within the key's grant, as a lease; `DELETE /tokens/current` (bearer = that token) ends the
+ * lease at job end. No cookies here, so no CSRF; the session/JWT principal is not loaded for this mount.
  */
 export function brokerApi(deps: BrokerApiDeps) {
   const api = new Hono<AppEnv>();
   api.use('/tokens', countAnswers(deps.metrics.tokenRequests, 'issued'));
   api.use('/tokens/current', countAnswers(deps.metrics.revocations, 'revoked'));
-  api.post('/tokens', agentAuth(deps.keys), perKeyRateLimit(deps.limiter, deps.nowMs), smallBody, async (c) => {
+  api.post('/tokens', agentKeyHeader, smallBody, async (c) => {
     const body = await jsonBody(c, tokenBody);
+    const call = await deps.broker.authorize(c.get('agentKey')!, body.repository);
+    c.set('principal', {
+      kind: 'agent',
+      keyId: call.lookup.keyId,
+      organizationId: call.lookup.organizationId,
+      name: call.lookup.keyName,
+    });
+    const decision = await deps.limiter.hit(call.lookup.keyId, deps.nowMs());
+    if (!decision.allowed)
+      throw new AppError('rate_limited', 'This agent key is over its rate limit; try again later.', {
+        details: { retryAfter: decision.retryAfterSeconds },
+      });
     c.header('cache-control', 'no-store');
-    return c.json(await deps.broker.issue(agentOf(c), body));
+    return c.json(await deps.broker.issue(call, body));
   });
-  // The bearer is the installation token itself: hono's bearer-auth reads it, and "verifying" it is revoking it
+  // The bearer is the installation token itself: hono's bearer-auth reads it, and "verifying" it is ending its lease
   // (the broker refuses a token it did not issue with a 401).
   api.delete(
     '/tokens/current',
     bearerAuth({
-      verifyToken: async (token) => {
-        await deps.broker.revoke(token);
+      verifyToken: async (token, c) => {
+        const raw = c.req.query('lease') ?? c.req.header('x-hubgate-lease');
+        const lease = raw === undefined ? null : leaseParam.safeParse(raw);
+        if (lease && !lease.success) throw new AppError('bad_request', lease.error.issues[0]!.message, { details: { field: 'lease' } });
+        await deps.broker.endLease(token, lease?.data ?? null);
         return true;
       },
       noAuthenticationHeader: { message: refuse('Send the token to revoke as Authorization: Bearer <token>.') },
