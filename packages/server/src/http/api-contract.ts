@@ -24,6 +24,7 @@ export const plainText = (empty: string, max: number) =>
     .trim()
     .min(1, empty)
     .max(max, `must be at most ${max} characters`)
+    // eslint-disable-next-line no-control-regex -- finding control characters is the point
     .refine((v) => !/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/.test(v), {
       message: 'must not contain control or bidirectional formatting characters',
     });
