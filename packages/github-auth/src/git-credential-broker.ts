@@ -1,4 +1,5 @@
 import { GitHubAuthError } from './errors.js';
+import { parseRepoUrl } from './repo-url.js';
 import type { CachedCredential } from './git-credential-file-cache.js';
 
 /** The helper's remote mode: hubgate's token broker, reached with an agent key (no app key on the machine). */
@@ -53,7 +54,7 @@ function parsePermissions(raw: string | undefined): Record<string, string> | und
 interface BrokerAnswer {
   token?: unknown;
   expiresAt?: unknown;
-  repository?: { id?: unknown; fullName?: unknown };
+  repository?: { id?: unknown; fullName?: unknown; url?: unknown };
   error?: { message?: unknown };
   message?: unknown;
 }
@@ -97,7 +98,36 @@ export async function tokenFromBroker(
       `hubgate answered with a token for ${String(fullName)}, not for ${repository.fullName}: refused`,
     );
   }
+  // The broker names where its token may be used: git's remote must be that host, on that scheme and port (a
+  // submodule or a redirect to another host gets nothing, also from a broker that would answer for it).
+  const answeredUrl = body.repository?.url;
+  if (typeof answeredUrl !== 'string' || !sameRemote(answeredUrl, repository.url)) {
+    throw new GitHubAuthError(
+      'broker_refused',
+      `hubgate's token for ${fullName} is for ${originOf(answeredUrl)}, not for ${originOf(repository.url)}: refused`,
+    );
+  }
   return { username: 'x-access-token', password: body.token, expiresAt };
+}
+
+/** The same scheme, host and port, and the same path before owner/name. */
+function sameRemote(answered: string, asked: string): boolean {
+  try {
+    const a = parseRepoUrl(answered);
+    const b = parseRepoUrl(asked);
+    return a.protocol === b.protocol && a.base === b.base;
+  } catch {
+    return false;
+  }
+}
+
+function originOf(url: unknown): string {
+  if (typeof url !== 'string') return 'no host it named';
+  try {
+    return new URL(url).origin;
+  } catch {
+    return 'no host it named';
+  }
 }
 
 function refusal(response: Response, body: BrokerAnswer, fullName: string, origin: string): GitHubAuthError {

@@ -41,7 +41,7 @@ async function startBroker(world: Awaited<ReturnType<typeof startWorld>>, provid
     return c.json({
       token: token.token,
       expiresAt: new Date(token.expiresAt).toISOString(),
-      repository: { id: world.repoId, fullName: 'tisket-com/developer-guide' },
+      repository: { id: world.repoId, fullName: 'tisket-com/developer-guide', url: `${world.sim.webUrl}/tisket-com/developer-guide.git` },
     });
   });
   app.delete('/api/v1/tokens/current', async (c) => {
@@ -109,6 +109,15 @@ describe('the git helper in remote mode (hubgate broker, no app key on the machi
       minValidityMs: 15 * 60_000,
     });
   }, 60_000);
+
+  it('gives git no token for another host than the one the broker names, even from a broker that answers for it', async () => {
+    // This stand-in answers any host; the helper itself holds git to the host of the broker's answer.
+    const elsewhere = `protocol=http\nhost=localhost:${new URL(world.sim.webUrl).port}\npath=tisket-com/developer-guide.git\n\n`;
+    const result = await runGitCredential('get', { stdin: elsewhere, env });
+    expect(result.stdout).toBe('');
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain(`is for ${world.sim.webUrl}, not for http://localhost:${new URL(world.sim.webUrl).port}: refused`);
+  });
 
   it('sends the agent key only over https or to this machine', async () => {
     const requested: string[] = [];

@@ -120,3 +120,106 @@ describe('git through the broker, with no app key on the machine', () => {
     expect(response.status).toBe(403);
   });
 });
+
+const libraryHelper = join(import.meta.dirname, '../../github-auth/bin/hubgate-git-credential.mjs');
+
+describe('the library’s git helper hands a broker token only to the project’s own host', () => {
+  let h: Harness;
+  let work: string;
+  let installationId: number;
+  let attacker: { url: string; authorizations: string[]; close: () => Promise<unknown> };
+  beforeAll(async () => {
+    h = await startHarness();
+    installationId = await connected(h, await h.signIn('user_ada'), 'ada', 'tisket-com');
+    work = mkdtempSync(join(tmpdir(), 'hubgate-host-bound-'));
+    // Another host that asks git for credentials, as a redirect's or a submodule's target would.
+    const authorizations: string[] = [];
+    const { serve } = await import('@hono/node-server');
+    const { Hono } = await import('hono');
+    const app = new Hono();
+    app.all('*', (c) => {
+      const auth = c.req.header('authorization');
+      if (auth) authorizations.push(auth);
+      return c.text('who are you', 401, { 'www-authenticate': 'Basic realm="git"' });
+    });
+    const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
+    await new Promise((resolve) => server.once('listening', resolve));
+    const port = (server.address() as { port: number }).port;
+    attacker = { url: `http://127.0.0.1:${port}`, authorizations, close: () => new Promise((resolve) => server.close(resolve)) };
+  });
+  afterAll(async () => {
+    await attacker.close();
+    await h.close();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  const helperEnv = (key: string) => ({
+    PATH: process.env.PATH,
+    HOME: work,
+    GIT_CONFIG_NOSYSTEM: '1',
+    GIT_TERMINAL_PROMPT: '0',
+    HUBGATE_URL: h.hub.url,
+    HUBGATE_AGENT_KEY: key,
+    HUBGATE_ALLOW_HTTP_REMOTES: '1',
+    HUBGATE_CACHE_DIR: join(work, 'cache'),
+    GIT_AUTHOR_NAME: 'Agent',
+    GIT_AUTHOR_EMAIL: 'agent@example.com',
+    GIT_COMMITTER_NAME: 'Agent',
+    GIT_COMMITTER_EMAIL: 'agent@example.com',
+  });
+  const git = (key: string, cwd: string, ...args: string[]) =>
+    run('git', ['-c', `credential.helper=!node ${libraryHelper}`, '-c', 'credential.useHttpPath=true', '-c', 'protocol.file.allow=always', ...args], {
+      cwd,
+      env: helperEnv(key),
+    });
+
+  it('prints no password for a project repository named on another host (the attack in the issue)', async () => {
+    const ada = await h.signIn('user_ada');
+    const name = `host-bound-${Date.now().toString(36)}`;
+    await createProject(h, tisket, 'tisket-com', name, { installationId });
+    const key = await createAgentKey(h, ada, 'host bound');
+    const child = execFile('node', [libraryHelper, 'get'], { env: helperEnv(key.key) });
+    child.stdin!.end(`protocol=https\nhost=evil.example\npath=tisket-com/${name}.git\n\n`);
+    const [stdout, stderr] = await Promise.all([
+      new Promise<string>((resolve) => { let out = ''; child.stdout!.on('data', (d) => (out += d)); child.stdout!.on('end', () => resolve(out)); }),
+      new Promise<string>((resolve) => { let out = ''; child.stderr!.on('data', (d) => (out += d)); child.stderr!.on('end', () => resolve(out)); }),
+    ]);
+    expect(stdout).not.toContain('password=');
+    expect(stderr).toContain(`only for ${h.hub.sandbox!.sim.webUrl}; refused for https://evil.example`);
+    const direct = await askToken(h.hub.url, key.key, { repository: `https://evil.example/tisket-com/${name}.git` });
+    expect(direct.status).toBe(403);
+    expect(direct.body.error.message).toBe(
+      `Tokens for tisket-com/${name} are only for ${h.hub.sandbox!.sim.webUrl}; refused for https://evil.example.`,
+    );
+  });
+
+  it('clones the project but gives a submodule on another host, and a host that asks for credentials, nothing', async () => {
+    const ada = await h.signIn('user_ada');
+    const name = `with-submodule-${Date.now().toString(36)}`;
+    await createProject(h, tisket, 'tisket-com', name, { installationId });
+    const key = await createAgentKey(h, ada, 'submodule agent');
+    const web = h.hub.sandbox!.sim.webUrl;
+    const url = `${web}/tisket-com/${name}.git`;
+    const first = join(work, `${name}-a`);
+    await git(key.key, work, 'clone', '--quiet', url, first);
+    // The submodule points at the attacker's host, which answers 401 to get credentials.
+    writeFileSync(join(first, '.gitmodules'), `[submodule "vendor"]\n\tpath = vendor\n\turl = ${attacker.url}/tisket-com/${name}.git\n`);
+    const { stdout: tree } = await run('git', ['-C', first, 'rev-parse', 'HEAD']);
+    await run('git', ['-C', first, 'update-index', '--add', '--cacheinfo', `160000,${tree.trim()},vendor`]);
+    await git(key.key, first, 'add', '.gitmodules');
+    await git(key.key, first, 'commit', '--quiet', '-m', 'add a submodule elsewhere');
+    await git(key.key, first, 'push', '--quiet', 'origin', 'HEAD');
+
+    const second = join(work, `${name}-b`);
+    const cloned = await git(key.key, work, 'clone', '--recurse-submodules', url, second).then(
+      () => ({ ok: true, stderr: '' }),
+      (error: { stderr: string }) => ({ ok: false, stderr: error.stderr }),
+    );
+    expect(cloned.ok).toBe(false);
+    expect(cloned.stderr).toContain(`refused for ${attacker.url}`);
+    expect(attacker.authorizations).toEqual([]);
+    // The project itself came through.
+    const { stdout } = await run('git', ['-C', second, 'log', '-1', '--format=%s']);
+    expect(stdout.trim()).toBe('add a submodule elsewhere');
+  });
+});
