@@ -78,10 +78,35 @@ describe('two replicas sharing PostgreSQL', () => {
     const body = { repository: 'tisket-com/replicated' };
     expect((await askToken(replica.hub.url, key.key, body)).status).toBe(200);
     expect((await askToken(replica.hub.url, key.key, body)).status).toBe(200);
-    expect((await h.api(ada, 'DELETE', `/api/agent-keys/${key.id}`)).status).toBe(200);
+    const held = (await askToken(replica.hub.url, key.key, body)).body.token as string;
+    const revoked = await h.api(ada, 'DELETE', `/api/agent-keys/${key.id}`);
+    expect(revoked.body).toEqual({ revoked: true, tokensRevoked: 1, tokensFailed: 0 });
     const refused = await askToken(replica.hub.url, key.key, body);
     expect(refused.status).toBe(401);
     expect(refused.body.error.code).toBe('unauthenticated');
+    // The token the other replica handed out is dead at GitHub too.
+    const check = await fetch(`${h.hub.sandbox!.sim.apiUrl}/repos/tisket-com/replicated`, { headers: { authorization: `token ${held}` } });
+    expect(check.status).toBe(401);
+  });
+
+  it('two jobs of two keys on two replicas: one ends its lease, the other’s token still works at GitHub', async () => {
+    const ada = await h.signIn('user_ada');
+    await createProject(h, tisket, 'tisket-com', 'two-jobs', { installationId });
+    const a = await createAgentKey(h, ada, 'job a');
+    const b = await createAgentKey(h, ada, 'job b');
+    const body = { repository: 'tisket-com/two-jobs' };
+    const jobA = (await askToken(h.hub.url, a.key, body)).body;
+    const jobB = (await askToken(replica.hub.url, b.key, body)).body;
+    expect(jobA.token).not.toBe(jobB.token);
+    expect((await revokeToken(replica.hub.url, jobA.token)).status).toBe(204);
+    const at = (token: string) =>
+      fetch(`${h.hub.sandbox!.sim.apiUrl}/repos/tisket-com/two-jobs`, { headers: { authorization: `token ${token}` } }).then((r) => r.status);
+    expect(await at(jobA.token)).toBe(401);
+    expect(await at(jobB.token)).toBe(200);
+    // Key B asks again through the first replica (without Redis each replica caches alone): B's token still works.
+    const again = (await askToken(h.hub.url, b.key, body)).body;
+    expect(await at(again.token)).toBe(200);
+    expect(await at(jobB.token)).toBe(200);
   });
 
   it('never hands out again a token revoked through the other replica, though its own cache still holds it', async () => {
