@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import {
   agentKeyListSchema,
+  revokedAgentTokensSchema,
   connectionSchema,
   connectResultSchema,
   createdAgentKeySchema,
@@ -80,6 +81,7 @@ describe('the JSON API answers what the contract the web client is typed with sa
     // Agent keys: created (the key once), listed, revoked, listed as revoked.
     const key = conforms(createdAgentKeySchema, await h.api(ada, 'POST', '/api/agent-keys', { name: 'ci runners' }), 201);
     expect(conforms(agentKeyListSchema, await h.api(bob, 'GET', '/api/agent-keys')).keys).toHaveLength(1);
+    conforms(revokedAgentTokensSchema, await h.api(ada, 'DELETE', '/api/agent-tokens'));
     conforms(revokedAgentKeySchema, await h.api(ada, 'DELETE', `/api/agent-keys/${key.id}`));
     expect(conforms(agentKeyListSchema, await h.api(ada, 'GET', '/api/agent-keys')).keys[0]!.revokedAt).not.toBeNull();
 

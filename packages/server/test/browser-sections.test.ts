@@ -110,6 +110,8 @@ describe.skipIf(!haveChromium)('the settings sections in a real browser', () => 
     await section.getByText('Enter a name that says where the key is used.').waitFor();
 
     await section.getByLabel('Key name').fill('ci-runner');
+    await section.getByLabel('Contents').selectOption('read');
+    await section.getByLabel('Each token usable for').selectOption('900');
     await section.getByRole('button', { name: 'Create key' }).click();
     const key = section.getByLabel('Agent key ci-runner');
     await key.waitFor();
@@ -118,6 +120,18 @@ describe.skipIf(!haveChromium)('the settings sections in a real browser', () => 
     await page.screenshot({ path: screenshotPath('agent-key-created'), fullPage: true });
     await section.getByRole('button', { name: 'I have stored it' }).click();
     expect(await section.getByLabel('Agent key ci-runner').count()).toBe(0);
+    // The key's row says what it may do.
+    const grant = section.getByRole('definition').filter({ hasText: 'Contents: read' });
+    await grant.first().waitFor();
+    await section.getByText('at most 15 minutes').first().waitFor();
+
+    // The kill switch asks first, then says how many tokens it revoked.
+    await section.getByRole('button', { name: 'Revoke all agent tokens' }).click();
+    const kill = page.getByRole('dialog', { name: 'Revoke every agent token?' });
+    await kill.waitFor();
+    await expectNoAxeViolations(page, 'kill switch dialog');
+    await kill.getByRole('button', { name: 'Revoke all tokens' }).click();
+    await section.getByText(/^Revoked \d+ agent tokens?\.$/).waitFor();
 
     await section.getByRole('button', { name: 'Revoke ci-runner' }).click();
     const dialog = page.getByRole('dialog', { name: 'Revoke the key “ci-runner”?' });

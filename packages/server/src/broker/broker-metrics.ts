@@ -10,7 +10,7 @@ export function createBrokerMetrics(registry: Registry): BrokerMetrics {
   return {
     tokenRequests: new Counter({
       name: 'hubgate_broker_token_requests_total',
-      help: 'POST /api/v1/tokens by outcome (issued, unauthenticated, not_found, rate_limited, invalid, conflict, error)',
+      help: 'POST /api/v1/tokens by outcome (issued, unauthenticated, forbidden, not_found, rate_limited, invalid, conflict, error)',
       labelNames: ['outcome'],
       registers: [registry],
     }),
@@ -29,6 +29,8 @@ export function outcomeOf(status: number, success: string): string {
   switch (status) {
     case 401:
       return 'unauthenticated';
+    case 403:
+      return 'forbidden';
     case 404:
       return 'not_found';
     case 429:

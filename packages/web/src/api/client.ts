@@ -16,6 +16,8 @@ import type {
   ProjectKind,
   ProjectList,
   ReconnectResult,
+  RevokedAgentKey,
+  RevokedAgentTokens,
   Session,
   SignOutResult,
   TenantApp,
@@ -123,9 +125,10 @@ export class HubgateClient {
     this.request<Project>('POST', '/api/projects', (kind ? { name, kind } : { name }) satisfies CreateProjectBody);
 
   agentKeys = () => this.request<AgentKeyList>('GET', '/api/agent-keys');
-  createAgentKey = (name: string) => this.request<CreatedAgentKey>('POST', '/api/agent-keys', { name } satisfies CreateAgentKeyBody);
-  revokeAgentKey = (id: string) =>
-    this.request<{ revoked: true }>('DELETE', `/api/agent-keys/${encodeURIComponent(id)}`);
+  createAgentKey = (body: CreateAgentKeyBody) => this.request<CreatedAgentKey>('POST', '/api/agent-keys', body);
+  revokeAgentKey = (id: string) => this.request<RevokedAgentKey>('DELETE', `/api/agent-keys/${encodeURIComponent(id)}`);
+  /** the kill switch: every live agent token of the organization */
+  revokeAllAgentTokens = () => this.request<RevokedAgentTokens>('DELETE', '/api/agent-tokens');
 
   tenantApp = () => this.request<TenantAppAnswer>('GET', '/api/github/app');
   saveTenantApp = (input: TenantAppInput) =>

@@ -1,6 +1,6 @@
 import { type FormEvent, useId, useRef, useState } from 'react';
 import type { ApiError } from '../api/client.ts';
-import type { AgentKey, CreatedAgentKey } from '@hubgate/server/api-contract';
+import type { AgentGrant, AgentKey, CreateAgentKeyBody, CreatedAgentKey, Project, RevokedAgentTokens } from '@hubgate/server/api-contract';
 import { Button } from '../components/Button.tsx';
 import { CopyField } from '../components/CopyField.tsx';
 import { Dialog } from '../components/Dialog.tsx';
@@ -8,8 +8,9 @@ import { Item, ItemList } from '../components/ItemList.tsx';
 import { LoadFailed } from '../components/LoadFailed.tsx';
 import { Notice } from '../components/Notice.tsx';
 import { Badge, Loading, Section } from '../components/Section.tsx';
-import { useAgentKeys, useCanManage, useHubgate } from '../context.tsx';
+import { useAgentKeys, useCanManage, useHubgate, useProjects } from '../context.tsx';
 import { formatDate, formatDateTime } from '../format.ts';
+import { grantText } from './agent-grant-text.ts';
 
 /**
  * Agent keys: what servers and agents present to hubgate's token broker (`Authorization: Bearer hgk_...`).
@@ -20,7 +21,8 @@ export function AgentKeys() {
   const canManage = useCanManage();
   const { productName } = useHubgate();
   const [created, setCreated] = useState<CreatedAgentKey | null>(null);
-  const [revoked, setRevoked] = useState<string | null>(null);
+  const [revoked, setRevoked] = useState<{ name: string; tokens: number } | null>(null);
+  const [killed, setKilled] = useState<RevokedAgentTokens | null>(null);
   const description = `Keys your servers and agents use to get short-lived GitHub tokens from ${productName} for your projects' repositories.`;
 
   if (keys.error?.missingEndpoint) {
@@ -49,15 +51,28 @@ export function AgentKeys() {
               </p>
             </Notice>
           )}
-          {revoked && <Notice tone="success" title={`Revoked the key “${revoked}”.`} />}
+          {revoked && (
+            <Notice
+              tone="success"
+              title={`Revoked the key “${revoked.name}”${revoked.tokens > 0 ? ` and the ${revoked.tokens} token${revoked.tokens === 1 ? '' : 's'} it held` : ''}.`}
+            />
+          )}
+          {killed && (
+            <Notice
+              tone={killed.tokensFailed > 0 ? 'warning' : 'success'}
+              title={`Revoked ${killed.tokensRevoked} agent token${killed.tokensRevoked === 1 ? '' : 's'}.`}
+            >
+              {killed.tokensFailed > 0 && <p>GitHub did not confirm {killed.tokensFailed}; they are retried until they expire.</p>}
+            </Notice>
+          )}
           {active.length === 0 ? (
             <p className="empty">No active agent keys.</p>
           ) : (
             <KeyList
               label="Active agent keys"
               keys={active}
-              onRevoked={(name) => {
-                setRevoked(name);
+              onRevoked={(name, tokens) => {
+                setRevoked({ name, tokens });
                 setCreated(null);
                 void keys.reload();
               }}
@@ -68,6 +83,14 @@ export function AgentKeys() {
               <summary>Revoked keys ({revokedKeys.length})</summary>
               <KeyList label="Revoked agent keys" keys={revokedKeys} onRevoked={() => {}} />
             </details>
+          )}
+          {canManage && active.length > 0 && (
+            <KillSwitch
+              onDone={(result) => {
+                setKilled(result);
+                setRevoked(null);
+              }}
+            />
           )}
           {canManage && (
             <CreateKey
@@ -84,8 +107,9 @@ export function AgentKeys() {
   );
 }
 
-function KeyList({ label, keys, onRevoked }: { label: string; keys: AgentKey[]; onRevoked: (name: string) => void }) {
+function KeyList({ label, keys, onRevoked }: { label: string; keys: AgentKey[]; onRevoked: (name: string, tokens: number) => void }) {
   const canManage = useCanManage();
+  const projects = useProjects().data?.projects;
   const [revoking, setRevoking] = useState<AgentKey | null>(null);
   const opener = useRef<HTMLButtonElement | null>(null);
   return (
@@ -95,7 +119,7 @@ function KeyList({ label, keys, onRevoked }: { label: string; keys: AgentKey[]; 
           <Item
             key={key.id}
             title={key.name}
-            details={<div className="muted mono">{key.prefix}…</div>}
+            details={<KeyDetails agentKey={key} projects={projects} />}
             side={
               <>
                 {key.revokedAt ? (
@@ -128,10 +152,10 @@ function KeyList({ label, keys, onRevoked }: { label: string; keys: AgentKey[]; 
             setRevoking(null);
             opener.current?.focus();
           }}
-          onDone={() => {
+          onDone={(tokens) => {
             const name = revoking.name;
             setRevoking(null);
-            onRevoked(name);
+            onRevoked(name, tokens);
           }}
         />
       )}
@@ -139,7 +163,101 @@ function KeyList({ label, keys, onRevoked }: { label: string; keys: AgentKey[]; 
   );
 }
 
-function RevokeDialog({ agentKey, onClose, onDone }: { agentKey: AgentKey; onClose: () => void; onDone: () => void }) {
+function KeyDetails({ agentKey, projects }: { agentKey: AgentKey; projects: Project[] | undefined }) {
+  const grant = grantText(agentKey.grant, projects);
+  return (
+    <div className="stack-tight">
+      <div className="muted mono">{agentKey.prefix}…</div>
+      <dl className="grant" aria-label={`What ${agentKey.name} may do`}>
+        <dt>Projects</dt>
+        <dd>{grant.projects}</dd>
+        <dt>Permissions</dt>
+        <dd>{grant.permissions}</dd>
+        <dt>Tokens for</dt>
+        <dd>at most {grant.lifetime}</dd>
+        {agentKey.expiresAt && !agentKey.revokedAt && (
+          <>
+            <dt>Expires</dt>
+            <dd>{formatDate(agentKey.expiresAt)}</dd>
+          </>
+        )}
+      </dl>
+    </div>
+  );
+}
+
+function KillSwitch({ onDone }: { onDone: (result: RevokedAgentTokens) => void }) {
+  const { client } = useHubgate();
+  const [open, setOpen] = useState(false);
+  const [pending, setPending] = useState(false);
+  const [error, setError] = useState<ApiError | null>(null);
+  const opener = useRef<HTMLButtonElement | null>(null);
+  return (
+    <div className="subsection">
+      <h3>Revoke every agent token</h3>
+      <p className="muted">
+        If a token or a key may have leaked: every token your agents hold stops working at GitHub at once. Keys stay valid and
+        get new tokens; the GitHub connection stays.
+      </p>
+      <Button
+        variant="danger"
+        onClick={(e) => {
+          opener.current = e.currentTarget;
+          setOpen(true);
+        }}
+      >
+        Revoke all agent tokens
+      </Button>
+      {open && (
+        <Dialog
+          open
+          title="Revoke every agent token?"
+          onClose={() => {
+            if (pending) return;
+            setOpen(false);
+            opener.current?.focus();
+          }}
+          footer={
+            <>
+              <Button onClick={() => setOpen(false)} disabled={pending}>
+                Cancel
+              </Button>
+              <Button
+                variant="destructive"
+                pending={pending}
+                pendingLabel="Revoking…"
+                onClick={async () => {
+                  setPending(true);
+                  setError(null);
+                  try {
+                    const result = await client.revokeAllAgentTokens();
+                    setOpen(false);
+                    onDone(result);
+                  } catch (e) {
+                    setError(e as ApiError);
+                  } finally {
+                    setPending(false);
+                  }
+                }}
+              >
+                Revoke all tokens
+              </Button>
+            </>
+          }
+        >
+          <p>Jobs running now lose their GitHub access and must ask for a new token. This cannot be undone.</p>
+          {error && (
+            <Notice tone="error" title="The tokens were not revoked.">
+              <p>{error.message}</p>
+            </Notice>
+          )}
+        </Dialog>
+      )}
+    </div>
+  );
+}
+
+function RevokeDialog({ agentKey, onClose, onDone }: { agentKey: AgentKey; onClose: () => void; onDone: (tokens: number) => void }) {
   const { client } = useHubgate();
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
@@ -161,8 +279,8 @@ function RevokeDialog({ agentKey, onClose, onDone }: { agentKey: AgentKey; onClo
               setPending(true);
               setError(null);
               try {
-                await client.revokeAgentKey(agentKey.id);
-                onDone();
+                const result = await client.revokeAgentKey(agentKey.id);
+                onDone(result.tokensRevoked);
               } catch (e) {
                 setError(e as ApiError);
                 setPending(false);
@@ -175,8 +293,8 @@ function RevokeDialog({ agentKey, onClose, onDone }: { agentKey: AgentKey; onClo
       }
     >
       <p>
-        Anything still using <span className="mono">{agentKey.prefix}…</span> can no longer get tokens from the broker. Tokens it
-        already holds expire within the hour. This cannot be undone.
+        Anything still using <span className="mono">{agentKey.prefix}…</span> can no longer get tokens from the broker, and the
+        tokens it holds stop working at GitHub at once. This cannot be undone.
       </p>
       {error && (
         <Notice tone="error" title="The key was not revoked.">
@@ -187,28 +305,62 @@ function RevokeDialog({ agentKey, onClose, onDone }: { agentKey: AgentKey; onClo
   );
 }
 
+type ProjectChoice = 'all' | 'some';
+const lifetimes = [600, 900, 1800, 3600] as const;
+const keyLifetimes: { label: string; days: number | null }[] = [
+  { label: 'Never (until revoked)', days: null },
+  { label: 'In 30 days', days: 30 },
+  { label: 'In 90 days', days: 90 },
+  { label: 'In a year', days: 365 },
+];
+
 function CreateKey({ onCreated }: { onCreated: (key: CreatedAgentKey) => void }) {
   const { client } = useHubgate();
+  const projects = useProjects().data?.projects ?? [];
   const [name, setName] = useState('');
+  const [choice, setChoice] = useState<ProjectChoice>('all');
+  const [picked, setPicked] = useState<string[]>([]);
+  const [contents, setContents] = useState<'read' | 'write'>('write');
+  const [pullRequests, setPullRequests] = useState<'' | 'read' | 'write'>('');
+  const [issues, setIssues] = useState<'' | 'read' | 'write'>('');
+  const [lifetime, setLifetime] = useState<number>(3600);
+  const [expiresInDays, setExpiresInDays] = useState<number | null>(null);
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const input = useRef<HTMLInputElement>(null);
   const nameId = useId();
   const errorId = useId();
+  const ids = { contents: useId(), pulls: useId(), issues: useId(), lifetime: useId(), expires: useId() };
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     const trimmed = name.trim();
-    const invalid = trimmed === '' ? 'Enter a name that says where the key is used.' : trimmed.length > 100 ? 'At most 100 characters fit.' : null;
+    const invalid =
+      trimmed === ''
+        ? 'Enter a name that says where the key is used.'
+        : trimmed.length > 100
+          ? 'At most 100 characters fit.'
+          : choice === 'some' && picked.length === 0
+            ? 'Pick at least one project, or choose all projects.'
+            : null;
     if (invalid) {
       setError(invalid);
       input.current?.focus();
       return;
     }
+    const permissions: AgentGrant['permissions'] = { contents };
+    if (pullRequests) permissions.pull_requests = pullRequests;
+    if (issues) permissions.issues = issues;
+    const body: CreateAgentKeyBody = {
+      name: trimmed,
+      grant: { projects: choice === 'all' ? { all: true } : { ids: picked }, permissions, maxTokenLifetimeSeconds: lifetime },
+      ...(expiresInDays ? { expiresAt: new Date(Date.now() + expiresInDays * 86_400_000).toISOString() } : {}),
+    };
     setPending(true);
     setError(null);
     try {
-      onCreated(await client.createAgentKey(trimmed));
+      onCreated(await client.createAgentKey(body));
       setName('');
+      setPicked([]);
     } catch (e) {
       setError((e as ApiError).message);
       input.current?.focus();
@@ -234,6 +386,86 @@ function CreateKey({ onCreated }: { onCreated: (key: CreatedAgentKey) => void })
             disabled={pending}
             onChange={(e) => setName(e.currentTarget.value)}
           />
+        </div>
+      </div>
+      <fieldset className="field" disabled={pending}>
+        <legend>Projects it reaches</legend>
+        <label className="choice">
+          <input type="radio" name="projects" checked={choice === 'all'} onChange={() => setChoice('all')} /> All projects
+        </label>
+        <label className="choice">
+          <input type="radio" name="projects" checked={choice === 'some'} onChange={() => setChoice('some')} /> Only these projects
+        </label>
+        {choice === 'some' && (
+          <div className="choices" role="group" aria-label="Projects">
+            {projects.length === 0 && <p className="muted small">No projects yet.</p>}
+            {projects.map((project) => (
+              <label key={project.id} className="choice">
+                <input
+                  type="checkbox"
+                  checked={picked.includes(project.id)}
+                  onChange={(e) => {
+                    const on = e.currentTarget.checked;
+                    setPicked((now) => (on ? [...now, project.id] : now.filter((id) => id !== project.id)));
+                  }}
+                />{' '}
+                {project.name}
+              </label>
+            ))}
+          </div>
+        )}
+      </fieldset>
+      <div className="form-row">
+        <div className="field">
+          <label htmlFor={ids.contents}>Contents</label>
+          <select id={ids.contents} className="input" value={contents} disabled={pending} onChange={(e) => setContents(e.currentTarget.value as 'read' | 'write')}>
+            <option value="write">Read and write (push)</option>
+            <option value="read">Read only (clone, fetch)</option>
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor={ids.pulls}>Pull requests</label>
+          <select id={ids.pulls} className="input" value={pullRequests} disabled={pending} onChange={(e) => setPullRequests(e.currentTarget.value as '' | 'read' | 'write')}>
+            <option value="">None</option>
+            <option value="read">Read</option>
+            <option value="write">Read and write</option>
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor={ids.issues}>Issues</label>
+          <select id={ids.issues} className="input" value={issues} disabled={pending} onChange={(e) => setIssues(e.currentTarget.value as '' | 'read' | 'write')}>
+            <option value="">None</option>
+            <option value="read">Read</option>
+            <option value="write">Read and write</option>
+          </select>
+        </div>
+      </div>
+      <div className="form-row">
+        <div className="field">
+          <label htmlFor={ids.lifetime}>Each token usable for</label>
+          <select id={ids.lifetime} className="input" value={lifetime} disabled={pending} onChange={(e) => setLifetime(Number(e.currentTarget.value))}>
+            {lifetimes.map((s) => (
+              <option key={s} value={s}>
+                at most {s === 3600 ? '1 hour' : `${s / 60} minutes`}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor={ids.expires}>The key expires</label>
+          <select
+            id={ids.expires}
+            className="input"
+            value={expiresInDays ?? ''}
+            disabled={pending}
+            onChange={(e) => setExpiresInDays(e.currentTarget.value ? Number(e.currentTarget.value) : null)}
+          >
+            {keyLifetimes.map((k) => (
+              <option key={k.label} value={k.days ?? ''}>
+                {k.label}
+              </option>
+            ))}
+          </select>
         </div>
         <div className="field field-button">
           <Button type="submit" variant="primary" pending={pending} pendingLabel="Creating…">
