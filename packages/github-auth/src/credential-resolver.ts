@@ -17,6 +17,8 @@ export interface GitCredentials {
   password: string;
   /** epoch milliseconds */
   expiresAt: number;
+  /** epoch milliseconds: when the token was minted (a raw hand-out waits until it is old enough) */
+  createdAt?: number;
 }
 
 interface Target {
@@ -96,7 +98,7 @@ export class CredentialResolver {
     if (installationId !== undefined) {
       try {
         const token = await this.tokenFor(target, installationId, options.minValidityMs);
-        return { username: target.source.config.username, password: token.token, expiresAt: token.expiresAt };
+        return { username: target.source.config.username, password: token.token, expiresAt: token.expiresAt, createdAt: token.createdAt };
       } catch (error) {
         if (!(error instanceof GitHubAuthError) || error.code !== 'installation_not_found') throw error;
         // The cached installation is gone (a reinstall): the slow path looks it up again.
@@ -158,7 +160,7 @@ export class CredentialResolver {
       target.requests.clear();
       token = await ask();
     }
-    return { username: source.config.username, password: token.token, expiresAt: token.expiresAt };
+    return { username: source.config.username, password: token.token, expiresAt: token.expiresAt, createdAt: token.createdAt };
   }
 
   /**
@@ -178,7 +180,7 @@ export class CredentialResolver {
       permissions: source.config.permissions as Record<string, PermissionLevel> | undefined,
       minValidityMs: options.minValidityMs,
     });
-    return { username: source.config.username, password: token.token, expiresAt: token.expiresAt };
+    return { username: source.config.username, password: token.token, expiresAt: token.expiresAt, createdAt: token.createdAt };
   }
 
   /** git's `erase` after a 401: drop that token from every tier. */

@@ -21,6 +21,8 @@ export interface CachedCredential {
   password: string;
   /** epoch milliseconds */
   expiresAt: number;
+  /** epoch milliseconds: when the token was minted, when known */
+  createdAt?: number;
 }
 
 /**

@@ -68,6 +68,10 @@ export async function runGitCredential(operation: string | undefined, io: GitCre
   if (!Number.isFinite(validitySeconds) || validitySeconds < 0 || validitySeconds > 3300) {
     return fail('HUBGATE_GIT_MIN_VALIDITY_SECONDS must be a number of seconds between 0 and 3300');
   }
+  const minTokenAgeMs = Number(io.env.HUBGATE_GIT_MIN_TOKEN_AGE_MS ?? defaultMinTokenAgeMs);
+  if (!Number.isInteger(minTokenAgeMs) || minTokenAgeMs < 0 || minTokenAgeMs > 10_000) {
+    return fail('HUBGATE_GIT_MIN_TOKEN_AGE_MS must be a whole number of milliseconds between 0 and 10000');
+  }
   try {
     const ask: Ask = {
       operation,
@@ -85,11 +89,22 @@ export async function runGitCredential(operation: string | undefined, io: GitCre
       : io.env.REDIS_URL?.trim()
         ? await fromSourcesWithRedis(ask)
         : await fromSourcesWithFileCache(ask);
+    if (answer) await ripen(answer, ask.clock, minTokenAgeMs);
     return out(answer ? render(answer) : '');
   } catch (error) {
     if (error instanceof GitHubAuthError) return fail(error.message);
     return fail(`unexpected error: ${(error as Error).message}`);
   }
+}
+
+/** GitHub may refuse a token for a moment after its mint: a token minted just now is handed to git once it is this old. */
+const defaultMinTokenAgeMs = 1_000;
+
+/** Waits until a freshly minted token is `minAgeMs` old (a cached one is old enough: no wait). */
+async function ripen(credential: CachedCredential, clock: { now(): number }, minAgeMs: number) {
+  if (credential.createdAt === undefined) return;
+  const wait = credential.createdAt + minAgeMs - clock.now();
+  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(wait, minAgeMs)));
 }
 
 function render(credential: CachedCredential): string {

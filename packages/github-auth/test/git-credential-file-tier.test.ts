@@ -42,6 +42,23 @@ describe('the git helper without Redis: an encrypted file tier shared by its pro
     );
   const ask = (repo: string) => `protocol=http\nhost=${new URL(world.sim.webUrl).host}\npath=tisket-com/${repo}.git\n\n`;
 
+  it('hands git a freshly minted token only once it is the minimum age, and a cached one at once', async () => {
+    const aged = { ...env, HUBGATE_GIT_MIN_TOKEN_AGE_MS: '1500', HUBGATE_CACHE_DIR: join(work, 'cache-min-age') };
+    const mints = world.sim.mintCount();
+    const coldStart = performance.now();
+    const cold = await runGitCredential('get', { stdin: ask('engineering.tickets'), env: aged });
+    const coldMs = performance.now() - coldStart;
+    expect(cold.stdout).toContain('password=ghs_');
+    expect(world.sim.mintCount() - mints).toBe(1);
+    expect(coldMs).toBeGreaterThanOrEqual(1450);
+    const warmStart = performance.now();
+    const warm = await runGitCredential('get', { stdin: ask('engineering.tickets'), env: aged });
+    expect(performance.now() - warmStart).toBeLessThan(1500);
+    expect(warm.stdout).toBe(cold.stdout);
+    const bad = await runGitCredential('get', { stdin: ask('engineering.tickets'), env: { ...aged, HUBGATE_GIT_MIN_TOKEN_AGE_MS: 'soon' } });
+    expect(bad.stderr).toMatch(/HUBGATE_GIT_MIN_TOKEN_AGE_MS must be a whole number of milliseconds/);
+  });
+
   it('mints once for a clone and 50 consecutive fetches, each a new helper process', async () => {
     const dir = join(work, 'guide');
     const mintsBefore = world.sim.mintCount();
