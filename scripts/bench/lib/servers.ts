@@ -63,6 +63,13 @@ export async function startBareHono(webhookSecret = ''): Promise<RunningServer> 
   return startChild(process.execPath, [file], { ...process.env, PORT: String(port), BARE_WEBHOOK_SECRET: webhookSecret }, port);
 }
 
+/** The broker row's floor (workers/bare-broker.mjs) on the database at `databaseUrl`. */
+export async function startBareBroker(databaseUrl: string): Promise<RunningServer> {
+  const port = await freePort();
+  const file = fileURLToPath(new URL('../workers/bare-broker.mjs', import.meta.url));
+  return startChild(process.execPath, [file], { ...process.env, PORT: String(port), DATABASE_URL: databaseUrl }, port);
+}
+
 /** hubgate as `npm start` runs it (the root `start` script), in the sandbox: no app configured (`extra`: settings a row needs). */
 export async function startSandbox(extra: Record<string, string> = {}): Promise<RunningServer> {
   const port = await freePort();
@@ -94,6 +101,7 @@ export interface ProductionApp {
 export async function startProduction(
   app: ProductionApp,
   database: { databaseUrl?: string; dataDir?: string },
+  extra: Record<string, string> = {},
 ): Promise<RunningServer> {
   const port = await freePort();
   const { command, args } = startCommand();
@@ -119,6 +127,7 @@ export async function startProduction(
       HUBGATE_CACHE_KEY: randomBytes(32).toString('hex'),
       ...(database.databaseUrl ? { DATABASE_URL: database.databaseUrl } : {}),
       ...(database.dataDir ? { HUBGATE_DATA_DIR: database.dataDir } : {}),
+      ...extra,
     }),
     port,
   );

@@ -1,4 +1,5 @@
 import type { Bench } from '../lib/bench.js';
+import { brokerCosts } from './broker.js';
 import { coldBurst } from './cold-burst.js';
 import { fleetModel } from './fleet-model.js';
 import { fleetRace } from './fleet-race.js';
@@ -29,6 +30,7 @@ export const sections: Section[] = [
   { name: 'repos', run: manyRepositories, quick: true },
   { name: 'scale', run: scale, quick: true },
   { name: 'http', run: httpEndpoints, quick: true },
+  { name: 'broker', run: brokerCosts, quick: true },
   { name: 'webhooks', run: webhookIntake, quick: false },
   { name: 'startup', run: startup, quick: false },
 ];

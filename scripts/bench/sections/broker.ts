@@ -1,0 +1,151 @@
+import { createHash, randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { type Bench, inHeavyRounds } from '../lib/bench.js';
+import { httpLoad, type LoadResult } from '../lib/http-load.js';
+import { ratios } from '../lib/report.js';
+import { freshPostgres, type RunningServer, startBareBroker, startProduction } from '../lib/servers.js';
+import { num, showRatio, showSpread, spread } from '../lib/stats.js';
+import { startWorld } from '../lib/world.js';
+import { loadLimits } from './http.js';
+
+const organizationId = 'org_bench';
+
+/**
+ * The tenant the broker rows measure, written as hubgate's own API would leave it (connected to the world's
+ * installation, one project on its repository, one agent key with the default grant): production mode has no
+ * sign-in to drive here. Returns the key.
+ */
+async function seedTenant(db: pg.Client, installationId: number, repositoryId: number, accountId: number): Promise<string> {
+  const key = `hgk_${randomBytes(32).toString('base64url')}`;
+  const hash = createHash('sha256').update(key).digest('base64url');
+  await db.query(
+    `insert into github_installations (organization_id, installation_id, account_login, account_id, account_type, repository_selection)
+     values ($1, $2, 'tisket-com', $3, 'Organization', 'selected')`,
+    [organizationId, installationId, accountId],
+  );
+  await db.query(
+    `insert into repos (organization_id, slug, name, kind, github_repo_id, account_id, full_name, access_state)
+     values ($1, 'developer-guide', 'Developer guide', 'guide', $2, $3, 'tisket-com/developer-guide', 'reachable')`,
+    [organizationId, repositoryId, accountId],
+  );
+  await db.query(`insert into agent_keys (organization_id, name, prefix, key_hash, created_by) values ($1, 'bench', $2, $3, 'bench')`, [
+    organizationId,
+    key.slice(0, 12),
+    hash,
+  ]);
+  return key;
+}
+
+/** `rows` earlier issuance audit rows, as a busy fleet leaves them (other keys, other tokens), in one statement. */
+async function fillAudit(db: pg.Client, rows: number) {
+  await db.query(
+    `insert into audit_events (organization_id, actor, action, target, detail, created_at)
+     select $1, 'agent_key:' || md5(g::text), 'broker.token_issued', 'repo:1',
+            jsonb_build_object('tokenHash', md5(g::text), 'keyId', md5((g % 97)::text), 'permissions', '{"contents":"write"}'::jsonb),
+            now() - (g || ' seconds')::interval
+     from generate_series(1, $2) g`,
+    [organizationId, rows],
+  );
+  await db.query('analyze audit_events');
+}
+
+/**
+ * The broker on PostgreSQL + Redis in production mode (`POST /api/v1/tokens`, a cached token: the steady state)
+ * against a floor doing the same request and the same database work minus hubgate; then again with a million earlier
+ * audit rows; and the cold hand-out's wait for the minimum token age.
+ */
+export async function brokerCosts(bench: Bench) {
+  const world = await startWorld();
+  const database = await freshPostgres();
+  const servers: RunningServer[] = [];
+  const db = new pg.Client({ connectionString: database.url });
+  try {
+    const app = {
+      appId: world.appId,
+      clientId: world.clientId,
+      privateKey: world.privateKey,
+      apiUrl: world.sim.apiUrl,
+      webUrl: world.sim.webUrl,
+      webhookSecret: randomBytes(24).toString('hex'),
+    };
+    const hub = await startProduction(app, { databaseUrl: database.url }, { HUBGATE_AGENT_RATE_LIMIT: '1000000' });
+    servers.push(hub);
+    await db.connect();
+    const accountId = world.sim.store.requireAccount('tisket-com').id;
+    const key = await seedTenant(db, world.installationId, world.repositoryId, accountId);
+    const floor = await startBareBroker(database.url);
+    servers.push(floor);
+    const limits = loadLimits(bench);
+    const repository = `${world.sim.webUrl}/tisket-com/developer-guide.git`;
+    const load = async (server: RunningServer, what: string): Promise<LoadResult> => {
+      const result = await httpLoad({
+        ...limits,
+        url: `${server.url}/api/v1/tokens`,
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: () => ({ body: JSON.stringify({ repository }) }),
+        warmup: 200,
+      });
+      if (result.errors) throw new Error(`${what}: ${result.errors} failed requests (first: ${result.firstError})`);
+      return result;
+    };
+    // The cold hand-out: the first call mints, then waits out the minimum age (1 s by default); the next is cached.
+    const timed = async () => {
+      const started = performance.now();
+      const response = await fetch(`${hub.url}/api/v1/tokens`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ repository }),
+      });
+      if (response.status !== 200) throw new Error(`broker answered ${response.status}: ${(await response.text()).slice(0, 200)}`);
+      await response.arrayBuffer();
+      return performance.now() - started;
+    };
+    const coldMs = await timed();
+    const warmMs = await timed();
+
+    const empty = await inHeavyRounds(bench, async () => ({ hub: await load(hub, 'hubgate'), floor: await load(floor, 'floor') }));
+    const auditRows = bench.quick ? 100_000 : 1_000_000;
+    await fillAudit(db, auditRows);
+    const full = await inHeavyRounds(bench, async () => ({ hub: await load(hub, 'hubgate with audit'), floor: await load(floor, 'floor') }));
+    const { rows: counted } = await db.query<{ n: string }>('select count(*) as n from audit_events');
+
+    const rate = (rounds: { hub: LoadResult; floor: LoadResult }[], k: 'hub' | 'floor') => rounds.map((x) => x[k].perSecond);
+    const p99 = (rounds: { hub: LoadResult; floor: LoadResult }[], k: 'hub' | 'floor') => rounds.map((x) => x[k].p99Ms);
+    const r = bench.report;
+    r.section(
+      '10b. The token broker on PostgreSQL + Redis (production mode)',
+      `\`POST /api/v1/tokens\` with an agent key for a project's repository URL (a cached token: the steady state), ${limits.concurrency} keep-alive connections for up to ${limits.maxMs / 1000} s per row and round. hubgate in production mode (a GitHub App on the simulator, PostgreSQL, Redis; the per-key limit raised to 1,000,000 a minute, still checked). Per call it does one lookup (key, project, installation), the process-tier token, and one grouped write (lease, audit row, revocation check) committed before the answer. The floor (\`scripts/bench/workers/bare-broker.mjs\`) is bare hono on the same database doing the same request minus hubgate: the body parsed, one indexed SELECT (the key by hash joined to the project by name) and one INSERT per batch of concurrent calls, committed before a constant answer. Then ${num(auditRows)} earlier \`broker.token_issued\` audit rows are written (${num(Number(counted[0]!.n))} rows in the table in all) and both are measured again.`,
+    );
+    r.table(
+      ['row', 'requests/s', 'p99', '÷ floor'],
+      [
+        ['hubgate, empty audit', showSpread(spread(rate(empty, 'hub'))), showSpread(spread(p99(empty, 'hub')), 'ms'), showRatio(ratios(rate(empty, 'hub'), rate(empty, 'floor')))],
+        ['floor: bare hono + SELECT + grouped INSERT', showSpread(spread(rate(empty, 'floor'))), showSpread(spread(p99(empty, 'floor')), 'ms'), '1.00x'],
+        [`hubgate, ${num(auditRows)} earlier audit rows`, showSpread(spread(rate(full, 'hub'))), showSpread(spread(p99(full, 'hub')), 'ms'), showRatio(ratios(rate(full, 'hub'), rate(full, 'floor')))],
+        [`floor, the same`, showSpread(spread(rate(full, 'floor'))), showSpread(spread(p99(full, 'floor')), 'ms'), '1.00x'],
+      ],
+    );
+    r.note(
+      `The cold hand-out (a new key's first call: one mint on the simulator, then the wait for \`HUBGATE_TOKEN_MIN_AGE_MS\` = 1,000 ms) took ${num(coldMs)} ms; the next call, cached, ${num(warmMs)} ms: the minimum age costs a cold mint its wait and a cached token nothing.`,
+    );
+    const ratio = ratios(rate(empty, 'hub'), rate(empty, 'floor'));
+    const p99Hub = spread(p99(empty, 'hub'));
+    const flat = ratios(rate(full, 'hub'), rate(empty, 'hub'));
+    r.goal({ what: 'broker throughput (PostgreSQL + Redis)', goal: '≥ 0.5x a floor doing the same work', measured: showRatio(ratio), met: ratio.median >= 0.5 });
+    r.goal({ what: 'broker p99 at 32 connections', goal: '≤ 25 ms', measured: showSpread(p99Hub, 'ms'), met: p99Hub.median <= 25 });
+    r.goal({
+      what: `broker with ${num(auditRows)} earlier audit rows`,
+      goal: '≥ 0.9x its rate on an empty table',
+      measured: showRatio(flat),
+      met: flat.median >= 0.9,
+    });
+    r.check('broker at least 0.25x its same-work floor', ratio.median >= 0.25, showRatio(ratio));
+    r.check('broker with a full audit at least 0.7x its empty rate', flat.median >= 0.7, showRatio(flat));
+  } finally {
+    await db.end().catch(() => {});
+    for (const server of servers) await server.close();
+    await database.drop();
+    await world.close();
+  }
+}
