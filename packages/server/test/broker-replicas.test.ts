@@ -148,7 +148,8 @@ describe('the per-key rate limit in one process without Redis', () => {
     expect(over.body.error.code).toBe('rate_limited');
     const retryAfter = Number(over.headers.get('retry-after'));
     expect(retryAfter).toBeGreaterThanOrEqual(1);
-    expect(retryAfter).toBeLessThanOrEqual(60);
+    // A sliding window: the calls of this minute still count in the next one, fading.
+    expect(retryAfter).toBeLessThanOrEqual(120);
     expect((await askToken(h.hub.url, calm.key, body)).status).toBe(200);
   });
 });

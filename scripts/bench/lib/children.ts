@@ -126,6 +126,8 @@ export async function stopChild(child: ChildProcess, graceMs = 5000): Promise<vo
 export function startCommand(): { command: string; args: string[] } {
   const pkg = JSON.parse(readFileSync(`${repoRoot}/package.json`, 'utf8')) as { scripts: Record<string, string> };
   const words = pkg.scripts.start!.trim().split(/\s+/);
-  if (words[0] === 'node') return { command: process.execPath, args: words.slice(1) };
+  // HUBGATE_BENCH_PROFILE_DIR: each server started so writes a V8 CPU profile there when it stops (profiling a row).
+  const profile = process.env.HUBGATE_BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.HUBGATE_BENCH_PROFILE_DIR}`] : [];
+  if (words[0] === 'node') return { command: process.execPath, args: [...profile, ...words.slice(1)] };
   return { command: 'sh', args: ['-c', pkg.scripts.start!] };
 }

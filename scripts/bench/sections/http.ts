@@ -137,7 +137,7 @@ export async function httpEndpoints(bench: Bench) {
       const brokerP99 = rounds.map((x) => x.broker!.p99Ms);
       r.table(
         ['endpoint', 'requests/s', 'p99', '÷ bare hono'],
-        [[`hubgate \`POST /api/v1/tokens\` (agent key, \`${broker.repository}\`)`, showSpread(spread(brokerRate)), showSpread(spread(brokerP99), 'ms'), showRatio(ratios(brokerRate, rate('floor')))]],
+        [[`sandbox (PGlite): hubgate \`POST /api/v1/tokens\` (agent key, \`${broker.repository}\`; its same-work floor on PostgreSQL is in 10b)`, showSpread(spread(brokerRate)), showSpread(spread(brokerP99), 'ms'), showRatio(ratios(brokerRate, rate('floor')))]],
       );
     }
     const health = ratios(rate('healthz'), rate('floor'));

@@ -73,18 +73,19 @@ export function brokerApi(deps: BrokerApiDeps) {
   api.use('/tokens/current', countAnswers(deps.metrics.revocations, 'revoked'));
   api.post('/tokens', agentKeyHeader, smallBody, async (c) => {
     const body = await jsonBody(c, tokenBody);
-    const call = await deps.broker.authorize(c.get('agentKey')!, body.repository);
+    const call = await deps.broker.authorize(c.get('agentKey')!, body.repository, async (keyHash) => {
+      const decision = await deps.limiter.hit(keyHash, deps.nowMs());
+      if (!decision.allowed)
+        throw new AppError('rate_limited', 'This agent key is over its rate limit; try again later.', {
+          details: { retryAfter: decision.retryAfterSeconds },
+        });
+    });
     c.set('principal', {
       kind: 'agent',
       keyId: call.lookup.keyId,
       organizationId: call.lookup.organizationId,
       name: call.lookup.keyName,
     });
-    const decision = await deps.limiter.hit(call.lookup.keyId, deps.nowMs());
-    if (!decision.allowed)
-      throw new AppError('rate_limited', 'This agent key is over its rate limit; try again later.', {
-        details: { retryAfter: decision.retryAfterSeconds },
-      });
     c.header('cache-control', 'no-store');
     return c.json(await deps.broker.issue(call, body));
   });
