@@ -154,14 +154,19 @@ export class GitHubUserClient {
   }
 
   /** The user's role in an organization (`admin` for owners), or null when not a member or not visible to the app. */
-  async orgRole(userToken: string, org: string): Promise<'admin' | 'member' | null> {
+  /**
+   * The user's live role in the organization: `none` when GitHub says they are no (active) member (404), `unreadable`
+   * when GitHub does not let this app read it (403: the app lacks Members: Read, or the organization restricts it).
+   */
+  async orgRole(userToken: string, org: string): Promise<'admin' | 'member' | 'none' | 'unreadable'> {
     try {
       const { data } = await this.octokit(userToken).request('GET /user/memberships/orgs/{org}', { org });
-      if (data.state !== 'active') return null;
+      if (data.state !== 'active') return 'none';
       return data.role === 'admin' ? 'admin' : 'member';
     } catch (error) {
       const status = (error as { status?: number }).status;
-      if (status === 404 || status === 403) return null;
+      if (status === 404) return 'none';
+      if (status === 403) return 'unreadable';
       throw userFacing(error, 'read your role in the organization');
     }
   }

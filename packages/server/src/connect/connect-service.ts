@@ -144,7 +144,7 @@ export class ConnectService {
     try {
       proven = await withDeadline(this.deadlineMs, async () => {
         const tokens = await app.user.exchangeCode(code, this.callbackUrl);
-        return proveInstallation(app, new KnownInstallationStore(this.db), installationId, tokens);
+        return proveInstallation(app, new KnownInstallationStore(this.db), installationId, tokens, 'bind', this.now());
       });
     } catch (error) {
       if (error instanceof AppError && retryable.has(error.code)) {
@@ -186,12 +186,14 @@ export class ConnectService {
       // Uninstalling acts on the tenant's GitHub account: it needs the same ownership proof as connecting.
       const grant = await grants.get(user.organizationId, user.userId);
       if (!grant?.accessToken) throw new AppError('forbidden', 'Reconnect first: your GitHub authorization is needed to uninstall the app.');
-      await proveInstallation(app, new KnownInstallationStore(this.db), row.installationId, {
-        accessToken: grant.accessToken,
-        refreshToken: null,
-        accessExpiresAt: null,
-        refreshExpiresAt: null,
-      });
+      await proveInstallation(
+        app,
+        new KnownInstallationStore(this.db),
+        row.installationId,
+        { accessToken: grant.accessToken, refreshToken: null, accessExpiresAt: null, refreshExpiresAt: null },
+        'uninstall',
+        this.now(),
+      );
     }
     const revoked = await this.lifecycle.retire(row, 'disconnected', { organizationId: user.organizationId, actor: user.userId }, { uninstalled: options.uninstall });
     if (options.uninstall) await app.uninstall(row.installationId);

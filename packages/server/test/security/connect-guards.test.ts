@@ -129,6 +129,43 @@ describe.each(drivers)('connect and disconnect guards (%s)', (driver) => {
     expect(await live('org_01TISKET')).toHaveLength(1);
   });
 
+  it('refuses the installer once demoted to member: no claim for another tenant, no uninstall through hubgate', async () => {
+    // ada, an owner of acme-corp, installs the app there herself (she is the installation.created sender)...
+    sim().addOrgMember('acme-corp', 'ada', 'admin');
+    onTestFinished(() => sim().removeOrgMember('acme-corp', 'ada'));
+    const adaOnGitHub = await h.signIn('user_ada');
+    const installationId = await installWithoutState(h, adaOnGitHub, 'ada', 'acme-corp');
+    onTestFinished(() => {
+      const inst = sim().store.installations.get(installationId);
+      if (inst) sim().world.uninstall(inst, sim().store.requireAccount('cyd'));
+    });
+    // ...and is demoted to member. Her tenant (Tisket) tries to take acme-corp's installation.
+    sim().addOrgMember('acme-corp', 'ada', 'member');
+    const ada = await h.signIn('user_ada');
+    if ((await h.api(ada, 'GET', '/api/github/connection')).body.connected)
+      await h.api(ada, 'POST', '/api/github/disconnect', { uninstall: false });
+    const before = await live('org_01TISKET');
+    const claim = await h.api(ada, 'POST', '/api/github/claim', { installationId });
+    expect(claim.status).toBe(200);
+    await h.signInToGitHub(ada, 'ada');
+    const refused = await ada.get(claim.body.authorizeUrl);
+    expect(refused.status).toBe(403);
+    expect(await refused.text()).toContain('Only an owner of acme-corp can connect it to hubgate');
+    expect(await live('org_01TISKET')).toEqual(before);
+    expect(sim().store.installations.has(installationId)).toBe(true);
+
+    // An owner again, she connects it; demoted once more, she cannot uninstall it through hubgate.
+    sim().addOrgMember('acme-corp', 'ada', 'admin');
+    const again = await h.api(ada, 'POST', '/api/github/claim', { installationId });
+    expect((await ada.get(again.body.authorizeUrl)).finalUrl).toContain('connected=1');
+    sim().addOrgMember('acme-corp', 'ada', 'member');
+    const uninstall = await h.api(ada, 'POST', '/api/github/disconnect', { uninstall: true });
+    expect(uninstall.status).toBe(403);
+    expect(uninstall.body.error.message).toContain('Only an owner of acme-corp');
+    expect(sim().store.installations.has(installationId)).toBe(true);
+    expect((await h.api(ada, 'POST', '/api/github/disconnect', { uninstall: false })).status).toBe(200);
+  });
+
   it('refuses to uninstall through hubgate for an admin who no longer administers the GitHub account (8.2)', async () => {
     // acme-corp installed by its owner cyd (the installation.created sender); ada, an owner for a while, claims it.
     sim().addOrgMember('acme-corp', 'ada', 'admin');
