@@ -34,3 +34,21 @@ export type GitHubAuthErrorCode =
   | 'rate_limited'
   /** hubgate's token broker refused or failed (the git helper's remote mode) */
   | 'broker_refused';
+
+const permanent = Symbol.for('hubgate.permanent');
+
+/**
+ * Marks an error a retry cannot mend (a request the caller's fetch refused to send, an answer too large to read):
+ * GitHub requests through this library give up at once on it, also when Octokit wraps it as a 500.
+ */
+export function markPermanent<E extends Error>(error: E): E {
+  (error as unknown as Record<symbol, boolean>)[permanent] = true;
+  return error;
+}
+
+/** Whether the error, or what it wraps, was marked permanent. */
+export function isPermanent(error: unknown): boolean {
+  for (let e = error, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++)
+    if ((e as Record<symbol, unknown>)[permanent] === true) return true;
+  return false;
+}

@@ -1,4 +1,5 @@
 import { request as octokitRequest } from '@octokit/request';
+import { isPermanent } from './errors.js';
 import type { Logger } from './logger.js';
 
 export interface GitHubRequestOptions {
@@ -79,7 +80,7 @@ export function createGitHubRequest(options: GitHubRequestOptions): GitHubReques
         await sleep(limitWaitMs);
         continue;
       }
-      const retryable = e.status === undefined || e.status >= 500;
+      const retryable = (e.status === undefined || e.status >= 500) && !isPermanent(failure);
       if (!retryable || attempt >= retries) throw failure;
       await sleep((attempt + 1) ** 2 * retryBaseMs);
     }

@@ -42,5 +42,5 @@ export { formatCredentialOutput } from './git-credential-protocol.js';
 export { type ParsedRepoUrl, parseRepoUrl } from './repo-url.js';
 // Side effects and errors
 export { type Clock, systemClock } from './clock.js';
-export { GitHubAuthError, type GitHubAuthErrorCode } from './errors.js';
+export { GitHubAuthError, type GitHubAuthErrorCode, isPermanent, markPermanent } from './errors.js';
 export { type Logger, silentLogger } from './logger.js';

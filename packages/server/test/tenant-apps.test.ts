@@ -85,19 +85,20 @@ describe('tenant-provided GitHub Apps on a GHES host', () => {
     const ada = await h.signIn('user_ada');
     const loopback = await h.api(ada, 'PUT', '/api/github/app', body({ apiUrl: 'https://127.0.0.2:9/api/v3' }));
     expect(loopback.status).toBe(422);
-    expect(loopback.body.error.message).toMatch(/private or loopback address; the operator must allow it/);
+    expect(loopback.body.error.message).toBe('127.0.0.2 does not resolve to a public address; the operator must allow it (HUBGATE_ALLOWED_PRIVATE_HOSTS).');
     const http = await h.api(ada, 'PUT', '/api/github/app', body({ apiUrl: 'http://ghes.example.com/api/v3' }));
     expect(http.status).toBe(422);
     expect(http.body.error.message).toMatch(/not https/);
     const cloud = await h.api(ada, 'PUT', '/api/github/app', body({ apiUrl: 'https://169.254.169.254/api/v3' }));
     expect(cloud.status).toBe(422);
+    expect(cloud.body.error.message).toBe('169.254.169.254 does not resolve to a public address; the operator must allow it (HUBGATE_ALLOWED_PRIVATE_HOSTS).');
     const mapped = await h.api(ada, 'PUT', '/api/github/app', body({ apiUrl: 'https://[::ffff:127.0.0.1]/api/v3' }));
-    expect(mapped.body.error.message).toMatch(/private or loopback address/);
+    expect(mapped.body.error.message).toMatch(/does not resolve to a public address/);
     // An allowed host's redirect is checked again: it may not lead to an address the operator did not allow.
     const allowedHost = `http://${(redirector.address() as AddressInfo).address}:${(redirector.address() as AddressInfo).port}`;
     const redirected = await h.api(ada, 'PUT', '/api/github/app', body({ apiUrl: `${allowedHost}/api/v3`, webUrl: allowedHost }));
     expect(redirected.status).toBe(422);
-    expect(redirected.body.error.message).toBe('127.0.0.2 resolves to a private or loopback address; the operator must allow it (HUBGATE_ALLOWED_PRIVATE_HOSTS).');
+    expect(redirected.body.error.message).toBe('127.0.0.2 does not resolve to a public address; the operator must allow it (HUBGATE_ALLOWED_PRIVATE_HOSTS).');
     expect(await h.hub.db.db.select().from(githubApps)).toHaveLength(0);
   });
 
@@ -174,7 +175,7 @@ describe('tenant-provided GitHub Apps on a GHES host', () => {
     const mintsBefore = ghes.mintCount(binding!.installationId);
     const answer = await askToken(h.hub.url, key.key, { repository: 'ghe-tisket/engineering.tickets' });
     expect(answer.status, JSON.stringify(answer.body)).toBe(200);
-    expect(answer.body.repository).toEqual({ id: repo.id, fullName: 'ghe-tisket/engineering.tickets' });
+    expect(answer.body.repository).toEqual({ id: repo.id, fullName: 'ghe-tisket/engineering.tickets', url: `${ghes.webUrl}/ghe-tisket/engineering.tickets.git` });
     expect(ghes.mintCount(binding!.installationId)).toBe(mintsBefore + 1);
     const listed = await fetch(`${ghes.apiUrl}/installation/repositories`, { headers: { authorization: `token ${answer.body.token}` } });
     expect(((await listed.json()) as { repositories: { id: number }[] }).repositories.map((r) => r.id)).toEqual([repo.id]);

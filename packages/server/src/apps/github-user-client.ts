@@ -2,6 +2,7 @@ import { Octokit } from '@octokit/core';
 import { deleteAuthorization, exchangeWebFlowCode, refreshToken } from '@octokit/oauth-methods';
 import { retry } from '@octokit/plugin-retry';
 import { request as octokitRequest } from '@octokit/request';
+import { isPermanent } from '@hubgate/github-auth';
 import { AppError } from '../errors/app-error.js';
 import type { GitHubAppSettings } from './github-app-settings.js';
 
@@ -33,15 +34,26 @@ export class GitHubUserClient {
     private readonly options: { fetch: typeof fetch; now: () => number; retryBaseMs?: number },
   ) {}
 
+  /**
+   * The app's fetch with a per-attempt timeout. A refusal of the outbound guard (tenant hosts) is thrown as an
+   * AbortError-named error: Octokit passes those through unwrapped, so its retry plugin does not retry what cannot
+   * succeed, and `userFacing` answers the guard's own message.
+   */
+  private fetchWithTimeout: typeof fetch = async (input, init) => {
+    try {
+      return await this.options.fetch(input, { ...init, signal: AbortSignal.timeout(perAttemptTimeoutMs) });
+    } catch (error) {
+      if (!isPermanent(error)) throw error;
+      throw Object.assign(new Error((error as Error).message, { cause: error }), { name: 'AbortError' });
+    }
+  };
+
   private request() {
-    const fetchWithTimeout: typeof fetch = (input, init) =>
-      this.options.fetch(input, { ...init, signal: AbortSignal.timeout(perAttemptTimeoutMs) });
-    return octokitRequest.defaults({ baseUrl: this.settings.apiUrl, request: { fetch: fetchWithTimeout } });
+    return octokitRequest.defaults({ baseUrl: this.settings.apiUrl, request: { fetch: this.fetchWithTimeout } });
   }
 
   private octokit(userToken: string) {
-    const fetchWithTimeout: typeof fetch = (input, init) =>
-      this.options.fetch(input, { ...init, signal: AbortSignal.timeout(perAttemptTimeoutMs) });
+    const fetchWithTimeout = this.fetchWithTimeout;
     return new UserOctokit({
       auth: userToken,
       baseUrl: this.settings.apiUrl,
@@ -177,13 +189,15 @@ async function withOneRetry<T>(run: () => Promise<T>): Promise<T> {
     return await run();
   } catch (error) {
     const status = (error as { status?: number }).status;
-    if (status !== undefined && status < 500) throw error;
+    if ((status !== undefined && status < 500) || isPermanent(error)) throw error;
     return run();
   }
 }
 
 /** An outage (no answer, 5xx) is not a refusal: the admin is told to try again, not that GitHub said no. */
 function userFacing(error: unknown, what: string): AppError {
+  const guard = (error as { cause?: unknown }).cause;
+  if (isPermanent(error) && guard instanceof AppError) return guard;
   const status = (error as { status?: number }).status;
   if (status === undefined || status === 0)
     return new AppError('github_unreachable', `GitHub is not answering, try again (we could not ${what}).`, { cause: error });

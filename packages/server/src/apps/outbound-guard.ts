@@ -1,26 +1,10 @@
 import { lookup } from 'node:dns/promises';
-import { BlockList, isIP } from 'node:net';
+import type { LookupAddress } from 'node:dns';
+import { isIP } from 'node:net';
+import { markPermanent } from '@hubgate/github-auth';
+import ipaddr from 'ipaddr.js';
+import { Agent, fetch as undiciFetch } from 'undici';
 import { AppError } from '../errors/app-error.js';
-
-/** Addresses a tenant must not make us call (SSRF): loopback, private, link-local, CGNAT, unique-local, unspecified. */
-const internal = new BlockList();
-for (const [net, prefix] of [
-  ['0.0.0.0', 8],
-  ['10.0.0.0', 8],
-  ['100.64.0.0', 10],
-  ['127.0.0.0', 8],
-  ['169.254.0.0', 16],
-  ['172.16.0.0', 12],
-  ['192.168.0.0', 16],
-] as const)
-  internal.addSubnet(net, prefix, 'ipv4');
-for (const [net, prefix] of [
-  ['::1', 128],
-  ['::', 128],
-  ['fc00::', 7],
-  ['fe80::', 10],
-] as const)
-  internal.addSubnet(net, prefix, 'ipv6');
 
 export interface OutboundPolicy {
   /**
@@ -30,28 +14,167 @@ export interface OutboundPolicy {
   allowedPrivateHosts: string[];
 }
 
-/**
- * A `fetch` for requests to a tenant's own GitHub host: https only, no private or loopback address unless the host
- * is on the operator's allow-list, and every redirect checked again (they are followed here, by hand).
- */
-export function guardedFetch(policy: OutboundPolicy, baseFetch: typeof fetch): typeof fetch {
-  return async (input, init) => {
-    let url = new URL(input instanceof Request ? input.url : String(input));
-    for (let hop = 0; hop < 5; hop++) {
-      await checkOutboundUrl(url, policy);
-      const response = await baseFetch(url, { ...init, redirect: 'manual' });
-      const location = response.headers.get('location');
-      if (response.status < 300 || response.status > 399 || !location) return response;
-      url = new URL(location, url);
-    }
-    throw new AppError('unprocessable', 'The GitHub host redirected too many times.');
-  };
-}
+/** Every answer from a tenant's host is read to at most this many bytes (GitHub's REST answers are far smaller). */
+export const maxOutboundAnswerBytes = 10 * 1024 * 1024;
+/** One exchange with a tenant's host (connect, send, the whole answer) takes at most this long. */
+export const outboundTimeoutMs = 10_000;
 
 export type Resolver = (host: string) => Promise<{ address: string; family: number }[]>;
 const dnsResolver: Resolver = (host) => lookup(host, { all: true });
 
-/** Checks a URL to a tenant's host; answers whether the operator allows the host and the addresses it resolved to. */
+/**
+ * Whether an address is one a tenant may make us call: unicast and global only, by ipaddr.js's classification of
+ * the special ranges (loopback, private, link-local, CGNAT, benchmarking, multicast, broadcast, reserved, and the
+ * IPv6 forms that carry an IPv4 address inside: mapped, NAT64 `64:ff9b::/96`, 6to4, Teredo). A maintained list
+ * rather than a hand-written one, which had gaps.
+ */
+export function isPublicAddress(address: string): boolean {
+  try {
+    const parsed = ipaddr.parse(address);
+    if (parsed.range() !== 'unicast') return false;
+    // ipaddr.js calls every IPv6 address outside its special ranges unicast, including the deprecated
+    // IPv4-compatible `::a.b.c.d` (which some stacks still route to the IPv4 address inside): only the global
+    // unicast block 2000::/3 is public.
+    return parsed.kind() === 'ipv4' || (parsed as ipaddr.IPv6).match(ipaddr.IPv6.parse('2000::'), 3);
+  } catch {
+    return false;
+  }
+}
+
+/** The one refusal for a host that does not resolve and one that resolves inside: it does not map internal names. */
+const notPublic = (hostname: string) =>
+  markPermanent(
+    new AppError(
+      'unprocessable',
+      `${hostname} does not resolve to a public address; the operator must allow it (HUBGATE_ALLOWED_PRIVATE_HOSTS).`,
+      { details: { field: 'apiUrl' } },
+    ),
+  );
+
+/**
+ * A `fetch` for requests to a tenant's own GitHub host: https only, no address that is not public unless the host is
+ * on the operator's allow-list, every redirect checked again (followed here, by hand), the connection pinned to the
+ * addresses just checked (a name that resolves elsewhere a moment later, DNS rebinding, cannot steer it), each
+ * exchange bounded in time and the answer in size. Refusals are marked permanent: the GitHub client does not retry
+ * what cannot succeed.
+ */
+export function guardedFetch(
+  policy: OutboundPolicy,
+  baseFetch: typeof fetch,
+  resolve: Resolver = dnsResolver,
+  timeoutMs = outboundTimeoutMs,
+): typeof fetch {
+  return async (input, init) => {
+    let url = new URL(input instanceof Request ? input.url : String(input));
+    const deadline = AbortSignal.timeout(timeoutMs);
+    const signal = init?.signal ? AbortSignal.any([init.signal, deadline]) : deadline;
+    for (let hop = 0; hop < 5; hop++) {
+      const { addresses } = await checkOutboundUrl(url, policy, resolve);
+      const response = await send(url, { ...init, redirect: 'manual', signal }, addresses, baseFetch, timeoutMs);
+      const location = response.headers.get('location');
+      if (response.status < 300 || response.status > 399 || !location) return bounded(response, url, timeoutMs);
+      await response.body?.cancel();
+      url = new URL(location, url);
+    }
+    throw markPermanent(new AppError('unprocessable', 'The GitHub host redirected too many times.'));
+  };
+}
+
+/** A name is connected to the addresses it was checked with; an IP literal needs no lookup. */
+async function send(url: URL, init: RequestInit, addresses: string[], baseFetch: typeof fetch, timeoutMs: number): Promise<Response> {
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  try {
+    if (isIP(host) || addresses.length === 0) return await baseFetch(url, init);
+    const dispatcher = pinnedAgent(addresses);
+    try {
+      // undici's own fetch with its own Agent: the dispatcher option of Node's built-in fetch is tied to the undici
+      // version bundled in each Node line, and would break across 22 and 24.
+      const response = await undiciFetch(url, { ...(init as object), dispatcher } as Parameters<typeof undiciFetch>[1]);
+      const body = await readBounded(response.body as ReadableStream<Uint8Array> | null, url, timeoutMs);
+      return new Response(response.status === 204 || response.status === 304 ? null : body, {
+        status: response.status,
+        statusText: response.statusText,
+        headers: response.headers as unknown as HeadersInit,
+      });
+    } finally {
+      void dispatcher.close();
+    }
+  } catch (error) {
+    if (error instanceof AppError) throw error;
+    if ((error as Error).name === 'TimeoutError' || (error as Error).name === 'AbortError')
+      throw timedOut(url, timeoutMs, error);
+    throw error;
+  }
+}
+
+const timedOut = (url: URL, timeoutMs: number, cause?: unknown) =>
+  markPermanent(new AppError('github_unreachable', `${url.host} did not answer within ${timeoutMs / 1000} s.`, { cause }));
+
+/** An undici Agent whose every connection goes to one of these addresses, whatever DNS says by then. */
+export function pinnedAgent(addresses: string[]): Agent {
+  const pinned: LookupAddress[] = addresses.map((address) => ({ address, family: isIP(address) === 6 ? 6 : 4 }));
+  return new Agent({
+    connect: {
+      lookup: (_hostname, options, callback) => {
+        if ((options as { all?: boolean }).all) (callback as (e: null, a: LookupAddress[]) => void)(null, pinned);
+        else (callback as (e: null, a: string, f: number) => void)(null, pinned[0]!.address, pinned[0]!.family);
+      },
+    },
+  });
+}
+
+/** The answer read whole, but never past `maxOutboundAnswerBytes` (refused as soon as it would be). */
+async function bounded(response: Response, url: URL, timeoutMs: number): Promise<Response> {
+  const declared = Number(response.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > maxOutboundAnswerBytes) {
+    await response.body?.cancel();
+    throw tooLarge(url);
+  }
+  const body = await readBounded(response.body, url, timeoutMs);
+  return new Response(response.status === 204 || response.status === 304 ? null : body, {
+    status: response.status,
+    statusText: response.statusText,
+    headers: response.headers,
+  });
+}
+
+const tooLarge = (url: URL) =>
+  markPermanent(new AppError('unprocessable', `${url.host} answered with more than ${maxOutboundAnswerBytes / 1024 / 1024} MB; refused.`));
+
+async function readBounded(stream: ReadableStream<Uint8Array> | null, url: URL, timeoutMs: number): Promise<Uint8Array<ArrayBuffer>> {
+  if (!stream) return new Uint8Array(0);
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > maxOutboundAnswerBytes) {
+        await reader.cancel();
+        throw tooLarge(url);
+      }
+      chunks.push(value);
+    }
+  } catch (error) {
+    if (error instanceof AppError) throw error;
+    if ((error as Error).name === 'TimeoutError' || (error as Error).name === 'AbortError') throw timedOut(url, timeoutMs, error);
+    throw error;
+  }
+  const body = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    body.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return body;
+}
+
+/**
+ * Checks a URL to a tenant's host; answers whether the operator allows the host and the addresses it resolved to
+ * (the connection is then pinned to them).
+ */
 export async function checkOutboundUrl(
   url: URL,
   policy: OutboundPolicy,
@@ -59,20 +182,13 @@ export async function checkOutboundUrl(
 ): Promise<{ allowed: boolean; addresses: string[] }> {
   const allowed = policy.allowedPrivateHosts.some((h) => h === url.host || h === url.hostname);
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && allowed))
-    throw new AppError('unprocessable', `${url.origin} is not https: a GitHub host is reached over https only.`, { details: { field: 'apiUrl' } });
-  if (allowed) return { allowed, addresses: [] };
+    throw markPermanent(
+      new AppError('unprocessable', `${url.origin} is not https: a GitHub host is reached over https only.`, { details: { field: 'apiUrl' } }),
+    );
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const addresses = isIP(host) ? [{ address: host, family: isIP(host) }] : await resolve(host).catch(() => []);
-  if (addresses.length === 0)
-    throw new AppError('unprocessable', `${url.hostname} does not resolve.`, { details: { field: 'apiUrl' } });
-  for (const { address, family } of addresses) {
-    if (internal.check(address, family === 6 ? 'ipv6' : 'ipv4'))
-      throw new AppError(
-        'unprocessable',
-        `${url.hostname} resolves to a private or loopback address; the operator must allow it (HUBGATE_ALLOWED_PRIVATE_HOSTS).`,
-        { details: { field: 'apiUrl' } },
-      );
-  }
+  if (allowed) return { allowed, addresses: addresses.map((a) => a.address) };
+  if (addresses.length === 0 || addresses.some(({ address }) => !isPublicAddress(address))) throw notPublic(url.hostname);
   return { allowed, addresses: addresses.map((a) => a.address) };
 }
 
@@ -84,11 +200,11 @@ export async function checkOutboundUrl(
  */
 export async function gitOutboundConfig(remoteUrl: string, policy: OutboundPolicy, resolve: Resolver = dnsResolver): Promise<string[]> {
   const url = new URL(remoteUrl);
-  const { allowed, addresses } = await checkOutboundUrl(url, policy, resolve);
+  const { addresses } = await checkOutboundUrl(url, policy, resolve);
   const scheme = url.protocol.slice(0, -1);
   const config = ['http.followRedirects=false', 'protocol.allow=never', `protocol.${scheme}.allow=always`];
   const host = url.hostname.replace(/^\[|\]$/g, '');
-  if (!allowed && !isIP(host)) {
+  if (!isIP(host) && addresses.length > 0) {
     const port = url.port || (scheme === 'https' ? '443' : '80');
     const pinned = addresses.map((a) => (isIP(a) === 6 ? `[${a}]` : a)).join(',');
     config.push(`http.curloptResolve=${host}:${port}:${pinned}`);

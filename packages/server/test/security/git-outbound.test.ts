@@ -17,9 +17,9 @@ describe('git to a tenant host', () => {
 
   it('refuses a remote over plain http, or on a private or loopback address the operator did not allow', async () => {
     await expect(gitOutboundConfig('http://ghes.example.com/o/r.git', nobodyAllowed, answers('140.82.113.3'))).rejects.toThrow(/not https/);
-    await expect(gitOutboundConfig('https://127.0.0.1/o/r.git', nobodyAllowed)).rejects.toThrow(/private or loopback/);
+    await expect(gitOutboundConfig('https://127.0.0.1/o/r.git', nobodyAllowed)).rejects.toThrow(/does not resolve to a public address/);
     await expect(gitOutboundConfig('https://ghes.example.com/o/r.git', nobodyAllowed, answers('140.82.113.3', '10.0.0.7'))).rejects.toThrow(
-      /private or loopback/,
+      /does not resolve to a public address/,
     );
   });
 
