@@ -28,6 +28,8 @@ const dnsResolver: Resolver = (host) => lookup(host, { all: true });
  * IPv6 forms that carry an IPv4 address inside: mapped, NAT64 `64:ff9b::/96`, 6to4, Teredo). A maintained list
  * rather than a hand-written one, which had gaps.
  */
+const globalUnicast = ipaddr.parseCIDR('2000::/3') as [ipaddr.IPv6, number];
+
 export function isPublicAddress(address: string): boolean {
   try {
     const parsed = ipaddr.parse(address);
@@ -35,7 +37,7 @@ export function isPublicAddress(address: string): boolean {
     // ipaddr.js calls every IPv6 address outside its special ranges unicast, including the deprecated
     // IPv4-compatible `::a.b.c.d` (which some stacks still route to the IPv4 address inside): only the global
     // unicast block 2000::/3 is public.
-    return parsed.kind() === 'ipv4' || (parsed as ipaddr.IPv6).match(ipaddr.IPv6.parse('2000::'), 3);
+    return parsed.kind() === 'ipv4' || (parsed as ipaddr.IPv6).match(globalUnicast);
   } catch {
     return false;
   }
@@ -70,48 +72,45 @@ export function guardedFetch(
     const signal = init?.signal ? AbortSignal.any([init.signal, deadline]) : deadline;
     for (let hop = 0; hop < 5; hop++) {
       const { addresses } = await checkOutboundUrl(url, policy, resolve);
-      const response = await send(url, { ...init, redirect: 'manual', signal }, addresses, baseFetch, timeoutMs);
-      const location = response.headers.get('location');
-      if (response.status < 300 || response.status > 399 || !location) return bounded(response, url, timeoutMs);
-      await response.body?.cancel();
-      url = new URL(location, url);
+      const host = url.hostname.replace(/^\[|\]$/g, '');
+      // A name is connected to the addresses it was checked with; an IP literal needs no lookup.
+      const dispatcher = isIP(host) || addresses.length === 0 ? undefined : pinnedAgent(addresses);
+      try {
+        const response = await send(url, { ...init, redirect: 'manual', signal }, dispatcher, baseFetch).catch((error: unknown) => {
+          throw asOutboundFailure(error, url, timeoutMs);
+        });
+        const location = response.headers.get('location');
+        if (response.status < 300 || response.status > 399 || !location) return await bounded(response, url, timeoutMs);
+        await response.body?.cancel();
+        url = new URL(location, url);
+      } finally {
+        void dispatcher?.close();
+      }
     }
     throw markPermanent(new AppError('unprocessable', 'The GitHub host redirected too many times.'));
   };
 }
 
-/** A name is connected to the addresses it was checked with; an IP literal needs no lookup. */
-async function send(url: URL, init: RequestInit, addresses: string[], baseFetch: typeof fetch, timeoutMs: number): Promise<Response> {
-  const host = url.hostname.replace(/^\[|\]$/g, '');
-  try {
-    if (isIP(host) || addresses.length === 0) return await baseFetch(url, init);
-    const dispatcher = pinnedAgent(addresses);
-    try {
-      // undici's own fetch with its own Agent: the dispatcher option of Node's built-in fetch is tied to the undici
-      // version bundled in each Node line, and would break across 22 and 24.
-      const response = await undiciFetch(url, { ...(init as object), dispatcher } as Parameters<typeof undiciFetch>[1]);
-      const body = await readBounded(response.body as ReadableStream<Uint8Array> | null, url, timeoutMs);
-      return new Response(response.status === 204 || response.status === 304 ? null : body, {
-        status: response.status,
-        statusText: response.statusText,
-        headers: response.headers as unknown as HeadersInit,
-      });
-    } finally {
-      void dispatcher.close();
-    }
-  } catch (error) {
-    if (error instanceof AppError) throw error;
-    if ((error as Error).name === 'TimeoutError' || (error as Error).name === 'AbortError')
-      throw timedOut(url, timeoutMs, error);
-    throw error;
-  }
+/**
+ * Through a pinned dispatcher, undici's own fetch: the dispatcher option of Node's built-in fetch is tied to the
+ * undici version bundled in each Node line, and would break across 22 and 24.
+ */
+function send(url: URL, init: RequestInit, dispatcher: Agent | undefined, baseFetch: typeof fetch): Promise<Response> {
+  if (!dispatcher) return baseFetch(url, init);
+  return undiciFetch(url, { ...(init as object), dispatcher } as Parameters<typeof undiciFetch>[1]) as unknown as Promise<Response>;
 }
 
-const timedOut = (url: URL, timeoutMs: number, cause?: unknown) =>
-  markPermanent(new AppError('github_unreachable', `${url.host} did not answer within ${timeoutMs / 1000} s.`, { cause }));
+/** A deadline or abort becomes the guard's own permanent refusal; the guard's refusals pass as they are. */
+function asOutboundFailure(error: unknown, url: URL, timeoutMs: number): unknown {
+  if (error instanceof AppError) return error;
+  const name = (error as Error).name;
+  if (name === 'TimeoutError' || name === 'AbortError')
+    return markPermanent(new AppError('github_unreachable', `${url.host} did not answer within ${timeoutMs / 1000} s.`, { cause: error }));
+  return error;
+}
 
 /** An undici Agent whose every connection goes to one of these addresses, whatever DNS says by then. */
-export function pinnedAgent(addresses: string[]): Agent {
+function pinnedAgent(addresses: string[]): Agent {
   const pinned: LookupAddress[] = addresses.map((address) => ({ address, family: isIP(address) === 6 ? 6 : 4 }));
   return new Agent({
     connect: {
@@ -123,14 +122,16 @@ export function pinnedAgent(addresses: string[]): Agent {
   });
 }
 
-/** The answer read whole, but never past `maxOutboundAnswerBytes` (refused as soon as it would be). */
+/** The answer read whole, once, but never past `maxOutboundAnswerBytes` (refused as soon as it would be). */
 async function bounded(response: Response, url: URL, timeoutMs: number): Promise<Response> {
   const declared = Number(response.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > maxOutboundAnswerBytes) {
     await response.body?.cancel();
     throw tooLarge(url);
   }
-  const body = await readBounded(response.body, url, timeoutMs);
+  const body = await readBounded(response.body, url).catch((error: unknown) => {
+    throw asOutboundFailure(error, url, timeoutMs);
+  });
   return new Response(response.status === 204 || response.status === 304 ? null : body, {
     status: response.status,
     statusText: response.statusText,
@@ -141,26 +142,20 @@ async function bounded(response: Response, url: URL, timeoutMs: number): Promise
 const tooLarge = (url: URL) =>
   markPermanent(new AppError('unprocessable', `${url.host} answered with more than ${maxOutboundAnswerBytes / 1024 / 1024} MB; refused.`));
 
-async function readBounded(stream: ReadableStream<Uint8Array> | null, url: URL, timeoutMs: number): Promise<Uint8Array<ArrayBuffer>> {
+async function readBounded(stream: ReadableStream<Uint8Array> | null, url: URL): Promise<Uint8Array<ArrayBuffer>> {
   if (!stream) return new Uint8Array(0);
   const reader = stream.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > maxOutboundAnswerBytes) {
-        await reader.cancel();
-        throw tooLarge(url);
-      }
-      chunks.push(value);
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxOutboundAnswerBytes) {
+      await reader.cancel();
+      throw tooLarge(url);
     }
-  } catch (error) {
-    if (error instanceof AppError) throw error;
-    if ((error as Error).name === 'TimeoutError' || (error as Error).name === 'AbortError') throw timedOut(url, timeoutMs, error);
-    throw error;
+    chunks.push(value);
   }
   const body = new Uint8Array(size);
   let offset = 0;
@@ -172,14 +167,13 @@ async function readBounded(stream: ReadableStream<Uint8Array> | null, url: URL, 
 }
 
 /**
- * Checks a URL to a tenant's host; answers whether the operator allows the host and the addresses it resolved to
- * (the connection is then pinned to them).
+ * Checks a URL to a tenant's host; answers the addresses it resolved to (the connection is then pinned to them).
  */
 export async function checkOutboundUrl(
   url: URL,
   policy: OutboundPolicy,
   resolve: Resolver = dnsResolver,
-): Promise<{ allowed: boolean; addresses: string[] }> {
+): Promise<{ addresses: string[] }> {
   const allowed = policy.allowedPrivateHosts.some((h) => h === url.host || h === url.hostname);
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && allowed))
     throw markPermanent(
@@ -187,9 +181,8 @@ export async function checkOutboundUrl(
     );
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const addresses = isIP(host) ? [{ address: host, family: isIP(host) }] : await resolve(host).catch(() => []);
-  if (allowed) return { allowed, addresses: addresses.map((a) => a.address) };
-  if (addresses.length === 0 || addresses.some(({ address }) => !isPublicAddress(address))) throw notPublic(url.hostname);
-  return { allowed, addresses: addresses.map((a) => a.address) };
+  if (!allowed && (addresses.length === 0 || addresses.some(({ address }) => !isPublicAddress(address)))) throw notPublic(url.hostname);
+  return { addresses: addresses.map((a) => a.address) };
 }
 
 /**
