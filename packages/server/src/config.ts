@@ -71,6 +71,8 @@ const envSchema = z.object({
   HUBGATE_RECONCILE_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(600),
   /** how long a replica may take to apply a webhook delivery before another (or its own restart) takes it again */
   HUBGATE_WEBHOOK_LEASE_SECONDS: z.coerce.number().int().min(5).max(3_600).default(60),
+  /** megabytes of webhook bodies held at once before their signatures are checked; beyond it, 503 with Retry-After */
+  HUBGATE_WEBHOOK_BUFFER_MB: z.coerce.number().int().min(25).max(4_096).default(100),
   /** repository name of each kind of project; `{slug}` is the project's slug (docs/projects.md) */
   HUBGATE_REPO_NAME_PROJECT: z.string().default(defaultRepoNamePatterns.project),
   HUBGATE_REPO_NAME_TEAM: z.string().default(defaultRepoNamePatterns.team),
@@ -107,6 +109,7 @@ export interface ServerConfig {
   readonly metricsToken?: string;
   readonly reconcileIntervalSeconds: number;
   readonly webhookLeaseSeconds: number;
+  readonly webhookBufferBytes: number;
   readonly allowedPrivateHosts: readonly string[];
   readonly sandboxPorts: { readonly github: number; readonly oidc: number };
   /** false (`HUBGATE_SANDBOX=off`): no app configured means the first-run page, not the sandbox */
@@ -273,6 +276,7 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): ServerConfi
     metricsToken: e.HUBGATE_METRICS_TOKEN,
     reconcileIntervalSeconds: e.HUBGATE_RECONCILE_INTERVAL_SECONDS,
     webhookLeaseSeconds: e.HUBGATE_WEBHOOK_LEASE_SECONDS,
+    webhookBufferBytes: e.HUBGATE_WEBHOOK_BUFFER_MB * 1024 * 1024,
     sandboxPorts: { github: e.HUBGATE_SANDBOX_GITHUB_PORT, oidc: e.HUBGATE_SANDBOX_OIDC_PORT },
     sandbox: e.HUBGATE_SANDBOX === 'on',
     setupToken: e.HUBGATE_SETUP_TOKEN,

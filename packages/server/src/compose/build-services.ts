@@ -148,6 +148,7 @@ export function buildServices(input: ServiceInputs): Services {
     connect,
     restore,
     receiver,
+    webhookBufferBytes: input.config.webhookBufferBytes,
     mounts: [
       { path: '/api/github/reconcile', app: reconcileApi({ reconcile, publicUrl: input.url }) },
       { path: '/api/github/app', app: tenantAppApi({ tenantApps, publicUrl: input.url }) },

@@ -1,5 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { getCookie, setCookie } from 'hono/cookie';
 import { z } from 'zod';
 import { appManifest, autoPostPage, convertManifestCode, manifestPostUrl } from '../manifest/app-manifest.js';
@@ -63,7 +64,12 @@ export function firstRunApp(options: FirstRunAppOptions) {
   app.get('/readyz', (c) => c.json({ ready: false, problem: 'no GitHub App configured: register one at /first-run' }, 503));
   app.get('/first-run', (c) => c.html(registered ? registeredPage() : firstRunForm(options.form)));
 
-  app.post('/first-run', async (c) => {
+  // The form is five short fields; a larger body is refused before it is parsed (the page is public until registered).
+  const smallForm = bodyLimit({
+    maxSize: 16 * 1024,
+    onError: (c) => c.html(problemPage('That form is too large', 'The form is larger than 16 KB; refused.'), 413),
+  });
+  app.post('/first-run', smallForm, async (c) => {
     if (registered) return c.html(registeredPage(), 409);
     const parsed = startForm.safeParse(await c.req.parseBody());
     if (!parsed.success) {

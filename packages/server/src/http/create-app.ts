@@ -12,6 +12,7 @@ import type { Metrics } from '../metrics.js';
 import type { WebhookReceiver } from '../webhooks/webhook-receiver.js';
 import type { AppEnv } from './app-env.js';
 import { accessLog } from './middleware/access-log.js';
+import { limitBody, maxApiBodyBytes } from './middleware/body-limit.js';
 import { loadPrincipal } from './middleware/load-principal.js';
 import { securityHeaders } from './middleware/security-headers.js';
 import { authRoutes, sessionRoute } from './routes/auth-routes.js';
@@ -35,6 +36,8 @@ export interface AppDeps {
   connect: ConnectService;
   restore: RestoreAccess;
   receiver: WebhookReceiver;
+  /** bytes of unverified webhook bodies held at once (HUBGATE_WEBHOOK_BUFFER_MB) */
+  webhookBufferBytes?: number;
   /**
    * feature sub-apps mounted by the composition root (`/api/projects`, `/api/v1`, ...); `authenticates: true`
    * when the sub-app establishes its callers itself (agent keys): no session or JWT principal is loaded for it.
@@ -65,6 +68,9 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   });
 
   const principal = loadPrincipal({ sessions: deps.sessions, bearer: deps.bearer });
+  // Before any guard reads a body (webhooks have their own, larger limit and byte budget).
+  const apiBody = limitBody(maxApiBodyBytes);
+  for (const path of ['/api/*', '/auth/*', '/github/*']) app.use(path, apiBody);
   app.route('/', healthRoutes(deps));
   app.route('/webhooks', webhookRoutes(deps));
   // Middleware runs only for routes registered after it: the caller is known before /auth/logout's guards.
