@@ -1,6 +1,7 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { auditEvents, githubInstallations, jobState, webhookDeliveries } from '../src/db/schema/index.js';
+import pg from 'pg';
 import { Registry } from 'prom-client';
 import { ReconcileJob } from '../src/reconcile/reconcile-job.js';
 import { createReconcileMetrics } from '../src/reconcile/reconcile-metrics.js';
@@ -251,6 +252,26 @@ describe('reconcile', () => {
   });
 });
 
+describe('reconcile asked by admins', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(() => h.close());
+
+  it('is limited per tenant: the sixth ask in a minute is refused with 429, and another tenant still runs', async () => {
+    const ada = await h.signIn('user_ada');
+    for (let i = 0; i < 5; i++) expect((await h.api(ada, 'POST', '/api/github/reconcile', {})).status).toBe(200);
+    const refused = await h.api(ada, 'POST', '/api/github/reconcile', {});
+    expect(refused.status).toBe(429);
+    expect(refused.body.error.message).toBe('This organization asked for a check 5 times in the last minute; try again later.');
+    const cyd = await h.signIn('user_cyd');
+    const other = await h.api(cyd, 'POST', '/api/github/reconcile', {});
+    expect(other.status).toBe(200);
+    expect(other.body.status).toBe('done');
+  });
+});
+
 describe('reconcile across replicas sharing PostgreSQL', () => {
   let one: Harness;
   let two: Harness;
@@ -271,5 +292,21 @@ describe('reconcile across replicas sharing PostgreSQL', () => {
     expect(second.status).toBe('skipped');
     expect((await first).status).toBe('done');
     expect((await two.hub.reconcile.run()).status).toBe('done');
+  });
+
+  it("never lets a tenant's run hold the fleet's lock, nor the fleet's run hold a tenant's", async () => {
+    const lockHolder = new pg.Client({ connectionString: one.databaseUrl });
+    await lockHolder.connect();
+    onTestFinished(() => lockHolder.end());
+    // Another replica is in the middle of a tenant's run: the fleet's run and other tenants' runs go on.
+    await lockHolder.query('select pg_advisory_lock(72120034, hashtext($1))', ['org_01TISKET']);
+    expect((await two.hub.reconcile.run({ organizationId: 'org_01TISKET' })).status).toBe('skipped');
+    expect((await two.hub.reconcile.run()).status).toBe('done');
+    expect((await two.hub.reconcile.run({ organizationId: 'org_02ACME' })).status).toBe('done');
+    await lockHolder.query('select pg_advisory_unlock_all()');
+    // The fleet's run is going on: a tenant's run still goes ahead.
+    await lockHolder.query('select pg_advisory_lock(72120034)');
+    expect((await two.hub.reconcile.run()).status).toBe('skipped');
+    expect((await two.hub.reconcile.run({ organizationId: 'org_01TISKET' })).status).toBe('done');
   });
 });

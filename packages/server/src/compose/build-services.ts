@@ -24,7 +24,7 @@ import { createMetrics, type Metrics } from '../metrics.js';
 import { ReconcileJob } from '../reconcile/reconcile-job.js';
 import { RestoreAccess, type RestoreOptions } from '../reconnect/restore-access.js';
 import { createReconcileMetrics } from '../reconcile/reconcile-metrics.js';
-import { reconcileApi } from '../http/routes/reconcile-api.js';
+import { reconcileApi, reconcileRunsPerMinute } from '../http/routes/reconcile-api.js';
 import { tenantAppApi, tenantManifestReturn } from '../http/routes/tenant-app-api.js';
 import { TenantAppService } from '../tenant-apps/tenant-app-service.js';
 import { TenantAppSource } from '../tenant-apps/tenant-app-source.js';
@@ -133,6 +133,9 @@ export function buildServices(input: ServiceInputs): Services {
   const limiter: KeyRateLimiter = input.config.redisUrl
     ? new RedisRateLimiter(input.config.redisUrl, input.config.agentRateLimit, input.logger)
     : new MemoryRateLimiter(input.config.agentRateLimit);
+  const reconcileLimiter: KeyRateLimiter = input.config.redisUrl
+    ? new RedisRateLimiter(input.config.redisUrl, reconcileRunsPerMinute, input.logger, 'hubgate:reconcile-rate:')
+    : new MemoryRateLimiter(reconcileRunsPerMinute);
 
   const app = createApp({
     db: input.db,
@@ -150,7 +153,7 @@ export function buildServices(input: ServiceInputs): Services {
     receiver,
     webhookBufferBytes: input.config.webhookBufferBytes,
     mounts: [
-      { path: '/api/github/reconcile', app: reconcileApi({ reconcile, publicUrl: input.url }) },
+      { path: '/api/github/reconcile', app: reconcileApi({ reconcile, publicUrl: input.url, limiter: reconcileLimiter, nowMs: () => now().getTime() }) },
       { path: '/api/github/app', app: tenantAppApi({ tenantApps, publicUrl: input.url }) },
       { path: '/github/app-manifest', app: tenantManifestReturn({ tenantApps }) },
       { path: '/api/projects', app: projectsApi({ projects, publicUrl: input.url }) },
@@ -177,6 +180,8 @@ export function buildServices(input: ServiceInputs): Services {
     broker,
     retention,
     projects,
-    close: () => limiter.close(),
+    close: async () => {
+      await Promise.all([limiter.close(), reconcileLimiter.close()]);
+    },
   };
 }

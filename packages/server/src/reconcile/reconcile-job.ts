@@ -68,7 +68,7 @@ export class ReconcileJob {
   /** Runs once, or reports `skipped` when another replica holds the lock. */
   async run(options: ReconcileOptions = {}): Promise<ReconcileReport> {
     const started = performance.now();
-    const report = await this.underLock(() => this.work(options));
+    const report = await this.underLock(options.organizationId, () => this.work(options));
     this.metrics.runs.inc({ outcome: report.status });
     this.metrics.duration.observe((performance.now() - started) / 1000);
     return report;
@@ -76,23 +76,30 @@ export class ReconcileJob {
 
   /**
    * PostgreSQL: a transaction-scoped advisory lock held on its own connection for the run (released however the
-   * run ends). PGlite has one process, so a flag in this process is the lock.
+   * run ends). PGlite has one process, so a flag in this process is the lock. A tenant's run (the admin action)
+   * takes its own lock, one per tenant (the two-key form, which never conflicts with the fleet's one-key lock), so
+   * no tenant's runs can keep the fleet's from running, nor another tenant's.
    */
-  private running = false;
-  private async underLock(work: () => Promise<ReconcileReport>): Promise<ReconcileReport> {
+  private readonly running = new Set<string>();
+  private async underLock(organizationId: string | undefined, work: () => Promise<ReconcileReport>): Promise<ReconcileReport> {
     const skipped: ReconcileReport = { status: 'skipped', installationsChecked: 0, changes: [], redelivered: 0, reapplied: 0 };
-    if (this.running) return skipped;
-    this.running = true;
+    const flag = organizationId ? `tenant:${organizationId}` : 'fleet';
+    if (this.running.has(flag)) return skipped;
+    this.running.add(flag);
     try {
       if (this.dbKind === 'pglite') return await work();
       return await this.db.transaction(async (tx) => {
-        const result = await tx.execute(sql`select pg_try_advisory_xact_lock(${lockId}) as locked`);
+        const result = await tx.execute(
+          organizationId
+            ? sql`select pg_try_advisory_xact_lock(${lockId}, hashtext(${organizationId})) as locked`
+            : sql`select pg_try_advisory_xact_lock(${lockId}) as locked`,
+        );
         const rows = (result as unknown as { rows: { locked: boolean }[] }).rows;
         if (!rows[0]?.locked) return skipped;
         return work();
       });
     } finally {
-      this.running = false;
+      this.running.delete(flag);
     }
   }
 

@@ -1,14 +1,28 @@
 import { Hono } from 'hono';
+import type { KeyRateLimiter } from '../../broker/key-rate-limiter.js';
+import { AppError } from '../../errors/app-error.js';
 import type { ReconcileJob } from '../../reconcile/reconcile-job.js';
 import { type AppEnv, tenantUser } from '../app-env.js';
 import { csrf } from '../middleware/csrf.js';
 import { requireAdmin } from '../middleware/require-user.js';
 
-/** `POST /api/github/reconcile`: an admin asks for the tenant's state to be compared with GitHub now. */
-export function reconcileApi(deps: { reconcile: ReconcileJob; publicUrl: string }) {
+/** Admin-asked runs per tenant per minute: enough to check again after fixing something on GitHub, not a loop. */
+export const reconcileRunsPerMinute = 5;
+
+/**
+ * `POST /api/github/reconcile`: an admin asks for the tenant's state to be compared with GitHub now. Limited per
+ * tenant (`limiter`, counting `reconcileRunsPerMinute`), and run under the tenant's own lock, never the fleet's.
+ */
+export function reconcileApi(deps: { reconcile: ReconcileJob; publicUrl: string; limiter: KeyRateLimiter; nowMs?: () => number }) {
   const api = new Hono<AppEnv>();
   api.post('/', requireAdmin, csrf(deps.publicUrl), async (c) => {
-    const report = await deps.reconcile.run({ organizationId: tenantUser(c).organizationId });
+    const { organizationId } = tenantUser(c);
+    const decision = await deps.limiter.hit(`reconcile:${organizationId}`, (deps.nowMs ?? Date.now)());
+    if (!decision.allowed)
+      throw new AppError('rate_limited', `This organization asked for a check ${reconcileRunsPerMinute} times in the last minute; try again later.`, {
+        details: { retryAfter: decision.retryAfterSeconds },
+      });
+    const report = await deps.reconcile.run({ organizationId });
     return c.json({ status: report.status, changes: report.changes.map(({ kind, target }) => ({ kind, target })) });
   });
   return api;
