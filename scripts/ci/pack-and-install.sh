@@ -11,6 +11,14 @@ for pkg in github-sim github-auth web server; do
   npm pack --silent --workspace "packages/$pkg" --pack-destination "$out/tarballs" >/dev/null
 done
 ls "$out/tarballs"
+# Each tarball carries its licence, a README and the Apache-2.0 licence field.
+for tarball in "$out"/tarballs/*.tgz; do
+  listing="$(tar -tzf "$tarball")"
+  for file in package/LICENSE package/README.md; do
+    grep -qx "$file" <<<"$listing" || { echo "pack-and-install: $(basename "$tarball") has no $file" >&2; exit 1; }
+  done
+  tar -xzOf "$tarball" package/package.json | grep -q '"license": "Apache-2.0"' || { echo "pack-and-install: $(basename "$tarball") is not Apache-2.0" >&2; exit 1; }
+done
 cp scripts/ci/installed-smoke.mjs "$out/app/"
 cd "$out/app"
 printf '{ "name": "hubgate-installed-smoke", "private": true, "type": "module" }\n' > package.json
