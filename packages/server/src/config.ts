@@ -139,7 +139,7 @@ export class ConfigError extends Error {
  * An optional file (`HUBGATE_CONFIG_FILE`, YAML or JSON) with the same names as the environment variables;
  * the environment wins where both set a value.
  */
-function withConfigFile(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+export function withConfigFile(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const path = env.HUBGATE_CONFIG_FILE?.trim();
   if (!path) return env;
   let document: unknown;
@@ -167,7 +167,11 @@ function withConfigFile(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 }
 
 /** Reads the whole configuration once, at start (env, and the optional file), and lists every problem at once. */
-export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): ServerConfig {
+export function loadConfig(
+  rawEnv: NodeJS.ProcessEnv = process.env,
+  /** `requireSignIn: false`: doctor checks a GitHub App whose sign-in settings it has set aside for their problems */
+  options: { requireSignIn?: boolean } = {},
+): ServerConfig {
   const env = withConfigFile(rawEnv);
   const parsed = envSchema.safeParse(env);
   if (!parsed.success)
@@ -229,7 +233,7 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): ServerConfi
       adminRole: e.OIDC_ADMIN_ROLE,
     };
   }
-  if (github && !oidc)
+  if (github && !oidc && options.requireSignIn !== false)
     problems.push(
       'OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET: required with a real GitHub App (the demo sign-in is for the sandbox only)',
     );

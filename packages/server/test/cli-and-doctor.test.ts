@@ -149,6 +149,18 @@ describe('hubgate doctor against the simulator and the sandbox OpenID provider',
     ]);
   });
 
+  it('reports every configuration problem and still checks everything the problems do not touch', async () => {
+    const { code, lines, failures } = await doctor(envFor({ HUBGATE_CACHE_KEY: 'too-short', OIDC_CLIENT_SECRET: '' }));
+    expect(code).toBe(1);
+    expect(failures.map((f) => f.split(/[ :]/)[2]).sort()).toEqual(['HUBGATE_CACHE_KEY', 'OIDC_CLIENT_SECRET']);
+    const out = lines.join('\n');
+    expect(out).toMatch(/not checked, because of the problems above: .*HUBGATE_CACHE_KEY.*OIDC_CLIENT_ID/);
+    // The GitHub App, the database and the public URL are still checked.
+    expect(out).toMatch(/app id, client id and key belong to app "tisket"/);
+    expect(out).toMatch(/DATABASE_URL: database \(PostgreSQL\) reachable/);
+    expect(out).toMatch(/PUBLIC_URL: .*\/healthz answers/);
+  });
+
   it('names a malformed key as the configuration does, printing no part of it', async () => {
     const { code, failures } = await doctor(envFor({ HUBGATE_CACHE_KEY: 'too-short' }));
     expect(code).toBe(1);

@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { GitHubSim } from '@hubgate/github-sim';
 import { afterAll, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
+import { runDoctor } from '../src/cli/doctor.js';
 import { runSetup } from '../src/cli/setup.js';
+import { registeredSettings, writeSettingsFile } from '../src/manifest/registered-settings.js';
 import { startHubgate } from '../src/compose/start-hubgate.js';
 import { createLogger } from '../src/logger.js';
 import { startLocalOidcProvider } from '../src/sandbox/local-oidc-provider.js';
@@ -66,6 +68,21 @@ it('registers the system app with `hubgate setup` through GitHub\'s manifest flo
   expect(printed.join('\n')).not.toContain(settings.GITHUB_APP_PRIVATE_KEY!.slice(40, 80));
 
   expect(settings.OIDC_ISSUER).toBe(oidc.issuer);
+  expect(settings.HUBGATE_CACHE_KEY).toMatch(/^[0-9a-f]{64}$/);
+  // doctor accepts what setup wrote, PUBLIC_URL and Redis included (before hubgate serves: its URL only warns).
+  const doctorLines: string[] = [];
+  const doctorCode = await runDoctor(
+    { HUBGATE_CONFIG_FILE: outFile, HUBGATE_DATA_DIR: join(dir, 'doctor'), REDIS_URL: process.env.REDIS_URL_TEST ?? 'redis://127.0.0.1:6379/0' },
+    (line) => doctorLines.push(line),
+  );
+  expect(doctorLines.filter((l) => l.startsWith('FAIL'))).toEqual([]);
+  expect(doctorCode).toBe(0);
+  // Setup run again into the same file keeps the keys that sealed what is stored.
+  writeSettingsFile(outFile, registeredSettings({ id: 1, client_id: 'Iv1.x', client_secret: 's', slug: 'again', pem: 'k', webhook_secret: 'w' } as never, { apiUrl: sim.apiUrl, webUrl: sim.webUrl, publicUrl }));
+  const again = parse(readFileSync(outFile, 'utf8')) as Record<string, string>;
+  expect(again.GITHUB_APP_SLUG).toBe('again');
+  expect([again.HUBGATE_SECRET_KEY, again.HUBGATE_CACHE_KEY]).toEqual([settings.HUBGATE_SECRET_KEY, settings.HUBGATE_CACHE_KEY]);
+  writeSettingsFile(outFile, settings);
   // The service starts with that file alone (a real OpenID provider), and an admin connects tisket-com.
   const hub = await startHubgate({
     env: {

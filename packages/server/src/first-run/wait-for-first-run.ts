@@ -46,7 +46,7 @@ export function waitForFirstRun(options: FirstRunOptions): Promise<ServerConfig>
       fetch: options.fetch,
       form: { productName: config.productName, url, publicUrlSet: Boolean(config.publicUrl), webUrl: configuredWebUrl, tokenFile, configFile },
       async finish(converted, where) {
-        const settings = registeredSettings(converted, { apiUrl: where.apiUrl, webUrl: where.webUrl, publicUrl: url, haveSecretKey: Boolean(config.secretKey) });
+        const settings = registeredSettings(converted, { apiUrl: where.apiUrl, webUrl: where.webUrl, publicUrl: url, haveSecretKey: Boolean(config.secretKey), haveCacheKey: Boolean(config.cacheKey) });
         let file: string | null = null;
         let writeProblem: string | undefined;
         if (where.output === 'file') {

@@ -18,7 +18,7 @@ export function apiUrlFor(webUrl: string): string {
  */
 export function registeredSettings(
   app: ConvertedApp,
-  where: { apiUrl: string; webUrl: string; publicUrl: string; haveSecretKey?: boolean },
+  where: { apiUrl: string; webUrl: string; publicUrl: string; haveSecretKey?: boolean; haveCacheKey?: boolean },
 ): Record<string, string> {
   return {
     GITHUB_APP_ID: String(app.id),
@@ -31,8 +31,12 @@ export function registeredSettings(
     GITHUB_WEB_URL: where.webUrl,
     PUBLIC_URL: where.publicUrl,
     ...(where.haveSecretKey ? {} : { HUBGATE_SECRET_KEY: randomBytes(32).toString('hex') }),
+    // Ready for REDIS_URL (tokens in Redis are sealed with it), so adding Redis later needs no new key.
+    ...(where.haveCacheKey ? {} : { HUBGATE_CACHE_KEY: randomBytes(32).toString('hex') }),
   };
 }
+
+const generatedKeys = ['HUBGATE_SECRET_KEY', 'HUBGATE_CACHE_KEY'] as const;
 
 /**
  * Adds the settings to a YAML configuration file (the operator's other settings in it are kept), mode 0600 from the
@@ -45,7 +49,9 @@ export function writeSettingsFile(path: string, settings: Record<string, string>
     const document = /\.json$/i.test(path) ? JSON.parse(text) : parse(text);
     if (document && typeof document === 'object' && !Array.isArray(document)) existing = document as Record<string, unknown>;
   }
+  // A key generated here never replaces one already in the file: what it sealed would become unreadable.
   const merged = { ...existing, ...settings };
+  for (const key of generatedKeys) if (typeof existing[key] === 'string' && existing[key]) merged[key] = existing[key];
   const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`;
   writeFileSync(temporary, /\.json$/i.test(path) ? `${JSON.stringify(merged, null, 2)}\n` : stringify(merged), { mode: 0o600, flag: 'wx' });
   renameSync(temporary, path);

@@ -7,9 +7,10 @@ const loopback = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/;
  * GitHub sends admins back to PUBLIC_URL and delivers webhooks there: with a real app it must be set, https
  * (but for a loopback address), and, once hubgate serves, answer /healthz.
  */
-export async function checkPublicUrl(config: ServerConfig, env: NodeJS.ProcessEnv): Promise<Finding[]> {
+export async function checkPublicUrl(config: ServerConfig): Promise<Finding[]> {
   const publicUrl = config.publicUrl;
-  if (!env.PUBLIC_URL?.trim() || !publicUrl) {
+  // The merged configuration (environment and HUBGATE_CONFIG_FILE), as serve reads it.
+  if (!publicUrl) {
     return config.github
       ? [fail('PUBLIC_URL: not set; GitHub redirects admins and sends webhooks to it (https://hubgate.example.com)')]
       : [ok('PUBLIC_URL not set: the sandbox uses the address it listens on')];
