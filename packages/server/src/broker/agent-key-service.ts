@@ -85,7 +85,7 @@ export class AgentKeyService {
   }
 
   async list(organizationId: string): Promise<AgentKeyView[]> {
-    return (await this.keys.list(organizationId)).map(agentKeyView);
+    return (await this.keys.list(organizationId, 'key')).map(agentKeyView);
   }
 
   /**

@@ -31,6 +31,10 @@ export interface TokenRequest {
   job?: string;
   /** a token of its own, held by this lease alone (one more mint) */
   exclusive?: boolean;
+  /** the same request again (an ID token exchanged twice): the live lease labelled `job` is answered, not a new one */
+  reuseLeaseOfJob?: boolean;
+  /** more for the hand-out's audit row (an exchange's policy, issuer and subject) */
+  auditDetail?: Record<string, unknown>;
 }
 
 export interface IssuedToken {
@@ -103,6 +107,15 @@ export class TokenBroker {
   ): Promise<AuthorizedCall> {
     const keyHash = agentKeyHash(presentedKey);
     if (!keyHash) throw unknownKey();
+    return this.authorizeByKeyHash(keyHash, repository, rateLimit);
+  }
+
+  /** As `authorize`, for a key found by its hash (a trust policy's, after its ID token was verified). */
+  async authorizeByKeyHash(
+    keyHash: string,
+    repository: string,
+    rateLimit: (keyHash: string) => Promise<void> = async () => {},
+  ): Promise<AuthorizedCall> {
     const target = repositoryTarget(repository);
     // The per-key limit is counted by the key's hash, beside the lookup rather than after it: one round trip of
     // latency less. The lookup's refusal (an unknown key) wins over the limit's.
@@ -156,6 +169,11 @@ export class TokenBroker {
         { details: { field: 'minValidityMs' } },
       );
 
+    if (request.reuseLeaseOfJob && request.job) {
+      const again = await this.leaseAgain(lookup.keyId, request.job, project.githubRepoId, app, fullName);
+      if (again) return again;
+    }
+
     const leaseId = randomUUID();
     const tokenRequest: InstallationTokenRequest = {
       installationId: installation.installationId,
@@ -190,6 +208,7 @@ export class TokenBroker {
           appKey: app.key,
           installationId: installation.installationId,
           ...(request.job ? { job: request.job } : {}),
+          ...request.auditDetail,
         },
       };
       let outcome = await this.store.recordHandOut(
@@ -214,6 +233,21 @@ export class TokenBroker {
       };
     }
     throw new AppError('github_unavailable', 'The token kept being revoked while it was handed out; try again.');
+  }
+
+  /** The live lease of this key labelled `job`, for the same repository, answered again (its token unsealed). */
+  private async leaseAgain(keyId: string, job: string, githubRepoId: number, app: GitHubApp, fullName: string): Promise<IssuedToken | null> {
+    const found = await this.store.liveLeaseOfJob(keyId, job, this.options.now());
+    if (!found || Number(found.token.githubRepoId) !== githubRepoId) return null;
+    const token = this.options.sealer.open({ ciphertext: found.token.token, keyId: found.token.sealKeyId }, sealedFor(found.token.tokenHash));
+    if (!token) return null;
+    return {
+      token,
+      expiresAt: found.leaseExpiresAt.toISOString(),
+      repository: { id: githubRepoId, fullName, url: `${app.settings.webUrl.replace(/\/+$/, '')}/${fullName}.git` },
+      permissions: found.token.permissions as Record<string, string>,
+      lease: { id: found.leaseId, expiresAt: found.leaseExpiresAt.toISOString(), job, exclusive: found.token.exclusive === found.leaseId },
+    };
   }
 
   /**

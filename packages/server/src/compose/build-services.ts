@@ -33,6 +33,11 @@ import { decodeSecretKey, SecretSealer } from '../sealing/secret-sealer.js';
 import { TokenRevocationStore } from '../stores/token-revocation-store.js';
 import { WebhookHandlers } from '../webhooks/webhook-handlers.js';
 import { WebhookReceiver } from '../webhooks/webhook-receiver.js';
+import { guardedFetch } from '../apps/outbound-guard.js';
+import { trustPoliciesApi } from '../http/routes/trust-policies-api.js';
+import { IssuerKeys } from '../workload/issuer-keys.js';
+import { TokenExchange } from '../workload/token-exchange.js';
+import { TrustPolicyService } from '../workload/trust-policy-service.js';
 
 export interface ServiceInputs {
   db: Database;
@@ -133,6 +138,10 @@ export function buildServices(input: ServiceInputs): Services {
   const limiter: KeyRateLimiter = input.config.redisUrl
     ? new RedisRateLimiter(input.config.redisUrl, input.config.agentRateLimit, input.logger)
     : new MemoryRateLimiter(input.config.agentRateLimit);
+  // Issuers are tenants' input: their discovery documents and keys are fetched through the outbound guard.
+  const issuerKeys = new IssuerKeys(guardedFetch({ allowedPrivateHosts: [...input.config.allowedPrivateHosts] }, input.fetch ?? fetch), () => input.clock.now());
+  const exchange = new TokenExchange(input.db, broker, issuerKeys, input.url, () => input.clock.now());
+  const trustPolicies = new TrustPolicyService(input.db, broker, input.url, input.config.allowedPrivateHosts, now);
   const reconcileLimiter: KeyRateLimiter = input.config.redisUrl
     ? new RedisRateLimiter(input.config.redisUrl, reconcileRunsPerMinute, input.logger, 'hubgate:reconcile-rate:')
     : new MemoryRateLimiter(reconcileRunsPerMinute);
@@ -159,9 +168,10 @@ export function buildServices(input: ServiceInputs): Services {
       { path: '/api/projects', app: projectsApi({ projects, publicUrl: input.url }) },
       { path: '/api/agent-keys', app: agentKeysApi({ keys: agentKeys, publicUrl: input.url }) },
       { path: '/api/agent-tokens', app: agentTokensApi({ broker, publicUrl: input.url }) },
+      { path: '/api/trust-policies', app: trustPoliciesApi({ policies: trustPolicies, publicUrl: input.url }) },
       {
         path: '/api/v1',
-        app: brokerApi({ broker, limiter, metrics: createBrokerMetrics(metrics.registry), nowMs: () => input.clock.now() }),
+        app: brokerApi({ broker, exchange, limiter, metrics: createBrokerMetrics(metrics.registry), nowMs: () => input.clock.now() }),
         authenticates: true,
       },
     ],

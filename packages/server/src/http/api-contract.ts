@@ -245,6 +245,37 @@ export type RevokedAgentKey = z.infer<typeof revokedAgentKeySchema>;
 export const revokedAgentTokensSchema = z.strictObject({ tokensRevoked: z.number().int(), tokensFailed: z.number().int() });
 export type RevokedAgentTokens = z.infer<typeof revokedAgentTokensSchema>;
 
+// ---- /api/trust-policies (workload/trust-policy-service.ts): workload identity, exchanged at /api/v1/tokens/exchange
+/** a claim matcher: exact, or a glob where `*` is any run of characters */
+const claimPattern = plainText('must not be empty', 500);
+export const trustPolicySchema = z.strictObject({
+  id: z.string(),
+  name: z.string(),
+  issuer: z.string(),
+  /** the audience every ID token must carry for this tenant: `<PUBLIC_URL>/tenants/<organization id>` */
+  audience: z.string(),
+  subject: z.string(),
+  claims: z.record(z.string(), z.string()),
+  grant: agentGrantSchema,
+  createdAt: isoDate,
+  lastUsedAt: isoDate.nullable(),
+});
+export type TrustPolicy = z.infer<typeof trustPolicySchema>;
+export const trustPolicyListSchema = z.strictObject({ audience: z.string(), policies: z.array(trustPolicySchema) });
+export type TrustPolicyList = z.infer<typeof trustPolicyListSchema>;
+export const createTrustPolicyBodySchema = z.strictObject({
+  name: plainText('give the policy a name', 100),
+  issuer: z.string().trim().url('must be the issuer URL, exactly as the ID token\'s iss').max(500),
+  subject: claimPattern,
+  claims: z
+    .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_.:-]{0,63}$/, 'claim names are letters, digits and _ . : -'), claimPattern)
+    .refine((claims) => Object.keys(claims).length <= 20, 'at most 20 claims')
+    .refine((claims) => !['iss', 'aud', 'sub', 'exp', 'nbf', 'iat'].some((name) => name in claims), 'iss, aud, sub, exp, nbf and iat are checked by the exchange itself')
+    .optional(),
+  grant: createAgentKeyBodySchema.shape.grant,
+});
+export type CreateTrustPolicyBody = z.input<typeof createTrustPolicyBodySchema>;
+
 // ---- /api/github/app (tenant-apps/tenant-app-service.ts): fingerprints, never a secret
 export const tenantAppSchema = z.strictObject({
   key: z.string(),

@@ -13,11 +13,12 @@ export class AgentKeyStore {
     return row!;
   }
 
-  list(organizationId: string): Promise<AgentKeyRow[]> {
+  /** The tenant's keys; with `purpose`, only those (`key`: the bearer keys admins handed out, not policies' grants). */
+  list(organizationId: string, purpose?: AgentKeyRow['purpose']): Promise<AgentKeyRow[]> {
     return this.db
       .select()
       .from(agentKeys)
-      .where(eq(agentKeys.organizationId, organizationId))
+      .where(and(eq(agentKeys.organizationId, organizationId), purpose ? eq(agentKeys.purpose, purpose) : undefined))
       .orderBy(desc(agentKeys.createdAt));
   }
 
@@ -29,6 +30,7 @@ export class AgentKeyStore {
       .where(
         and(
           eq(agentKeys.organizationId, organizationId),
+          eq(agentKeys.purpose, 'key'),
           isNull(agentKeys.revokedAt),
           or(isNull(agentKeys.expiresAt), gt(agentKeys.expiresAt, now)),
         ),

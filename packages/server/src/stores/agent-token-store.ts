@@ -1,4 +1,4 @@
-import { and, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
 import type { Database } from '../db/database.js';
 import { type RawQuery, rawQuery } from '../db/raw-query.js';
 import { agentKeys, agentTokens, tokenLeases } from '../db/schema/index.js';
@@ -203,6 +203,26 @@ export class AgentTokenStore {
   }
 
   /** A token's row by its hash (the job-end route's "did we issue it"). */
+  /** The key's live hand-out labelled `job` whose token is live too, newest first: an exchange asked again. */
+  async liveLeaseOfJob(keyId: string, job: string, now: Date) {
+    const [row] = await this.db
+      .select({ leaseId: tokenLeases.id, leaseExpiresAt: tokenLeases.expiresAt, token: agentTokens })
+      .from(tokenLeases)
+      .innerJoin(agentTokens, eq(agentTokens.tokenHash, tokenLeases.tokenHash))
+      .where(
+        and(
+          eq(tokenLeases.keyId, keyId),
+          eq(tokenLeases.job, job),
+          isNull(tokenLeases.endedAt),
+          gt(tokenLeases.expiresAt, now),
+          isNull(agentTokens.revokedAt),
+        ),
+      )
+      .orderBy(desc(tokenLeases.createdAt))
+      .limit(1);
+    return row;
+  }
+
   byHash(tokenHash: string): Promise<AgentTokenRow | undefined> {
     return this.db
       .select()

@@ -33,6 +33,8 @@ export const agentKeys = pgTable(
       .default(sql`'{"projects":{"all":true},"permissions":{"contents":"write","metadata":"read"},"maxTokenLifetimeSeconds":3600}'::jsonb`),
     /** the key stops working by itself then (null: until revoked) */
     expiresAt: at('expires_at'),
+    /** `key`: a bearer secret an admin handed out; `trust_policy`: the grant of a trust policy (no secret exists) */
+    purpose: text('purpose').$type<'key' | 'trust_policy'>().notNull().default('key'),
   },
   (t) => [uniqueIndex('agent_keys_hash').on(t.keyHash), index('agent_keys_org').on(t.organizationId)],
 );

@@ -52,5 +52,7 @@ export const tokenLeases = pgTable(
   (t) => [
     index('token_leases_live_token').on(t.tokenHash).where(sql`ended_at is null`),
     index('token_leases_created').on(t.createdAt),
+    /** an exchange's hand-out found again by its ID token (the same token exchanged twice gets the same lease) */
+    index('token_leases_live_job').on(t.keyId, t.job).where(sql`ended_at is null`),
   ],
 );

@@ -11,3 +11,4 @@ export { repos } from './repos.js';
 export { sessions } from './sessions.js';
 export { tokenRevocations } from './token-revocations.js';
 export { webhookDeliveries } from './webhook-deliveries.js';
+export { trustPolicies } from './trust-policies.js';

@@ -8,6 +8,8 @@ import { type BrokerMetrics, outcomeOf } from '../../broker/broker-metrics.js';
 import { agentPermissionsSchema } from '../../broker/agent-permissions.js';
 import type { KeyRateLimiter } from '../../broker/key-rate-limiter.js';
 import type { TokenBroker } from '../../broker/token-broker.js';
+import type { TokenExchange } from '../../workload/token-exchange.js';
+import { readExchangeRequest } from './token-exchange-request.js';
 import { AppError } from '../../errors/app-error.js';
 import { plainText } from '../api-contract.js';
 import type { AppEnv } from '../app-env.js';
@@ -27,6 +29,8 @@ const leaseParam = z.string().uuid('lease: must be the lease id the token was ha
 
 export interface BrokerApiDeps {
   broker: TokenBroker;
+  /** `POST /tokens/exchange`: workload identity (workload/token-exchange.ts) */
+  exchange?: TokenExchange;
   limiter: KeyRateLimiter;
   metrics: BrokerMetrics;
   nowMs: () => number;
@@ -44,6 +48,14 @@ const smallBody = bodyLimit({
   maxSize: 16 * 1024,
   onError: () => {
     throw new AppError('too_large', 'The request body is larger than 16 KB.');
+  },
+});
+
+/** An exchange carries an ID token (16 KB at most, workload/token-exchange.ts) beside a few fields. */
+const exchangeSizedBody = bodyLimit({
+  maxSize: 32 * 1024,
+  onError: () => {
+    throw new AppError('too_large', 'The request body is larger than 32 KB.');
   },
 });
 
@@ -71,6 +83,28 @@ export function brokerApi(deps: BrokerApiDeps) {
   const api = new Hono<AppEnv>();
   api.use('/tokens', countAnswers(deps.metrics.tokenRequests, 'issued'));
   api.use('/tokens/current', countAnswers(deps.metrics.revocations, 'revoked'));
+  api.use('/tokens/exchange', countAnswers(deps.metrics.tokenRequests, 'issued'));
+  // RFC 8693: the caller authenticates with the ID token itself; no agent key exists anywhere.
+  api.post('/tokens/exchange', exchangeSizedBody, async (c) => {
+    if (!deps.exchange) throw new AppError('not_found', 'Token exchange is not enabled here.');
+    const request = await readExchangeRequest(c);
+    const { issued, policy } = await deps.exchange.exchange(request, async (keyHash) => {
+      const decision = await deps.limiter.hit(keyHash, deps.nowMs());
+      if (!decision.allowed)
+        throw new AppError('rate_limited', 'This trust policy is over its rate limit; try again later.', {
+          details: { retryAfter: decision.retryAfterSeconds },
+        });
+    });
+    c.header('cache-control', 'no-store');
+    return c.json({
+      access_token: issued.token,
+      issued_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+      token_type: 'Bearer',
+      expires_in: Math.max(0, Math.floor((Date.parse(issued.expiresAt) - deps.nowMs()) / 1000)),
+      ...issued,
+      policy,
+    });
+  });
   api.post('/tokens', agentKeyHeader, smallBody, async (c) => {
     const body = await jsonBody(c, tokenBody);
     const call = await deps.broker.authorize(c.get('agentKey')!, body.repository, async (keyHash) => {
