@@ -22,6 +22,8 @@ export class LocalIssuer {
   ) {}
 
   static async start(): Promise<LocalIssuer> {
+    // The request handler needs the issuer's URL, known only once the server listens.
+    // eslint-disable-next-line prefer-const
     let issuer!: LocalIssuer;
     const server = createServer((request, response) => {
       if (request.url === '/.well-known/openid-configuration') {
