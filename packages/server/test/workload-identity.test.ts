@@ -110,6 +110,21 @@ describe('token exchange under trust policies', () => {
     expect(fresh.body.lease.id).not.toBe(first.body.lease.id);
   });
 
+  it('matches a claim without * exactly: environment production, not production-eu nor a missing one', async () => {
+    const name = unique('deploy');
+    await createProject(h, tisket, 'tisket-com', name, { installationId });
+    await newPolicy({ subject: 'repo:tisket-com/deploy:environment:*', claims: { environment: 'production' } });
+    const token = (environment?: string) => issuer.idToken(LocalIssuer.githubActionsClaims('tisket-com', 'deploy', tisketAudience, 'refs/heads/main', environment));
+    expect((await exchange(await token('production'), `tisket-com/${name}`)).status).toBe(200);
+    for (const environment of ['production-eu', 'Production']) {
+      const refused = await exchange(await token(environment), `tisket-com/${name}`);
+      expect(refused.status, environment).toBe(401);
+      expect(refused.body.error.message).toBe('No trust policy of this organization matches this ID token (its subject and claims).');
+    }
+    const missing = await exchange(await issuer.idToken({ ...LocalIssuer.githubActionsClaims('tisket-com', 'deploy', tisketAudience), sub: 'repo:tisket-com/deploy:environment:production' }), `tisket-com/${name}`);
+    expect(missing.status).toBe(401);
+  });
+
   it('exchanges a Kubernetes service-account token matched by its subject', async () => {
     const name = unique('k8s');
     await createProject(h, tisket, 'tisket-com', name, { installationId });
@@ -186,6 +201,18 @@ describe('token exchange under trust policies', () => {
     expect(write.status).toBe(403);
     expect(write.body.error.message).toMatch(/contents: write \(the key's grant allows read\)/);
     expect((await exchange(idToken, '', { scope: `repo:tisket-com/${inside} contents:read` })).status).toBe(200);
+  });
+
+  it('fetches an issuer only through the outbound guard: a policy naming an inside address gets nothing from it', async () => {
+    const name = unique('inside');
+    await createProject(h, tisket, 'tisket-com', name, { installationId });
+    const inside = 'https://169.254.169.254';
+    expect((await newPolicy({ issuer: inside, subject: 'system:serviceaccount:meta:*' })).status).toBe(201);
+    const answer = await exchange(await issuer.idToken({ ...LocalIssuer.kubernetesClaims('meta', 'bot', tisketAudience), iss: inside }), `tisket-com/${name}`);
+    expect(answer.status).toBe(401);
+    expect(answer.body.error.message).toBe(
+      "The ID token's issuer cannot be reached: 169.254.169.254 does not resolve to a public address; the operator must allow it (HUBGATE_ALLOWED_PRIVATE_HOSTS).",
+    );
   });
 
   it('never lets a policy name another tenant\'s projects', async () => {
