@@ -147,7 +147,9 @@ async function fromBroker(ask: Ask): Promise<CachedCredential | null> {
         .map((k) => `${k}:${broker.permissions![k]}`)
         .join(',')
     : '';
-  const key = `remote|${broker.url.href}|${sha(broker.agentKey)}|${repositoryKey(ask)}|${permissions}`;
+  // In identity mode the workload is who its ID token source says (one job, one pod): that is the cache's key.
+  const caller = broker.identity ? `identity:${broker.identity.kind === 'file' ? broker.identity.path : `${broker.identity.requestUrl}|${broker.identity.audience}`}` : broker.agentKey;
+  const key = `remote|${broker.url.href}|${sha(caller)}|${repositoryKey(ask)}|${permissions}`;
   const cache = openFileCache(ask);
   const fetchImpl = ask.io.fetch ?? fetch;
   if (ask.operation === 'erase') {

@@ -15,6 +15,9 @@ const newKey = async (kid: string): Promise<Key> => {
  */
 export class LocalIssuer {
   jwksFetches = 0;
+  /** GitHub Actions' ID token endpoint (ACTIONS_ID_TOKEN_REQUEST_URL): the claims of the job it answers for */
+  actionsJob: JWTPayload = {};
+  readonly actionsRequestToken = 'actions-request-token-for-tests';
   private keys: Key[] = [];
   private constructor(
     private readonly server: Server,
@@ -29,6 +32,18 @@ export class LocalIssuer {
       if (request.url === '/.well-known/openid-configuration') {
         response.setHeader('content-type', 'application/json');
         response.end(JSON.stringify({ issuer: issuer.url, jwks_uri: `${issuer.url}/jwks`, id_token_signing_alg_values_supported: ['RS256'] }));
+      } else if (request.url?.startsWith('/actions/id-token?')) {
+        // As GitHub's endpoint: the runner's request token as bearer, the audience as a query parameter.
+        const audience = new URL(request.url, issuer.url).searchParams.get('audience');
+        if (request.headers.authorization !== `bearer ${issuer.actionsRequestToken}` || !audience) {
+          response.statusCode = 401;
+          response.end();
+          return;
+        }
+        void issuer.idToken({ ...issuer.actionsJob, aud: audience }).then((value) => {
+          response.setHeader('content-type', 'application/json');
+          response.end(JSON.stringify({ count: 1, value }));
+        });
       } else if (request.url === '/jwks') {
         issuer.jwksFetches++;
         response.setHeader('content-type', 'application/json');
@@ -48,6 +63,11 @@ export class LocalIssuer {
   /** the current public key, for the HS256 confusion attack */
   get publicJwk(): JWK {
     return this.keys[0]!.publicJwk;
+  }
+
+  /** ACTIONS_ID_TOKEN_REQUEST_URL as the runner sets it (the helper adds `&audience=`) */
+  get actionsRequestUrl(): string {
+    return `${this.url}/actions/id-token?api-version=2.0`;
   }
 
   get host(): string {

@@ -1,11 +1,19 @@
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { runGitCredential } from '@hubgate/github-auth';
 import { and, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { auditEvents } from '../src/db/schema/index.js';
 import { acme, connected, createProject, tisket } from './broker-fixtures.js';
 import { hs256WithPublicKey, LocalIssuer, unsignedToken } from './local-issuer.js';
 import { type Harness, startHarness } from './service-harness.js';
 
+const run = promisify(execFile);
+const helperBin = resolve(import.meta.dirname, '../../github-auth/bin/hubgate-git-credential.mjs');
 let counter = 0;
 const unique = (base: string) => `${base}-${Date.now().toString(36)}-${counter++}`;
 
@@ -213,6 +221,54 @@ describe('token exchange under trust policies', () => {
     expect(answer.body.error.message).toBe(
       "The ID token's issuer cannot be reached: 169.254.169.254 does not resolve to a public address; the operator must allow it (HUBGATE_ALLOWED_PRIVATE_HOSTS).",
     );
+  });
+
+  it('gives git a token through the helper in Kubernetes, from the projected token file, with no key stored anywhere', async () => {
+    const name = unique('pod-clone');
+    await createProject(h, tisket, 'tisket-com', name, { installationId });
+    await newPolicy({ subject: 'system:serviceaccount:builds:runner' });
+    const work = mkdtempSync(join(tmpdir(), 'hubgate-pod-'));
+    onTestFinished(() => rmSync(work, { recursive: true, force: true }));
+    const tokenFile = join(work, 'token');
+    writeFileSync(tokenFile, await issuer.idToken(LocalIssuer.kubernetesClaims('builds', 'runner', tisketAudience)));
+    const env = { PATH: process.env.PATH, HOME: work, GIT_CONFIG_NOSYSTEM: '1', GIT_TERMINAL_PROMPT: '0', HUBGATE_URL: h.hub.url, HUBGATE_ID_TOKEN_FILE: tokenFile, HUBGATE_ALLOW_HTTP_REMOTES: '1', HUBGATE_GIT_MIN_VALIDITY_SECONDS: '60' };
+    const cloned = await run(
+      'git',
+      ['-c', `credential.helper=!node ${helperBin}`, '-c', 'credential.useHttpPath=true', 'clone', '-q', `${sim().webUrl}/tisket-com/${name}.git`, join(work, 'clone')],
+      { env },
+    ).catch((error: { stderr: string }) => error);
+    expect((cloned as { stderr: string }).stderr ?? '').not.toMatch(/fatal/);
+    expect(existsSync(join(work, 'clone', '.git'))).toBe(true);
+    // A token for another pod's service account gets nothing.
+    writeFileSync(tokenFile, await issuer.idToken(LocalIssuer.kubernetesClaims('builds', 'intruder', tisketAudience)));
+    const refused = await runGitCredential('get', { stdin: `protocol=http\nhost=${new URL(sim().webUrl).host}\npath=tisket-com/${name}.git\n\n`, env: { ...env, HUBGATE_CACHE_DIR: join(work, 'fresh-cache') } });
+    expect(refused.exitCode).toBe(1);
+    expect(refused.stderr).toContain("hubgate refused the workload's ID token (HTTP 401: No trust policy of this organization matches this ID token (its subject and claims).)");
+  });
+
+  it('gives the helper a token in GitHub Actions, asking the runner for an ID token with the tenant audience', async () => {
+    const name = unique('actions');
+    await createProject(h, tisket, 'tisket-com', name, { installationId });
+    await newPolicy({ subject: 'repo:tisket-com/actions-app:ref:refs/heads/main', claims: { repository_owner: 'tisket-com' } });
+    issuer.actionsJob = LocalIssuer.githubActionsClaims('tisket-com', 'actions-app', 'set-by-the-endpoint');
+    const work = mkdtempSync(join(tmpdir(), 'hubgate-actions-'));
+    onTestFinished(() => rmSync(work, { recursive: true, force: true }));
+    const env = {
+      HOME: work,
+      HUBGATE_URL: h.hub.url,
+      HUBGATE_TENANT: tisket,
+      ACTIONS_ID_TOKEN_REQUEST_URL: issuer.actionsRequestUrl,
+      ACTIONS_ID_TOKEN_REQUEST_TOKEN: issuer.actionsRequestToken,
+      HUBGATE_ALLOW_HTTP_REMOTES: '1',
+      HUBGATE_GIT_MIN_VALIDITY_SECONDS: '60',
+      HUBGATE_CACHE_DIR: join(work, 'cache'),
+    };
+    const stdin = `protocol=http\nhost=${new URL(sim().webUrl).host}\npath=tisket-com/${name}.git\n\n`;
+    const answer = await runGitCredential('get', { stdin, env });
+    expect(answer.stderr).toBe('');
+    expect(answer.stdout).toMatch(/^username=x-access-token\npassword=ghs_/);
+    const withoutTenant = await runGitCredential('get', { stdin, env: { ...env, HUBGATE_TENANT: '', HUBGATE_CACHE_DIR: join(work, 'other-cache') } });
+    expect(withoutTenant.stderr).toContain('in GitHub Actions, set HUBGATE_TENANT (your organization id in hubgate) or HUBGATE_AUDIENCE');
   });
 
   it('never lets a policy name another tenant\'s projects', async () => {

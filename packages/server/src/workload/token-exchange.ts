@@ -19,6 +19,7 @@ export interface ExchangeRequest {
   subjectToken: string;
   repository: string;
   permissions?: AgentGrantPermissions;
+  minValidityMs?: number;
 }
 
 export interface Exchanged {
@@ -87,6 +88,7 @@ export class TokenExchange {
     const issued = await this.broker.issue(call, {
       repository: request.repository,
       permissions: request.permissions,
+      minValidityMs: request.minValidityMs,
       job,
       reuseLeaseOfJob: true,
       auditDetail: { exchange: { policyId: policy.id, policyName: policy.name, issuer, subject: verified.sub } },

@@ -17,6 +17,8 @@ const exchangeBody = z.object({
   /** space-separated: `repo:OWNER/NAME` (when `resource` is not sent) and `PERMISSION:LEVEL` (contents:read ...) */
   scope: z.string().trim().max(1000).optional(),
   permissions: agentPermissionsSchema.optional(),
+  /** hubgate's own: the token must stay valid this long (as for POST /api/v1/tokens) */
+  minValidityMs: z.coerce.number().int().min(0).max(55 * 60_000).optional(),
 });
 
 /**
@@ -50,5 +52,5 @@ export async function readExchangeRequest(c: Context): Promise<ExchangeRequest> 
     if (!checked.success) throw new AppError('bad_request', `scope: ${checked.error.issues[0]!.message}`, { details: { field: 'scope' } });
     permissions = checked.data;
   }
-  return { subjectToken: body.subject_token, repository, permissions };
+  return { subjectToken: body.subject_token, repository, permissions, minValidityMs: body.minValidityMs };
 }
