@@ -7,6 +7,8 @@ import { RepoMovedError } from './repo-access.js';
 import { registerAdminRoutes } from './routes/admin-routes.js';
 import { registerAppRoutes } from './routes/app-routes.js';
 import { registerContentsRoutes } from './routes/contents-routes.js';
+import { registerGitRefsRoutes } from './routes/git-refs-routes.js';
+import { registerPullsRoutes } from './routes/pulls-routes.js';
 import { registerMembershipRoutes } from './routes/membership-routes.js';
 import { registerOAuthAppRoutes } from './routes/oauth-app-routes.js';
 import { registerManifestRoutes } from './routes/manifest-routes.js';
@@ -38,6 +40,8 @@ export function createRoutes(ctx: SimContext): Hono {
   registerInstallationRoutes(api, ctx);
   registerRepoRoutes(api, ctx);
   registerContentsRoutes(api, ctx);
+  registerGitRefsRoutes(api, ctx);
+  registerPullsRoutes(api, ctx);
   registerUserRoutes(api, ctx);
   registerMembershipRoutes(api, ctx);
   registerOAuthAppRoutes(api, ctx);

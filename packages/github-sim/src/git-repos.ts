@@ -148,6 +148,20 @@ export class GitRepositories {
     return { kind: 'dir', entries };
   }
 
+  /** Whether `sha` names a commit of the repository. */
+  async commitExists(gitDir: string, sha: string): Promise<boolean> {
+    try {
+      return (await git(gitDir, ['cat-file', '-t', sha])).toString().trim() === 'commit';
+    } catch {
+      return false;
+    }
+  }
+
+  /** Creates the branch at `sha` (refused by git if it exists: `update-ref` with an empty old value). */
+  async setBranch(gitDir: string, branch: string, sha: string): Promise<void> {
+    await git(gitDir, ['update-ref', `refs/heads/${branch}`, sha, '']);
+  }
+
   /** Commits `content` at `path` on `branch` with plumbing commands (no work tree). */
   async writeFile(
     gitDir: string,

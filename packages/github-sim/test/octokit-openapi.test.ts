@@ -53,6 +53,7 @@ describe("the simulator under the real Octokit client, against GitHub's OpenAPI 
       slug: 'openapi-app',
       ownerLogin: 'octo-org',
       webhookUrl: 'http://127.0.0.1:9/unreachable',
+      permissions: { contents: 'write', metadata: 'read', administration: 'write', pull_requests: 'write' },
     });
     app = seeded.app;
     const privateKey = seeded.privateKey;
@@ -196,6 +197,18 @@ describe("the simulator under the real Octokit client, against GitHub's OpenAPI 
     // The old name redirects (301) and the client lands on the repository.
     const moved = await installationOctokit.request('GET /repos/{owner}/{repo}', { owner: 'octo-org', repo: 'seeded' });
     expect(moved.data.name).toBe('seeded-renamed');
+    // A branch and a pull request, as the MCP server's tools make them.
+    const repo = { owner: 'octo-org', repo: 'seeded-renamed' };
+    const main = await installationOctokit.request('GET /repos/{owner}/{repo}/git/ref/{ref}', { ...repo, ref: 'heads/main' });
+    await installationOctokit.request('POST /repos/{owner}/{repo}/git/refs', { ...repo, ref: 'refs/heads/feature', sha: main.data.object.sha });
+    const existing = await installationOctokit.request('POST /repos/{owner}/{repo}/git/refs', { ...repo, ref: 'refs/heads/feature', sha: main.data.object.sha }).catch((e) => e);
+    expect(existing.status).toBe(422);
+    expect(existing.response.data.message).toBe('Reference already exists');
+    await installationOctokit.request('PUT /repos/{owner}/{repo}/contents/{path}', { ...repo, path: 'c.md', message: 'c', branch: 'feature', content: Buffer.from('c').toString('base64') });
+    const pull = await installationOctokit.request('POST /repos/{owner}/{repo}/pulls', { ...repo, title: 'Add c', head: 'feature', base: 'main' });
+    expect(pull.data).toMatchObject({ number: 1, state: 'open', user: { login: 'openapi-app[bot]', type: 'Bot' }, head: { ref: 'feature' }, base: { ref: 'main' } });
+    const again = await installationOctokit.request('POST /repos/{owner}/{repo}/pulls', { ...repo, title: 'Add c', head: 'feature', base: 'main' }).catch((e) => e);
+    expect(again.status).toBe(422);
     await sim.webhooks.settle();
     await appOctokit.request('GET /app/hook/deliveries', { status: 'failure', per_page: 2 });
 
@@ -238,6 +251,9 @@ describe("the simulator under the real Octokit client, against GitHub's OpenAPI 
       'DELETE /applications/{client_id}/token',
       'DELETE /applications/{client_id}/grant',
       'POST /app-manifests/{code}/conversions',
+      'GET /repos/{owner}/{repo}/git/ref/{ref}',
+      'POST /repos/{owner}/{repo}/git/refs',
+      'POST /repos/{owner}/{repo}/pulls',
     ])
       expect(validated).toContain(route);
   });
