@@ -35,6 +35,7 @@ import { WebhookHandlers } from '../webhooks/webhook-handlers.js';
 import { WebhookReceiver } from '../webhooks/webhook-receiver.js';
 import { guardedFetch } from '../apps/outbound-guard.js';
 import { trustPoliciesApi } from '../http/routes/trust-policies-api.js';
+import { mcpRoute } from '../http/routes/mcp-route.js';
 import { IssuerKeys } from '../workload/issuer-keys.js';
 import { TokenExchange } from '../workload/token-exchange.js';
 import { TrustPolicyService } from '../workload/trust-policy-service.js';
@@ -169,6 +170,7 @@ export function buildServices(input: ServiceInputs): Services {
       { path: '/api/agent-keys', app: agentKeysApi({ keys: agentKeys, publicUrl: input.url }) },
       { path: '/api/agent-tokens', app: agentTokensApi({ broker, publicUrl: input.url }) },
       { path: '/api/trust-policies', app: trustPoliciesApi({ policies: trustPolicies, publicUrl: input.url }) },
+      { path: '/mcp', app: mcpRoute({ db: input.db, broker, apps, limiter, nowMs: () => input.clock.now(), version: '0.1.0' }), authenticates: true },
       {
         path: '/api/v1',
         app: brokerApi({ broker, exchange, limiter, metrics: createBrokerMetrics(metrics.registry), nowMs: () => input.clock.now() }),
