@@ -44,14 +44,22 @@ export function registerTools(server: McpServer, backend: McpBackend): string[] 
   const canWrite = permissions.contents === 'write';
   const canPull = permissions.pull_requests === 'write';
   const registered: string[] = [];
-  const tool = (name: string, description: string, inputSchema: z.ZodRawShape, run: (args: any) => Promise<CallToolResult>, readOnly: boolean) => {
-    server.registerTool(name, { description, inputSchema, annotations: { readOnlyHint: readOnly, openWorldHint: false } }, async (args: unknown) => {
+  const tool = <S extends z.ZodRawShape>(
+    name: string,
+    description: string,
+    inputSchema: S,
+    run: (args: z.output<z.ZodObject<S>>) => Promise<CallToolResult>,
+    readOnly: boolean,
+  ) => {
+    // The SDK validates the arguments against `inputSchema` before calling; its callback type is generic over the shape.
+    const callback = async (args: unknown) => {
       try {
-        return await run(args);
+        return await run(args as z.output<z.ZodObject<S>>);
       } catch (error) {
         return refusal(error);
       }
-    });
+    };
+    server.registerTool(name, { description, inputSchema, annotations: { readOnlyHint: readOnly, openWorldHint: false } }, callback as never);
     registered.push(name);
   };
 
