@@ -1,5 +1,7 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { acme, connected, createLooseRepository, createProject, tisket } from './broker-fixtures.js';
 import { type Harness, startHarness } from './service-harness.js';
@@ -116,6 +118,21 @@ describe('the MCP server', () => {
     expect(textOf(huge)).toMatch(/content: at most 1 MB/);
     const badName = await client.callTool({ name: 'read_file', arguments: { repository: 'https://evil.example/x/y', path: 'a' } });
     expect(textOf(badName)).toMatch(/repository: owner\/name of one of your projects/);
+  });
+
+  it('serves the same tools over stdio with `hubgate mcp`, which holds no tools of its own', async () => {
+    const name = unique('mcp-stdio');
+    await createProject(h, tisket, 'tisket-com', name, { installationId });
+    const key = await keyWith({ permissions: { contents: 'read' } });
+    const client = new Client({ name: 'hubgate-stdio-test', version: '1.0.0' });
+    const bin = fileURLToPath(new URL('../bin/hubgate.mjs', import.meta.url));
+    await client.connect(
+      new StdioClientTransport({ command: process.execPath, args: [bin, 'mcp'], env: { PATH: process.env.PATH ?? '', HUBGATE_URL: h.hub.url, HUBGATE_AGENT_KEY: key }, stderr: 'pipe' }),
+    );
+    onTestFinished(() => client.close());
+    expect((await client.listTools()).tools.map((t) => t.name).sort()).toEqual(['list_files', 'list_projects', 'read_file']);
+    const projects = JSON.parse(textOf(await client.callTool({ name: 'list_projects', arguments: {} })));
+    expect(projects.map((p: any) => p.repository)).toContain(`tisket-com/${name}`);
   });
 
   it('refuses a caller without a valid agent key', async () => {

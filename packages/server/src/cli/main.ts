@@ -18,6 +18,7 @@ const optionsOf: Record<Command, Record<string, { type: 'string' }>> = {
   },
   reconcile: { org: { type: 'string' } },
   'git-credential': {},
+  mcp: {},
 };
 
 /** Runs one command; the others' modules are not even loaded. */
@@ -57,6 +58,10 @@ async function run(command: Command, values: Record<string, string | undefined>,
   if (command === 'reconcile') {
     const { reconcile } = await import('./reconcile.js');
     return reconcile(values.org);
+  }
+  if (command === 'mcp') {
+    const { runMcpBridge } = await import('./mcp.js');
+    return runMcpBridge(process.env);
   }
   const { runGitCredential } = await import('@hubgate/github-auth');
   let stdin = '';

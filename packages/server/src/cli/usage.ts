@@ -1,4 +1,4 @@
-export const commands = ['serve', 'doctor', 'migrate', 'setup', 'reconcile', 'git-credential'] as const;
+export const commands = ['serve', 'doctor', 'migrate', 'setup', 'reconcile', 'git-credential', 'mcp'] as const;
 export type Command = (typeof commands)[number];
 
 const settings = `Settings come from the environment, or a YAML/JSON file named by HUBGATE_CONFIG_FILE (the environment
@@ -68,6 +68,15 @@ repositories missing, renamed or moved, failed webhook deliveries asked again. -
 tenant organization. Needs a configured GitHub App and the service's database; prints the report as JSON.
 
 ${settings}`,
+  },
+  mcp: {
+    summary: 'the MCP server over stdio, for an agent (its tools come from hubgate at HUBGATE_URL)',
+    text: `hubgate mcp
+
+An MCP server on stdin/stdout that forwards every message to HUBGATE_URL/mcp with HUBGATE_AGENT_KEY: the
+tools are those the key's grant allows (list projects, list and read files, write a file as a commit,
+create a branch, open a pull request), each call scoped to one repository of the tenant's projects.
+HUBGATE_URL must be https (or a loopback address). docs/mcp.md shows a client configuration.`,
   },
   'git-credential': {
     summary: 'git credential helper (get | store | erase)',

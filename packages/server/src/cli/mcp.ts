@@ -1,0 +1,35 @@
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+
+const loopbackHost = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
+
+/**
+ * `hubgate mcp`: the MCP server over stdio, for clients that start their servers as processes (Claude Desktop,
+ * editors). It holds no tools itself: every message goes to `HUBGATE_URL/mcp` with the agent key, so the tools,
+ * the grant and every check are the service's, and nothing here can reach GitHub on its own.
+ */
+export async function runMcpBridge(env: NodeJS.ProcessEnv): Promise<void> {
+  const raw = env.HUBGATE_URL?.trim();
+  const key = env.HUBGATE_AGENT_KEY?.trim();
+  if (!raw || !key) throw new Error('hubgate mcp needs HUBGATE_URL (the address of hubgate) and HUBGATE_AGENT_KEY');
+  const base = new URL(raw.endsWith('/') ? raw : `${raw}/`);
+  if (base.protocol !== 'https:' && !(base.protocol === 'http:' && loopbackHost.test(base.hostname)))
+    throw new Error(`HUBGATE_URL ${base.origin} is neither https nor a loopback address: the agent key is only ever sent over https`);
+  const upstream = new StreamableHTTPClientTransport(new URL('mcp', base), { requestInit: { headers: { authorization: `Bearer ${key}` } } });
+  const local = new StdioServerTransport();
+  const closed = new Promise<void>((resolve) => {
+    local.onclose = () => resolve();
+    upstream.onclose = () => resolve();
+  });
+  local.onmessage = (message) => {
+    upstream.send(message).catch((error: Error) => process.stderr.write(`hubgate mcp: ${error.message}\n`));
+  };
+  upstream.onmessage = (message) => {
+    void local.send(message);
+  };
+  upstream.onerror = (error) => process.stderr.write(`hubgate mcp: ${error.message}\n`);
+  await upstream.start();
+  await local.start();
+  await closed;
+  await Promise.allSettled([upstream.close(), local.close()]);
+}
