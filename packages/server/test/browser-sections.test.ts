@@ -143,6 +143,43 @@ describe.skipIf(!haveChromium)('the settings sections in a real browser', () => 
     await page.context().close();
   });
 
+  it('Ada adds a trust policy for GitHub Actions, is told when it would trust too much, and deletes it; Bob sees it without the form', async () => {
+    const page = await adaOn('/workspace/settings/agent-keys');
+    const section = page.getByRole('region', { name: 'Workload identity' });
+    expect(await section.getByLabel('Audience for your ID tokens').inputValue()).toBe(`${h.hub.url}/tenants/org_01TISKET`);
+    await section.getByRole('button', { name: 'Add policy' }).click();
+    await section.getByText('Enter a name that says which workloads it trusts.').waitFor();
+    await section.getByLabel('Policy name').fill('deploys from main');
+    await section.getByRole('button', { name: 'GitHub Actions' }).click();
+    // The preset's placeholder owner is no owner at all: with a wildcard subject the server refuses and says why.
+    await section.getByLabel(/^Subject/).fill('repo:*');
+    await section.getByRole('button', { name: 'Add policy' }).click();
+    await section.getByText(/a GitHub Actions policy must name the repository owner exactly/).waitFor();
+    await section.getByLabel(/^Subject/).fill('repo:tisket-com/app:ref:refs/heads/main');
+    await section.getByLabel(/^Other claims/).fill('job_workflow_ref=tisket-com/app/.github/workflows/*@refs/heads/main');
+    await section.getByRole('button', { name: 'Add policy' }).click();
+    const row = section.getByRole('listitem').filter({ hasText: 'deploys from main' });
+    await row.waitFor();
+    await row.getByText('https://token.actions.githubusercontent.com').waitFor();
+    await row.getByText('tisket-com/app/.github/workflows/*@refs/heads/main').waitFor();
+    await expectNoAxeViolations(page, 'trust policy added');
+
+    const bob = await (await newVisitor(browser)).newPage();
+    await signInAs(bob, h.hub.url, 'Bob Member', '/workspace/settings/agent-keys');
+    const seen = bob.getByRole('region', { name: 'Workload identity' });
+    await seen.getByText('deploys from main').waitFor();
+    expect(await seen.getByRole('button', { name: 'Add policy' }).count()).toBe(0);
+    expect(await seen.getByRole('button', { name: 'Delete deploys from main' }).count()).toBe(0);
+    await bob.context().close();
+
+    await row.getByRole('button', { name: 'Delete deploys from main' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Delete the policy “deploys from main”?' });
+    await dialog.waitFor();
+    await dialog.getByRole('button', { name: 'Delete policy' }).click();
+    await section.getByText('Deleted the policy “deploys from main”.').waitFor();
+    await page.context().close();
+  });
+
   it('the tenant GitHub App form names each problem next to its field before sending anything', async (ctx) => {
     if (!(await endpointExists('/api/github/app'))) ctx.skip();
     const page = await adaOn('/workspace/settings/github-app');

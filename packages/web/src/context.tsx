@@ -54,6 +54,11 @@ export function useAgentKeys() {
   return useResource(store, 'agent-keys', client.agentKeys);
 }
 
+export function useTrustPolicies() {
+  const { client, store } = useHubgate();
+  return useResource(store, 'trust-policies', client.trustPolicies);
+}
+
 export function useTenantApp() {
   const { client, store } = useHubgate();
   return useResource(store, 'tenant-app', client.tenantApp);

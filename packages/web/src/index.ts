@@ -18,10 +18,12 @@ export type {
   SignedInSession,
   TenantApp,
   TenantAppInput,
+  TrustPolicy,
 } from '@hubgate/server/api-contract';
 export { HubgateProvider } from './context.tsx';
 export { GitHubConnection } from './sections/GitHubConnection.tsx';
 export { Projects } from './sections/Projects.tsx';
 export { AgentKeys } from './sections/AgentKeys.tsx';
+export { TrustPolicies } from './sections/TrustPolicies.tsx';
 export { GitHubApp } from './sections/GitHubApp.tsx';
 export { SettingsApp } from './app/SettingsApp.tsx';

@@ -8,6 +8,7 @@ import type {
   Connection,
   ConnectResult,
   CreateAgentKeyBody,
+  CreateTrustPolicyBody,
   CreatedAgentKey,
   CreateProjectBody,
   DisconnectBody,
@@ -23,6 +24,8 @@ import type {
   TenantApp,
   TenantAppAnswer,
   TenantAppInput,
+  TrustPolicy,
+  TrustPolicyList,
 } from '@hubgate/server/api-contract';
 
 /** A refused call, with what the server said (its message is written for people). */
@@ -129,6 +132,11 @@ export class HubgateClient {
   revokeAgentKey = (id: string) => this.request<RevokedAgentKey>('DELETE', `/api/agent-keys/${encodeURIComponent(id)}`);
   /** the kill switch: every live agent token of the organization */
   revokeAllAgentTokens = () => this.request<RevokedAgentTokens>('DELETE', '/api/agent-tokens');
+
+  trustPolicies = () => this.request<TrustPolicyList>('GET', '/api/trust-policies');
+  createTrustPolicy = (body: CreateTrustPolicyBody) => this.request<TrustPolicy>('POST', '/api/trust-policies', body);
+  deleteTrustPolicy = (id: string) =>
+    this.request<{ deleted: true; tokensRevoked: number; tokensFailed: number }>('DELETE', `/api/trust-policies/${encodeURIComponent(id)}`);
 
   tenantApp = () => this.request<TenantAppAnswer>('GET', '/api/github/app');
   saveTenantApp = (input: TenantAppInput) =>

@@ -5,6 +5,7 @@ import { ButtonLink } from '../components/Button.tsx';
 import { Notice } from '../components/Notice.tsx';
 import { Loading } from '../components/Section.tsx';
 import { HubgateProvider } from '../context.tsx';
+import { TrustPolicies } from '../sections/TrustPolicies.tsx';
 import { AgentKeys } from '../sections/AgentKeys.tsx';
 import { GitHubApp } from '../sections/GitHubApp.tsx';
 import { GitHubConnection, type ReturnNotice } from '../sections/GitHubConnection.tsx';
@@ -132,7 +133,10 @@ function SignedIn({ session, returned, onSignOut }: { session: SignedInSession; 
           <Projects />
         </>
       ) : path === '/workspace/settings/agent-keys' ? (
-        <AgentKeys />
+        <>
+          <AgentKeys />
+          <TrustPolicies />
+        </>
       ) : (
         <GitHubApp />
       )}

@@ -7,7 +7,7 @@ import { csrf } from '../middleware/csrf.js';
 import { requireAdmin } from '../middleware/require-user.js';
 
 /** Admin-asked runs per tenant per minute: enough to check again after fixing something on GitHub, not a loop. */
-export const reconcileRunsPerMinute = 5;
+export const reconcileRunsPerMinute = 10;
 
 /**
  * `POST /api/github/reconcile`: an admin asks for the tenant's state to be compared with GitHub now. Limited per
