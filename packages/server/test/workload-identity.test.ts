@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { runGitCredential } from '@hubgate/github-auth';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { auditEvents } from '../src/db/schema/index.js';
 import { acme, connected, createProject, tisket } from './broker-fixtures.js';
@@ -322,6 +322,20 @@ describe('token exchange under trust policies', () => {
     expect(after.status).toBe(401);
     // Other tests' policies may trust the same issuer: either way, this subject no longer matches any.
     expect(after.body.error.message).toMatch(/^(The ID token's issuer is not trusted by any policy|No trust policy of this organization matches)/);
+  });
+
+  it('refuses at once a policy another replica deleted, though this replica still holds it in its cache', async () => {
+    const name = unique('elsewhere');
+    await createProject(h, tisket, 'tisket-com', name, { installationId });
+    const policy = await newPolicy({ subject: 'system:serviceaccount:elsewhere:*' });
+    const claims = LocalIssuer.kubernetesClaims('elsewhere', 'bot', tisketAudience);
+    expect((await exchange(await issuer.idToken(claims), `tisket-com/${name}`)).status).toBe(200);
+    // What another replica's delete writes (this process's cache is not told).
+    await h.hub.db.db.execute(sql`update trust_policies set deleted_at = now() where id = ${policy.body.id}`);
+    await h.hub.db.db.execute(sql`update agent_keys set revoked_at = now() where id = (select key_id from trust_policies where id = ${policy.body.id})`);
+    const after = await exchange(await issuer.idToken({ ...claims, jti: 'after-delete' }), `tisket-com/${name}`);
+    expect(after.status).toBe(401);
+    expect(after.body.error.message).toBe('The trust policy that matched this ID token was deleted.');
   });
 
   it('follows a key rotation, and refetches the issuer keys for an unknown kid at most once a minute', async () => {

@@ -6,6 +6,7 @@ import { ratios } from '../lib/report.js';
 import { freshPostgres, type RunningServer, startBareBroker, startProduction } from '../lib/servers.js';
 import { num, showRatio, showSpread, spread } from '../lib/stats.js';
 import { startWorld } from '../lib/world.js';
+import { startBenchIssuer } from '../lib/bench-issuer.js';
 import { loadLimits } from './http.js';
 
 const organizationId = 'org_bench';
@@ -36,6 +37,20 @@ async function seedTenant(db: pg.Client, installationId: number, repositoryId: n
   return key;
 }
 
+/** A trust policy for the bench issuer's service account, with its grant on a secretless agent key (as the API makes it). */
+async function seedTrustPolicy(db: pg.Client, issuer: string) {
+  const { rows } = await db.query<{ id: string }>(
+    `insert into agent_keys (organization_id, name, prefix, key_hash, created_by, purpose)
+     values ($1, 'trust policy: bench', 'policy', $2, 'bench', 'trust_policy') returning id`,
+    [organizationId, createHash('sha256').update(randomBytes(32)).digest('base64url')],
+  );
+  await db.query(
+    `insert into trust_policies (organization_id, name, issuer, subject, claims, key_id, created_by)
+     values ($1, 'bench', $2, 'system:serviceaccount:bench:*', '{}'::jsonb, $3, 'bench')`,
+    [organizationId, issuer, rows[0]!.id],
+  );
+}
+
 /** `rows` earlier issuance audit rows, as a busy fleet leaves them (other keys, other tokens), in one statement. */
 async function fillAudit(db: pg.Client, rows: number) {
   await db.query(
@@ -60,6 +75,7 @@ async function fillAudit(db: pg.Client, rows: number) {
 export async function brokerCosts(bench: Bench) {
   const world = await startWorld();
   const database = await freshPostgres();
+  const issuer = await startBenchIssuer();
   const servers: RunningServer[] = [];
   const db = new pg.Client({ connectionString: database.url });
   try {
@@ -71,11 +87,12 @@ export async function brokerCosts(bench: Bench) {
       webUrl: world.sim.webUrl,
       webhookSecret: randomBytes(24).toString('hex'),
     };
-    const hub = await startProduction(app, { databaseUrl: database.url }, { HUBGATE_AGENT_RATE_LIMIT: '1000000' });
+    const hub = await startProduction(app, { databaseUrl: database.url }, { HUBGATE_AGENT_RATE_LIMIT: '1000000', HUBGATE_ALLOWED_PRIVATE_HOSTS: issuer.host });
     servers.push(hub);
     await db.connect();
     const accountId = world.sim.store.requireAccount('tisket-com').id;
     const key = await seedTenant(db, world.installationId, world.repositoryId, accountId);
+    await seedTrustPolicy(db, issuer.url);
     const floor = await startBareBroker(database.url);
     servers.push(floor);
     const limits = loadLimits(bench);
@@ -111,6 +128,34 @@ export async function brokerCosts(bench: Bench) {
     await load(floor, 'floor warm-up');
 
     const empty = await inHeavyRounds(bench, async () => ({ hub: await load(hub, 'hubgate'), floor: await load(floor, 'floor') }));
+
+    // The exchange: a distinct ID token per request (so no answer is the same lease found again), the issuer's keys
+    // cached after the first; beside the agent-key call in the same round.
+    const exchangesPerRow = bench.quick ? 3_000 : 12_000;
+    const exchangeLoad = async (): Promise<LoadResult> => {
+      const tokens = await issuer.tokens(exchangesPerRow + 200, `${hub.url}/tenants/${organizationId}`);
+      let next = 0;
+      const result = await httpLoad({
+        ...limits,
+        maxRequests: exchangesPerRow,
+        url: `${hub.url}/api/v1/tokens/exchange`,
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: () => ({
+          body: JSON.stringify({
+            grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+            subject_token_type: 'urn:ietf:params:oauth:token-type:id_token',
+            subject_token: tokens[next++ % tokens.length],
+            resource: repository,
+          }),
+        }),
+        warmup: 200,
+      });
+      if (result.errors) throw new Error(`exchange: ${result.errors} failed requests (first: ${result.firstError})`);
+      return result;
+    };
+    await exchangeLoad();
+    const exchanged = await inHeavyRounds(bench, async () => ({ hub: await load(hub, 'hubgate'), floor: await exchangeLoad() }));
     const auditRows = bench.quick ? 100_000 : 1_000_000;
     await fillAudit(db, auditRows);
     const full = await inHeavyRounds(bench, async () => ({ hub: await load(hub, 'hubgate with audit'), floor: await load(floor, 'floor') }));
@@ -132,6 +177,24 @@ export async function brokerCosts(bench: Bench) {
         [`floor, the same`, showSpread(spread(rate(full, 'floor'))), showSpread(spread(p99(full, 'floor')), 'ms'), '1.00x'],
       ],
     );
+    const exchangeRatio = ratios(rate(exchanged, 'floor'), rate(exchanged, 'hub'));
+    r.table(
+      ['row (same rounds)', 'requests/s', 'p99', '÷ agent-key call'],
+      [
+        ['agent-key call (`POST /api/v1/tokens`)', showSpread(spread(rate(exchanged, 'hub'))), showSpread(spread(p99(exchanged, 'hub')), 'ms'), '1.00x'],
+        [
+          'token exchange (`POST /api/v1/tokens/exchange`, a new ES256 ID token each time, issuer keys cached)',
+          showSpread(spread(rate(exchanged, 'floor'))),
+          showSpread(spread(p99(exchanged, 'floor')), 'ms'),
+          showRatio(exchangeRatio),
+        ],
+      ],
+    );
+    r.note(
+      `An exchange is the agent-key call plus one signature check (jose, ES256) and one prepared query for a live lease of the same ID token (the tenant's policies are cached 5 s per replica); up to ${num(exchangesPerRow)} exchanges per row, each with its own token.`,
+    );
+    r.goal({ what: 'token exchange against the agent-key call', goal: '≥ 0.7x (one signature check and one query more)', measured: showRatio(exchangeRatio), met: exchangeRatio.median >= 0.7 });
+    r.check('token exchange at least 0.4x the agent-key call', exchangeRatio.median >= 0.4, showRatio(exchangeRatio));
     r.note(
       `The cold hand-out (a new key's first call: one mint on the simulator, then the wait for \`HUBGATE_TOKEN_MIN_AGE_MS\` = 1,000 ms) took ${num(coldMs)} ms; the next call, cached, ${num(warmMs)} ms: the minimum age costs a cold mint its wait and a cached token nothing.`,
     );
@@ -153,5 +216,6 @@ export async function brokerCosts(bench: Bench) {
     for (const server of servers) await server.close();
     await database.drop();
     await world.close();
+    await issuer.close();
   }
 }

@@ -38,6 +38,7 @@ import { trustPoliciesApi } from '../http/routes/trust-policies-api.js';
 import { mcpRoute } from '../http/routes/mcp-route.js';
 import { IssuerKeys } from '../workload/issuer-keys.js';
 import { TokenExchange } from '../workload/token-exchange.js';
+import { TrustPolicyCache } from '../workload/trust-policy-cache.js';
 import { TrustPolicyService } from '../workload/trust-policy-service.js';
 
 export interface ServiceInputs {
@@ -141,8 +142,9 @@ export function buildServices(input: ServiceInputs): Services {
     : new MemoryRateLimiter(input.config.agentRateLimit);
   // Issuers are tenants' input: their discovery documents and keys are fetched through the outbound guard.
   const issuerKeys = new IssuerKeys(guardedFetch({ allowedPrivateHosts: [...input.config.allowedPrivateHosts] }, input.fetch ?? fetch), () => input.clock.now());
-  const exchange = new TokenExchange(input.db, broker, issuerKeys, input.url, () => input.clock.now());
-  const trustPolicies = new TrustPolicyService(input.db, broker, input.url, input.config.allowedPrivateHosts, now);
+  const policyCache = new TrustPolicyCache(input.db, () => input.clock.now());
+  const exchange = new TokenExchange(policyCache, broker, issuerKeys, input.url, () => input.clock.now());
+  const trustPolicies = new TrustPolicyService(input.db, broker, input.url, input.config.allowedPrivateHosts, now, policyCache);
   const reconcileLimiter: KeyRateLimiter = input.config.redisUrl
     ? new RedisRateLimiter(input.config.redisUrl, reconcileRunsPerMinute, input.logger, 'hubgate:reconcile-rate:')
     : new MemoryRateLimiter(reconcileRunsPerMinute);

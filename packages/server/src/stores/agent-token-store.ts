@@ -118,6 +118,14 @@ select v.lease_id as id,
             else 'retry' end as outcome
 from v left join leases l on l.id = v.lease_id`;
 
+/* An exchange asked again (the same ID token): its live lease, on the partial index (key_id, job) of live leases. */
+const leaseOfJobSql = `
+select l.id as lease_id, l.expires_at as lease_expires_at, t.token_hash, t.github_repo_id, t.permissions, t.exclusive_lease,
+       t.token_sealed, t.seal_key_id
+from token_leases l join agent_tokens t on t.token_hash = l.token_hash
+where l.key_id = $1 and l.job = $2 and l.ended_at is null and l.expires_at > $3::timestamptz and t.revoked_at is null
+order by l.created_at desc limit 1`;
+
 const rowsOf = <T>(result: unknown): T[] => (result as { rows: T[] }).rows;
 const affected = (result: unknown) => Number((result as { rowCount?: number; affectedRows?: number }).rowCount ?? (result as { affectedRows?: number }).affectedRows ?? 0);
 
@@ -205,22 +213,20 @@ export class AgentTokenStore {
   /** A token's row by its hash (the job-end route's "did we issue it"). */
   /** The key's live hand-out labelled `job` whose token is live too, newest first: an exchange asked again. */
   async liveLeaseOfJob(keyId: string, job: string, now: Date) {
-    const [row] = await this.db
-      .select({ leaseId: tokenLeases.id, leaseExpiresAt: tokenLeases.expiresAt, token: agentTokens })
-      .from(tokenLeases)
-      .innerJoin(agentTokens, eq(agentTokens.tokenHash, tokenLeases.tokenHash))
-      .where(
-        and(
-          eq(tokenLeases.keyId, keyId),
-          eq(tokenLeases.job, job),
-          isNull(tokenLeases.endedAt),
-          gt(tokenLeases.expiresAt, now),
-          isNull(agentTokens.revokedAt),
-        ),
-      )
-      .orderBy(desc(tokenLeases.createdAt))
-      .limit(1);
-    return row;
+    const [row] = await this.raw<Record<string, unknown>>('hubgate_lease_of_job', leaseOfJobSql, [keyId, job, now.toISOString()]);
+    if (!row) return undefined;
+    return {
+      leaseId: row.lease_id as string,
+      leaseExpiresAt: new Date(row.lease_expires_at as string | Date),
+      token: {
+        tokenHash: row.token_hash as string,
+        githubRepoId: Number(row.github_repo_id),
+        permissions: (typeof row.permissions === 'string' ? JSON.parse(row.permissions) : row.permissions) as Record<string, string>,
+        exclusive: (row.exclusive_lease as string | null) ?? null,
+        token: row.token_sealed as string,
+        sealKeyId: row.seal_key_id as string,
+      },
+    };
   }
 
   byHash(tokenHash: string): Promise<AgentTokenRow | undefined> {

@@ -1,9 +1,9 @@
 import { decodeJwt, decodeProtectedHeader, errors, jwtVerify } from 'jose';
-import type { Database } from '../db/database.js';
 import { AppError } from '../errors/app-error.js';
 import type { AgentGrantPermissions } from '../http/api-contract.js';
 import { sha256 } from '../sealing/sha256.js';
-import { type TrustPolicyWithKey, TrustPolicyStore } from '../stores/trust-policy-store.js';
+import type { TrustPolicyWithKey } from '../stores/trust-policy-store.js';
+import type { TrustPolicyCache } from './trust-policy-cache.js';
 import type { IssuedToken, TokenBroker } from '../broker/token-broker.js';
 import { claimMatches } from './claim-match.js';
 import type { IssuerKeys } from './issuer-keys.js';
@@ -39,7 +39,7 @@ const refused = (message: string) => new AppError('unauthenticated', message);
  */
 export class TokenExchange {
   constructor(
-    private readonly db: Database,
+    private readonly policiesOf: TrustPolicyCache,
     private readonly broker: TokenBroker,
     private readonly issuerKeys: IssuerKeys,
     private readonly publicUrl: string,
@@ -63,7 +63,7 @@ export class TokenExchange {
       throw refused(`The ID token is signed with ${header.alg}; only the issuer's private key is accepted (RS256, ES256, ...), never a shared secret.`);
     const organizationId = this.tenantOf(claims.aud);
     const issuer = typeof claims.iss === 'string' ? claims.iss : '';
-    const policies = issuer ? await new TrustPolicyStore(this.db).liveFor(organizationId, issuer) : [];
+    const policies = issuer ? await this.policiesOf.liveFor(organizationId, issuer) : [];
     if (policies.length === 0) throw refused('The ID token\'s issuer is not trusted by any policy of this organization.');
 
     let verified: Awaited<ReturnType<typeof jwtVerify>>['payload'];
@@ -82,7 +82,10 @@ export class TokenExchange {
     const policy = policies.find((candidate) => matches(candidate, verified));
     if (!policy) throw refused('No trust policy of this organization matches this ID token (its subject and claims).');
 
-    const call = await this.broker.authorizeByKeyHash(policy.keyHash, request.repository, rateLimit);
+    const call = await this.broker.authorizeByKeyHash(policy.keyHash, request.repository, rateLimit).catch((error: unknown) => {
+      // The policy's key is revoked: the policy was deleted since this replica read it (policy-cache.ts).
+      throw error instanceof AppError && error.code === 'unauthenticated' ? refused('The trust policy that matched this ID token was deleted.') : error;
+    });
     // The same ID token, repository and permissions asked again answer the same lease: a retry mints nothing.
     const job = `id-token:${sha256(`${subjectToken}\n${request.repository}\n${JSON.stringify(request.permissions ?? {})}`).slice(0, 32)}`;
     const issued = await this.broker.issue(call, {

@@ -11,6 +11,7 @@ import { type TrustPolicyWithKey, TrustPolicyStore } from '../stores/trust-polic
 import { describeGrant, grantOf } from '../broker/agent-grant.js';
 import type { TokenBroker } from '../broker/token-broker.js';
 import { checkIssuerUrl, checkPolicyPins } from './trust-policy-rules.js';
+import type { TrustPolicyCache } from './trust-policy-cache.js';
 
 export const maxPoliciesPerTenant = 50;
 
@@ -41,6 +42,7 @@ export class TrustPolicyService {
     private readonly publicUrl: string,
     private readonly allowedPrivateHosts: readonly string[],
     private readonly now: () => Date,
+    private readonly cache?: TrustPolicyCache,
   ) {}
 
   async list(organizationId: string): Promise<TrustPolicyList> {
@@ -97,6 +99,7 @@ export class TrustPolicyService {
       });
       return { ...policy, grant, keyHash: key.keyHash, lastUsedAt: null };
     });
+    this.cache?.forget(admin.organizationId);
     return trustPolicyView(row, tenantAudience(this.publicUrl, admin.organizationId));
   }
 
@@ -116,6 +119,7 @@ export class TrustPolicyService {
       });
       return taken;
     });
+    this.cache?.forget(admin.organizationId);
     const count = await this.broker.finishRevocation(tokens, admin.userId, 'trust_policy_deleted');
     return { deleted: true, ...count };
   }
