@@ -33,6 +33,17 @@ const contentCreating = new Set([
   'PUT /repos/{owner}/{repo}/contents/{path}',
 ]);
 
+/** The REST API versions GitHub answers (`X-GitHub-Api-Version`); any other is a 400 before anything else. */
+export const supportedApiVersions = ['2022-11-28', '2026-03-10'];
+
+function checkApiVersion(c: Context) {
+  const asked = c.req.header('x-github-api-version');
+  if (asked !== undefined && !supportedApiVersions.includes(asked.trim()))
+    throw new SimHttpError(400, `Unsupported 'X-GitHub-Api-Version' header: ${asked}. The supported versions are ${supportedApiVersions.join(', ')}.`, {}, {
+      documentation_url: 'https://docs.github.com/rest/about-the-rest-api/api-versions',
+    });
+}
+
 /**
  * Registers one REST route under `/api/v3`, given as GitHub's template (`GET /app/installations/{installation_id}`).
  * Every route gets the same treatment: a request counter, authentication with the kinds of credential GitHub
@@ -52,6 +63,7 @@ export function defineRoute(
   const honoPath = path.replace(/\{(\w+)\}/g, ':$1').replace(':path', ':path{.+}');
   api.on(method, [honoPath, ...aliases], async (c) => {
     ctx.requestCounts.set(template, (ctx.requestCounts.get(template) ?? 0) + 1);
+    checkApiVersion(c);
     if (auth === 'none') return withFault(c, ctx, template, null, () => handler(c, undefined as unknown as Principal));
     const limited = ctx.limits.settings.enabled;
     let rateHeaders: Record<string, string> = {};

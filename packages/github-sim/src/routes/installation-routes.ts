@@ -4,7 +4,7 @@ import { defineRoute } from '../define-route.js';
 import { paginate } from '../paginate.js';
 import { repository } from '../payloads.js';
 import { SimHttpError } from '../errors.js';
-import { rateBucket } from '../principal.js';
+import { assertNotSuspended, credentialOf, rateBucket, resolvePrincipal } from '../principal.js';
 
 /** Routes called with an installation token. */
 export function registerInstallationRoutes(api: Hono, ctx: SimContext) {
@@ -35,12 +35,26 @@ export function registerInstallationRoutes(api: Hono, ctx: SimContext) {
    * `GET /rate_limit` (not counted against the limit, as on GitHub). `resources.search` is the search API's
    * own 30 a minute. A GHES instance with rate limiting turned off answers 404.
    */
-  defineRoute(api, ctx, 'GET /rate_limit', ['installation', 'user', 'pat'], (c, p) => {
+  defineRoute(api, ctx, 'GET /rate_limit', 'none', (c) => {
+    // Anyone may ask, as on GitHub: without a credential it answers the caller's address's unauthenticated budget;
+    // with one, that credential's (a bad one is 401). Asking costs nothing either way.
+    const credential = credentialOf(c.req.header('authorization'));
+    let bucket: { key: string; limit: number };
+    if (c.req.header('authorization') !== undefined) {
+      if (!credential) throw new SimHttpError(401, 'Bad credentials');
+      const principal = resolvePrincipal(ctx, credential);
+      assertNotSuspended(principal);
+      bucket = rateBucket(ctx, principal);
+    } else {
+      bucket = { key: `ip:${c.req.header('x-forwarded-for') ?? 'client'}`, limit: ctx.limits.settings.unauthenticated };
+    }
     if (!ctx.limits.settings.enabled) throw new SimHttpError(404, 'Rate limiting is not enabled.');
-    const bucket = rateBucket(ctx, p);
-    const refunded = ctx.limits.refund(bucket.key);
-    if (refunded) for (const [name, value] of Object.entries(refunded)) c.header(name, value);
     const core = ctx.limits.peek(bucket.key, bucket.limit);
+    c.header('x-ratelimit-limit', String(core.limit));
+    c.header('x-ratelimit-remaining', String(core.remaining));
+    c.header('x-ratelimit-reset', String(core.reset));
+    c.header('x-ratelimit-used', String(core.used));
+    c.header('x-ratelimit-resource', 'core');
     const search = ctx.limits.peek(`search:${bucket.key}`, 30);
     if (search.used === 0) search.reset = Math.ceil(ctx.clock.now() / 1000) + 60;
     return c.json({ resources: { core, search }, rate: core });

@@ -128,7 +128,8 @@ export function registerRepoRoutes(api: Hono, ctx: SimContext) {
     api,
     ctx,
     'POST /repos/{owner}/{repo}/transfer',
-    ['installation', 'user', 'pat'],
+    // GitHub's permission data lists no GitHub App access for transfers: an installation token gets 403.
+    ['user', 'pat'],
     async (c, p) => {
       const repo = requireRepo(ctx, c.req.param('owner')!, c.req.param('repo')!, p);
       assertRepoAccess(ctx, p, repo, 'administration', 'write');
