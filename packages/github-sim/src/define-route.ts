@@ -11,7 +11,7 @@ import {
   rateBucket,
   resolvePrincipal,
 } from './principal.js';
-import { secondaryLimitMessage } from './rate-limits.js';
+import { contentCreationLimitMessage, secondaryLimitMessage } from './rate-limits.js';
 
 export type RouteAuth = PrincipalKind[] | 'none';
 
@@ -154,13 +154,16 @@ const rateLimitDocs = 'https://docs.github.com/rest/using-the-rest-api/rate-limi
 /** A fault answered in GitHub's shape for its kind, unless the rule gives its own body and headers. */
 function faultAnswer(c: Context, ctx: SimContext, fault: FaultRule, bucket: Bucket | null): Response {
   const kind = fault.kind ?? (fault.status === 429 ? 'secondary' : undefined);
-  const status = fault.status ?? (kind === 'primary' ? 403 : 429);
+  const status = fault.status ?? (kind === 'primary' || kind === 'content-creation' ? 403 : 429);
   let body: unknown = fault.body;
   let headers: Record<string, string> = {};
   const current = bucket ? ctx.limits.headersOf(bucket.key, bucket.limit) : {};
   if (kind === 'secondary') {
     body ??= { message: secondaryLimitMessage, documentation_url: `${rateLimitDocs}#about-secondary-rate-limits` };
     headers = { ...current, 'retry-after': String(ctx.limits.settings.secondaryRetryAfterSeconds) };
+  } else if (kind === 'content-creation') {
+    body ??= { message: contentCreationLimitMessage, documentation_url: `${rateLimitDocs}#about-secondary-rate-limits` };
+    headers = { ...current };
   } else if (kind === 'primary') {
     body ??= {
       message: `API rate limit exceeded for ${bucket?.what ?? 'this client'}.`,

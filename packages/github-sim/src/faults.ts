@@ -9,9 +9,11 @@ export interface FaultRule {
   /**
    * Shape the answer as one of GitHub's rate limits: `secondary` (the default for status 429): the secondary
    * limit's message and `retry-after`; `primary` (status 403 unless given): `x-ratelimit-remaining: 0` and the
-   * reset time. Both as @octokit/plugin-throttling recognises them.
+   * reset time. Both as @octokit/plugin-throttling recognises them. `content-creation`: GitHub's other secondary
+   * shape, 403 "...temporarily blocked from content creation..." with no `retry-after` at all (GitHub's docs: then
+   * wait at least a minute, longer each time).
    */
-  kind?: 'secondary' | 'primary';
+  kind?: 'secondary' | 'primary' | 'content-creation';
   /** never answer until the client gives up (its concurrency slot is given back then) */
   hang?: boolean;
   /** how many requests it applies to; unlimited when absent */

@@ -55,6 +55,10 @@ interface Window {
 export const secondaryLimitMessage =
   'You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID.';
 
+/** The secondary limit on content creation, as GitHub words it: a 403 without `retry-after`. */
+export const contentCreationLimitMessage =
+  'You have exceeded a secondary rate limit and have been temporarily blocked from content creation. Please retry your request again later. If you reach out to GitHub Support for help, please include the request ID.';
+
 /** Primary limits (an hourly budget per installation or user) and the secondary limits. */
 export class RateLimiter {
   private readonly windows = new Map<string, Window>();

@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { auditEvents, githubInstallations, repos } from '../src/db/schema/index.js';
 import { RepoStore } from '../src/stores/repo-store.js';
@@ -132,6 +132,29 @@ describe.each(drivers)('project creation failures leave nothing half made (%s)',
     expect(body.error.code).toBe('rate_limited');
     expect(body.error.message).toMatch(/try again in 4\d s/);
     expect(await rows()).toEqual(before);
+  });
+
+  it('answers 429 for both shapes of GitHub\'s secondary limit: with retry-after, and content creation\'s 403 with none (at least a minute)', async () => {
+    const ada = await h.signIn('user_ada');
+    for (const [kind, wait] of [
+      ['secondary', String(sim().limits.settings.secondaryRetryAfterSeconds)],
+      ['content-creation', '60'],
+    ] as const) {
+      sim().faults.add({ route: 'POST /orgs/{org}/repos', kind, ...(kind === 'secondary' ? { status: 403 } : {}), times: 1 });
+      const before = await rows();
+      const limited = await ada.request('POST', `${h.hub.url}/api/projects`, {
+        json: { name: `Secondary ${kind}` },
+        headers: { 'x-csrf-token': ada.csrf, accept: 'application/json' },
+        follow: false,
+      });
+      expect(limited.status, kind).toBe(429);
+      expect(limited.headers.get('retry-after'), kind).toBe(wait);
+      const body = (await limited.json()) as { error: { code: string; message: string } };
+      expect(body.error.message).toBe(`GitHub asks us to slow down creating repositories; try again in ${wait} s.`);
+      expect(await rows()).toEqual(before);
+      // The account waits out GitHub's minute in the fleet's pacing ledger; the other tests here must not.
+      await h.hub.db.db.execute(sql`delete from job_state where name like 'pace:%'`);
+    }
   });
 
   it('answers 503 when GitHub fails the creation, after checking that it created nothing', async () => {

@@ -41,6 +41,12 @@ function retryAfterOf(error: GitHubAuthError): number {
   return typeof seconds === 'number' && seconds > 0 ? seconds : 60;
 }
 
+/** GitHub's own message in a RequestError's answer (`{ message }`), or ''. */
+function githubMessageOf(error: unknown): string {
+  const data = (error as { response?: { data?: unknown } }).response?.data;
+  return data && typeof data === 'object' && typeof (data as { message?: unknown }).message === 'string' ? (data as { message: string }).message : '';
+}
+
 /** An Octokit RequestError (or a fetch failure) met while acting for a tenant, as the caller's answer. */
 export function fromGitHubRequestError(error: unknown, what: string, nowMs: number): AppError {
   const status = (error as { status?: number }).status;
@@ -51,9 +57,13 @@ export function fromGitHubRequestError(error: unknown, what: string, nowMs: numb
   if (status === undefined || status === 0)
     return new AppError('github_unreachable', `GitHub could not be reached to ${what}; try again.`, { cause: error });
   if (status >= 500) return new AppError('github_unavailable', `GitHub is not answering; try again (${what}).`, { cause: error });
-  if (status === 429 || (status === 403 && (headers['x-ratelimit-remaining'] === '0' || headers['retry-after']))) {
+  // GitHub's secondary limits come in two shapes: with `retry-after`, or (content creation) a 403 whose message alone
+  // says so; for the latter its docs say to wait at least a minute, longer each time.
+  const secondary = status === 403 && /secondary rate limit/i.test(githubMessageOf(error));
+  if (status === 429 || (status === 403 && (headers['x-ratelimit-remaining'] === '0' || headers['retry-after'] || secondary))) {
     const reset = Number(headers['x-ratelimit-reset']);
-    const retryAfter = Number(headers['retry-after']) || (reset ? Math.max(1, reset - Math.floor(nowMs / 1000)) : 60);
+    const exhausted = headers['x-ratelimit-remaining'] === '0';
+    const retryAfter = Number(headers['retry-after']) || (exhausted && reset ? Math.max(1, reset - Math.floor(nowMs / 1000)) : 60);
     return new AppError('rate_limited', `GitHub is rate limiting us; try again in ${retryAfter} s.`, {
       cause: error,
       details: { retryAfter },
