@@ -174,9 +174,10 @@ export class GitHubSim {
   async createRepository(
     ownerLogin: string,
     name: string,
-    options: { autoInit?: boolean; creatorApp?: SimApp; private?: boolean } = {},
+    options: { autoInit?: boolean; creatorApp?: SimApp; private?: boolean; description?: string } = {},
   ): Promise<SimRepo> {
     return this.world.createRepository(this.store.requireAccount(ownerLogin), name, {
+      description: options.description ?? null,
       autoInit: options.autoInit ?? true,
       private: options.private ?? true,
       creatorAppId: options.creatorApp?.id ?? null,

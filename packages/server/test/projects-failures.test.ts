@@ -1,6 +1,7 @@
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { auditEvents, githubInstallations, repos } from '../src/db/schema/index.js';
+import { creationMarker } from '../src/projects/project-service.js';
 import { RepoStore } from '../src/stores/repo-store.js';
 import { drivers } from './db-harness.js';
 import { cloneWith } from './git-clone.js';
@@ -199,7 +200,8 @@ describe.each(drivers)('project creation failures leave nothing half made (%s)',
       createdBy: 'user_ada',
       updatedAt: new Date(Date.now() - 10 * 60_000),
     });
-    const onGitHub = await sim().createRepository('tisket-com', 'crashed.tickets', { autoInit: false, creatorApp: tisketApp() });
+    // The crashed creation got as far as GitHub: the repository carries the marker it wrote in its description.
+    const onGitHub = await sim().createRepository('tisket-com', 'crashed.tickets', { autoInit: false, creatorApp: tisketApp(), description: `Tisket: tickets ${creationMarker(crashed.id)}` });
     expect((await h.api(ada, 'GET', '/api/projects')).body.projects.some((p: { slug: string }) => p.slug === 'crashed')).toBe(false);
 
     const creates = sim().requestCount('POST /orgs/{org}/repos');
@@ -214,6 +216,28 @@ describe.each(drivers)('project creation failures leave nothing half made (%s)',
     expect(audit.map((a) => a.action)).toEqual(['project.adopted']);
   });
 
+  it('never adopts a repository of the same name that it did not create: the crashed creation asks for another name', async () => {
+    const ada = await h.signIn('user_ada');
+    const account = sim().store.requireAccount('tisket-com');
+    const crashed = await new RepoStore(h.hub.db.db).insert({
+      organizationId: org,
+      slug: 'payroll',
+      name: 'Payroll',
+      accountId: account.id,
+      fullName: 'tisket-com/payroll.tickets',
+      accessState: 'creating',
+      updatedAt: new Date(Date.now() - 10 * 60_000),
+    });
+    // The customer's own repository, reached by the installation, named as the project's would be, with no marker.
+    const theirs = await sim().createRepository('tisket-com', 'payroll.tickets', { autoInit: true, creatorApp: tisketApp(), description: 'Payroll service (production)' });
+    const retried = await h.api(ada, 'POST', '/api/projects', { name: 'Payroll' });
+    expect(retried.status).toBe(422);
+    expect(retried.body.error.message).toMatch(/tisket-com\/payroll\.tickets already exists on GitHub/);
+    const row = await new RepoStore(h.hub.db.db).get(org, crashed.id);
+    expect(row?.githubRepoId ?? null).not.toBe(theirs.id);
+    expect((await h.api(ada, 'GET', '/api/projects')).body.projects.some((p: { repository?: { id: number } }) => p.repository?.id === theirs.id)).toBe(false);
+  });
+
   it('adopts a crashed creation whose content was already pushed without pushing again', async () => {
     const ada = await h.signIn('user_ada');
     const account = sim().store.requireAccount('tisket-com');
@@ -226,7 +250,7 @@ describe.each(drivers)('project creation failures leave nothing half made (%s)',
       accessState: 'creating',
       updatedAt: new Date(Date.now() - 10 * 60_000),
     });
-    await sim().createRepository('tisket-com', 'pushed.tickets', { autoInit: true, creatorApp: tisketApp() });
+    await sim().createRepository('tisket-com', 'pushed.tickets', { autoInit: true, creatorApp: tisketApp(), description: creationMarker(crashed.id) });
     const retried = await h.api(ada, 'POST', '/api/projects', { name: 'Pushed' });
     expect(retried.status).toBe(201);
     const token = await h.hub.projects.tokenFor(org, crashed.id, { contents: 'read' });

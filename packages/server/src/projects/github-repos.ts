@@ -8,6 +8,7 @@ export interface GitHubRepo {
   full_name: string;
   html_url: string;
   private: boolean;
+  description?: string | null;
   owner: { id: number; login: string; type?: string };
 }
 

@@ -58,6 +58,12 @@ export interface ProjectToken {
 type Installation = { row: InstallationRow; app: GitHubApp; acceptUrl: string };
 
 /**
+ * The mark a creation writes into its repository's description, naming the project row: how an interrupted creation
+ * recognises, by name, the repository it made itself.
+ */
+export const creationMarker = (projectId: string) => `(project ${projectId.slice(0, 12)})`;
+
+/**
  * Projects: repositories the product creates in the tenant's connected account, and only those. The GitHub id is
  * stored the moment GitHub answers and is the key from then on. A `creating` row is written before GitHub is asked,
  * so that a creation that crashed half-way is found and completed (adopted) by the next attempt, and two admins
@@ -126,9 +132,13 @@ export class ProjectService {
       let repo: GitHubRepo | null = null;
       if (claim.resumed) {
         // An earlier attempt stopped half-way: adopt what it created, if GitHub has it and the installation reaches it.
+        // Found by name, it is adopted only if it carries the marker this creation wrote in its description: a
+        // repository of the same name that hubgate did not create (the customer's own code) is never made a project.
         repo = row.githubRepoId
           ? await this.github.byId(inst.app, inst.row.installationId, row.githubRepoId)
-          : await this.github.findByName(inst.app, inst.row.installationId, owner, wantedName);
+          : await this.github.findByName(inst.app, inst.row.installationId, owner, wantedName).then((found) =>
+              found?.description?.includes(creationMarker(row.id)) ? found : null,
+            );
         if (repo && repo.owner.id !== inst.row.accountId) repo = null;
       }
       repo ??= await this.createOnGitHub(inst, organizationId, row, { name: wantedName, description: this.description(row), private: true }, outcome);
@@ -159,10 +169,9 @@ export class ProjectService {
     return projectView(done!, inst.app.settings.webUrl);
   }
 
-  private description(row: Pick<RepoRow, 'name' | 'kind'>): string {
-    return row.kind === 'guide'
-      ? `${this.options.productName}: the "${row.name}" guide`
-      : `${this.options.productName}: tickets of the ${row.kind} "${row.name}"`;
+  private description(row: Pick<RepoRow, 'id' | 'name' | 'kind'>): string {
+    const what = row.kind === 'guide' ? `the "${row.name}" guide` : `tickets of the ${row.kind} "${row.name}"`;
+    return `${this.options.productName}: ${what} ${creationMarker(row.id)}`;
   }
 
   /**
@@ -232,7 +241,8 @@ export class ProjectService {
         outcome.maybeCreated = true;
         throw failure.error;
       });
-      if (found) return found;
+      // Ours only if it carries this creation's marker (one of the same name made by someone else is not adopted).
+      if (found?.description?.includes(creationMarker(row.id))) return found;
       throw failure.error;
     }
   }
