@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
+import { and, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
 import type { Database } from '../db/database.js';
 import { type RawQuery, rawQuery } from '../db/raw-query.js';
 import { agentKeys, agentTokens, tokenLeases } from '../db/schema/index.js';
