@@ -2,6 +2,9 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDoctor } from '../src/cli/doctor.js';
@@ -44,6 +47,28 @@ describe('hubgate --help', () => {
     const option = await hubgate(['doctor', '--verbose']);
     expect(option.code).toBe(2);
     expect(option.stderr).toContain("'--verbose'");
+  });
+
+  it('says which setting to change when its port is taken, and exits 1', async () => {
+    const taken = createServer().listen(0, '127.0.0.1');
+    await new Promise((resolve) => taken.once('listening', resolve));
+    const port = (taken.address() as AddressInfo).port;
+    try {
+      const dir = mkdtempSync(join(tmpdir(), 'hubgate-port-'));
+      const answer = await new Promise<{ code: number; stderr: string }>((resolve) => {
+        execFile(
+          process.execPath,
+          [bin, 'serve'],
+          { env: { PATH: process.env.PATH, PORT: String(port), HOST: '127.0.0.1', HUBGATE_DATA_DIR: dir, LOG_FORMAT: 'json' }, timeout: 30_000 },
+          (error, _stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stderr }),
+        );
+      });
+      rmSync(dir, { recursive: true, force: true });
+      expect(answer.code).toBe(1);
+      expect(answer.stderr).toContain(`127.0.0.1:${port} is already in use (another hubgate, or another program); set PORT to a free port, e.g. PORT=3001 npm start`);
+    } finally {
+      taken.close();
+    }
   });
 });
 

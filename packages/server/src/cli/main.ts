@@ -108,6 +108,11 @@ async function main(argv: string[]) {
   await run(command, values as Record<string, string | undefined>, positionals);
 }
 
+// The packages target the LTS lines (22.12+, 24); older ones run, but are past their end of life and untested.
+const [nodeMajor, nodeMinor] = process.versions.node.split('.').map(Number) as [number, number];
+if (nodeMajor < 22 || (nodeMajor === 22 && nodeMinor < 12))
+  console.error(`hubgate: Node ${process.versions.node} is past its end of life or older than hubgate supports; use Node 22.12+ or 24 (LTS).`);
+
 main(process.argv.slice(2)).catch((error) => {
   if ((error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
     console.error(`hubgate: ${(error as Error).message}\n(hubgate <command> --help lists the options)`);

@@ -77,7 +77,13 @@ export async function startHubgate(options: StartOptions = {}): Promise<RunningH
     res.end(JSON.stringify({ error: { code: 'not_ready', message: 'hubgate is starting; try again in a moment.' } }));
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new Error(`${config.host}:${config.port} is already in use (another hubgate, or another program); set PORT to a free port, e.g. PORT=3001 npm start`, { cause: error })
+          : error,
+      ),
+    );
     server.listen(config.port, config.host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
