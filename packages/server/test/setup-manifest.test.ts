@@ -96,6 +96,8 @@ it('registers the system app with `hubgate setup` through GitHub\'s manifest flo
   });
   cleanups.push(() => hub.close());
   expect(hub.sandbox).toBeNull();
+  // The sandbox's demo workload issuer exists only in the sandbox.
+  expect((await fetch(`${publicUrl}/sandbox/workload/token?subject=x&audience=y`, { headers: { authorization: 'bearer sandbox-workload' } })).status).toBe(404);
   const login = await browser.get(`${publicUrl}/auth/login`);
   const uid = /action="\/interaction\/([\w-]+)\/login"/.exec(await login.text())![1];
   await browser.post(`${new URL(login.finalUrl).origin}/interaction/${uid}/login`, { form: { sub: 'user_ada' } });

@@ -271,6 +271,32 @@ describe('token exchange under trust policies', () => {
     expect(withoutTenant.stderr).toContain('in GitHub Actions, set HUBGATE_TENANT (your organization id in hubgate) or HUBGATE_AUDIENCE');
   });
 
+  it("works end to end in the sandbox with its demo issuer: the helper asks /sandbox/workload/token as a runner asks GitHub", async () => {
+    const name = unique('sandbox-demo');
+    await createProject(h, tisket, 'tisket-com', name, { installationId });
+    const created = await newPolicy({ issuer: `${h.hub.url}/sandbox/workload`, subject: 'repo:tisket-com/app:ref:refs/heads/*', claims: { repository_owner: 'tisket-com' } });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const work = mkdtempSync(join(tmpdir(), 'hubgate-sandbox-wi-'));
+    onTestFinished(() => rmSync(work, { recursive: true, force: true }));
+    const answer = await runGitCredential('get', {
+      stdin: `protocol=http\nhost=${new URL(sim().webUrl).host}\npath=tisket-com/${name}.git\n\n`,
+      env: {
+        HOME: work,
+        HUBGATE_CACHE_DIR: join(work, 'cache'),
+        HUBGATE_URL: h.hub.url,
+        HUBGATE_TENANT: tisket,
+        ACTIONS_ID_TOKEN_REQUEST_URL: `${h.hub.url}/sandbox/workload/token?subject=${encodeURIComponent('repo:tisket-com/app:ref:refs/heads/main')}`,
+        ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'sandbox-workload',
+        HUBGATE_ALLOW_HTTP_REMOTES: '1',
+        HUBGATE_GIT_MIN_VALIDITY_SECONDS: '60',
+      },
+    });
+    expect(answer.stderr).toBe('');
+    expect(answer.stdout).toMatch(/password=ghs_/);
+    const noRequestToken = await fetch(`${h.hub.url}/sandbox/workload/token?subject=x&audience=y`);
+    expect(noRequestToken.status).toBe(401);
+  });
+
   it('never lets a policy name another tenant\'s projects', async () => {
     const name = unique('theirs');
     const theirs = await createProject(h, acme, 'acme-corp', name);

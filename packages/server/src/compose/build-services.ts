@@ -58,6 +58,8 @@ export interface ServiceInputs {
   restore?: RestoreOptions;
   /** repository name patterns, pacing (tests shorten it) */
   projects?: Omit<ProjectServiceOptions, 'productName'>;
+  /** the sandbox's demo workload issuer, served at /sandbox/workload (sandbox/demo-workload-issuer.ts) */
+  demoWorkloadIssuer?: { issuer: string; app: Hono<AppEnv> };
 }
 
 export interface Services {
@@ -140,11 +142,13 @@ export function buildServices(input: ServiceInputs): Services {
   const limiter: KeyRateLimiter = input.config.redisUrl
     ? new RedisRateLimiter(input.config.redisUrl, input.config.agentRateLimit, input.logger)
     : new MemoryRateLimiter(input.config.agentRateLimit);
-  // Issuers are tenants' input: their discovery documents and keys are fetched through the outbound guard.
-  const issuerKeys = new IssuerKeys(guardedFetch({ allowedPrivateHosts: [...input.config.allowedPrivateHosts] }, input.fetch ?? fetch), () => input.clock.now());
+  // Issuers are tenants' input: their discovery documents and keys are fetched through the outbound guard. The
+  // sandbox's own demo issuer is on this (loopback) host: allowed there, and only there.
+  const issuerHosts = [...input.config.allowedPrivateHosts, ...(input.demoWorkloadIssuer ? [new URL(input.demoWorkloadIssuer.issuer).host] : [])];
+  const issuerKeys = new IssuerKeys(guardedFetch({ allowedPrivateHosts: issuerHosts }, input.fetch ?? fetch), () => input.clock.now());
   const policyCache = new TrustPolicyCache(input.db, () => input.clock.now());
   const exchange = new TokenExchange(policyCache, broker, issuerKeys, input.url, () => input.clock.now());
-  const trustPolicies = new TrustPolicyService(input.db, broker, input.url, input.config.allowedPrivateHosts, now, policyCache);
+  const trustPolicies = new TrustPolicyService(input.db, broker, input.url, issuerHosts, now, policyCache);
   const reconcileLimiter: KeyRateLimiter = input.config.redisUrl
     ? new RedisRateLimiter(input.config.redisUrl, reconcileRunsPerMinute, input.logger, 'hubgate:reconcile-rate:')
     : new MemoryRateLimiter(reconcileRunsPerMinute);
@@ -172,6 +176,7 @@ export function buildServices(input: ServiceInputs): Services {
       { path: '/api/agent-keys', app: agentKeysApi({ keys: agentKeys, publicUrl: input.url }) },
       { path: '/api/agent-tokens', app: agentTokensApi({ broker, publicUrl: input.url }) },
       { path: '/api/trust-policies', app: trustPoliciesApi({ policies: trustPolicies, publicUrl: input.url }) },
+      ...(input.demoWorkloadIssuer ? [{ path: '/sandbox/workload', app: input.demoWorkloadIssuer.app }] : []),
       { path: '/mcp', app: mcpRoute({ db: input.db, broker, apps, limiter, nowMs: () => input.clock.now(), version: '0.1.0' }), authenticates: true },
       {
         path: '/api/v1',

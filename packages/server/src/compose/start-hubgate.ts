@@ -148,6 +148,7 @@ export async function startHubgate(options: StartOptions = {}): Promise<RunningH
       githubRetryBaseMs: options.githubRetryBaseMs,
       restore: options.restore,
       projects: { patterns: config.repoNamePatterns, ...options.projects },
+      demoWorkloadIssuer: sandbox ? await (await import('../sandbox/demo-workload-issuer.js')).demoWorkloadIssuer(url) : undefined,
     });
     handler = getRequestListener((services.app as Hono<AppEnv>).fetch);
     await services.receiver.resumeUnfinished().catch((error) => logger.warn({ err: error }, 'resuming unfinished webhook deliveries failed'));
