@@ -135,6 +135,38 @@ describe('the MCP server', () => {
     expect(projects.map((p: any) => p.repository)).toContain(`tisket-com/${name}`);
   });
 
+  it('lets a workload in with its ID token instead of a key, under its trust policy and that policy\'s grant only', async () => {
+    const name = unique('mcp-identity');
+    await createProject(h, tisket, 'tisket-com', name, { installationId });
+    const ada = await h.signIn('user_ada');
+    const policy = await h.api(ada, 'POST', '/api/trust-policies', {
+      name: unique('mcp pods'),
+      issuer: `${h.hub.url}/sandbox/workload`,
+      subject: 'system:serviceaccount:agents:*',
+      grant: { permissions: { contents: 'read' } },
+    });
+    expect(policy.status, JSON.stringify(policy.body)).toBe(201);
+    const idToken = async (subject: string) =>
+      (
+        (await (
+          await fetch(`${h.hub.url}/sandbox/workload/token?subject=${encodeURIComponent(subject)}&audience=${encodeURIComponent(`${h.hub.url}/tenants/${tisket}`)}`, {
+            headers: { authorization: 'bearer sandbox-workload' },
+          })
+        ).json()) as { value: string }
+      ).value;
+    const client = await clientFor(await idToken('system:serviceaccount:agents:reviewer'));
+    expect((await client.listTools()).tools.map((t) => t.name).sort()).toEqual(['list_files', 'list_projects', 'read_file']);
+    const projects = JSON.parse(textOf(await client.callTool({ name: 'list_projects', arguments: {} })));
+    expect(projects.map((p: any) => p.repository)).toContain(`tisket-com/${name}`);
+    const stranger = await fetch(`${h.hub.url}/mcp`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${await idToken('system:serviceaccount:default:intruder')}` },
+      body: '{}',
+    });
+    expect(stranger.status).toBe(401);
+    expect(((await stranger.json()) as any).error.message).toBe('No trust policy of this organization matches this ID token (its subject and claims).');
+  });
+
   it('refuses a caller without a valid agent key', async () => {
     const none = await fetch(`${h.hub.url}/mcp`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     expect(none.status).toBe(401);

@@ -177,7 +177,7 @@ export function buildServices(input: ServiceInputs): Services {
       { path: '/api/agent-tokens', app: agentTokensApi({ broker, publicUrl: input.url }) },
       { path: '/api/trust-policies', app: trustPoliciesApi({ policies: trustPolicies, publicUrl: input.url }) },
       ...(input.demoWorkloadIssuer ? [{ path: '/sandbox/workload', app: input.demoWorkloadIssuer.app }] : []),
-      { path: '/mcp', app: mcpRoute({ db: input.db, broker, apps, limiter, nowMs: () => input.clock.now(), version: '0.1.0' }), authenticates: true },
+      { path: '/mcp', app: mcpRoute({ exchange, db: input.db, broker, apps, limiter, nowMs: () => input.clock.now(), version: '0.1.0' }), authenticates: true },
       {
         path: '/api/v1',
         app: brokerApi({ broker, exchange, limiter, metrics: createBrokerMetrics(metrics.registry), nowMs: () => input.clock.now() }),

@@ -46,8 +46,11 @@ export class TokenExchange {
     private readonly nowMs: () => number,
   ) {}
 
-  async exchange(request: ExchangeRequest, rateLimit?: (keyHash: string) => Promise<void>): Promise<Exchanged> {
-    const { subjectToken } = request;
+  /**
+   * Who an ID token is under this hubgate's trust policies: the tenant its audience names and the first of that
+   * tenant's policies it matches (the MCP server authenticates by this too). Refusals name the check that failed.
+   */
+  async identify(subjectToken: string): Promise<{ policy: TrustPolicyWithKey; organizationId: string; issuer: string; subject: string }> {
     if (Buffer.byteLength(subjectToken) > maxSubjectTokenBytes)
       throw new AppError('too_large', `subject_token: larger than ${maxSubjectTokenBytes / 1024} KB; an ID token is a few KB.`);
     let header: ReturnType<typeof decodeProtectedHeader>;
@@ -81,7 +84,12 @@ export class TokenExchange {
     }
     const policy = policies.find((candidate) => matches(candidate, verified));
     if (!policy) throw refused('No trust policy of this organization matches this ID token (its subject and claims).');
+    return { policy, organizationId, issuer, subject: verified.sub! };
+  }
 
+  async exchange(request: ExchangeRequest, rateLimit?: (keyHash: string) => Promise<void>): Promise<Exchanged> {
+    const { subjectToken } = request;
+    const { policy, issuer, subject } = await this.identify(subjectToken);
     const call = await this.broker.authorizeByKeyHash(policy.keyHash, request.repository, rateLimit).catch((error: unknown) => {
       // The policy's key is revoked: the policy was deleted since this replica read it (policy-cache.ts).
       throw error instanceof AppError && error.code === 'unauthenticated' ? refused('The trust policy that matched this ID token was deleted.') : error;
@@ -94,7 +102,7 @@ export class TokenExchange {
       minValidityMs: request.minValidityMs,
       job,
       reuseLeaseOfJob: true,
-      auditDetail: { exchange: { policyId: policy.id, policyName: policy.name, issuer, subject: verified.sub } },
+      auditDetail: { exchange: { policyId: policy.id, policyName: policy.name, issuer, subject } },
     });
     return { issued, policy: { id: policy.id, name: policy.name } };
   }

@@ -11,11 +11,14 @@ import { AppError } from '../../errors/app-error.js';
 import { brokerBackend, type McpCaller } from '../../mcp/broker-backend.js';
 import { registerTools } from '../../mcp/mcp-tools.js';
 import { AgentKeyStore } from '../../stores/agent-key-store.js';
+import type { TokenExchange } from '../../workload/token-exchange.js';
 import type { AppEnv } from '../app-env.js';
 import { refuse } from '../middleware/agent-auth.js';
 import { limitBody } from '../middleware/body-limit.js';
 
 export interface McpRouteDeps {
+  /** an exchanged identity: a workload's ID token as the bearer, under the tenant's trust policies */
+  exchange?: TokenExchange;
   db: Database;
   broker: TokenBroker;
   apps: AppRegistry;
@@ -26,22 +29,31 @@ export interface McpRouteDeps {
 
 /**
  * `/mcp`: the MCP server over Streamable HTTP, stateless (a server per request, as the SDK's stateless mode has it:
- * any replica answers any call), authenticated by an agent key. The tools listed are those the key's grant allows.
+ * any replica answers any call), authenticated by an agent key or a workload's ID token (an exchanged identity, under
+ * the tenant's trust policies). The tools listed are those the key's, or the policy's, grant allows.
  */
 export function mcpRoute(deps: McpRouteDeps) {
   const api = new Hono<AppEnv>();
   // The caller of each request, as the bearer check found it (hono's variables are typed for the app's principal).
   const callers = new WeakMap<Request, McpCaller>();
   const keys = new AgentKeyStore(deps.db);
+  // A JWT is a workload's ID token: its trust policy's key is the caller (the policy's grant, its tenant). An agent
+  // key's hash and a policy key's hash live in the same column; only a verified ID token leads to the latter.
+  const identityKeyHash = async (presented: string): Promise<string | null> => {
+    if (!deps.exchange || presented.split('.').length !== 3) return null;
+    return (await deps.exchange.identify(presented)).policy.keyHash;
+  };
   api.use(
     '*',
     limitBody(2 * 1024 * 1024),
     bearerAuth({
       verifyToken: async (presented, c) => {
-        const keyHash = agentKeyHash(presented);
+        const bearerKey = agentKeyHash(presented);
+        const keyHash = bearerKey ?? (await identityKeyHash(presented));
         if (!keyHash) return false;
         const row = await keys.byHash(keyHash);
-        if (!row || row.purpose !== 'key' || row.revokedAt || (row.expiresAt && row.expiresAt.getTime() <= deps.nowMs())) return false;
+        // An agent key leads to a bearer key only; a verified ID token to its policy's key only.
+        if (!row || row.purpose !== (bearerKey ? 'key' : 'trust_policy') || row.revokedAt || (row.expiresAt && row.expiresAt.getTime() <= deps.nowMs())) return false;
         const decision = await deps.limiter.hit(keyHash, deps.nowMs());
         if (!decision.allowed)
           throw new AppError('rate_limited', 'This agent key is over its rate limit; try again later.', { details: { retryAfter: decision.retryAfterSeconds } });
