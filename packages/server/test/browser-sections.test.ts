@@ -139,6 +139,8 @@ describe.skipIf(!haveChromium)('the settings sections in a real browser', () => 
     await expectNoAxeViolations(page, 'revoke dialog');
     await dialog.getByRole('button', { name: 'Revoke key' }).click();
     await section.getByText('Revoked the key “ci-runner”.').waitFor();
+    // The list is reloaded after the notice: the key's Revoke button goes once the reload lands.
+    await section.getByRole('button', { name: 'Revoke ci-runner' }).waitFor({ state: 'detached', timeout: 5000 });
     expect(await section.getByRole('button', { name: 'Revoke ci-runner' }).count()).toBe(0);
     await page.context().close();
   });

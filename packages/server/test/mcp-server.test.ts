@@ -1,6 +1,9 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { acme, connected, createLooseRepository, createProject, tisket } from './broker-fixtures.js';
@@ -165,6 +168,36 @@ describe('the MCP server', () => {
     });
     expect(stranger.status).toBe(401);
     expect(((await stranger.json()) as any).error.message).toBe('No trust policy of this organization matches this ID token (its subject and claims).');
+  });
+
+  it('takes a workload identity over stdio too: `hubgate mcp` with HUBGATE_ID_TOKEN_FILE', async () => {
+    const ada = await h.signIn('user_ada');
+    const policy = await h.api(ada, 'POST', '/api/trust-policies', {
+      name: unique('stdio pods'),
+      issuer: `${h.hub.url}/sandbox/workload`,
+      subject: 'system:serviceaccount:stdio:*',
+      grant: { permissions: { contents: 'write' } },
+    });
+    expect(policy.status).toBe(201);
+    const answer = await fetch(
+      `${h.hub.url}/sandbox/workload/token?subject=system:serviceaccount:stdio:agent&audience=${encodeURIComponent(`${h.hub.url}/tenants/${tisket}`)}`,
+      { headers: { authorization: 'bearer sandbox-workload' } },
+    );
+    const dir = mkdtempSync(join(tmpdir(), 'hubgate-mcp-identity-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    writeFileSync(join(dir, 'token'), ((await answer.json()) as { value: string }).value);
+    const client = new Client({ name: 'hubgate-stdio-identity', version: '1.0.0' });
+    const bin = fileURLToPath(new URL('../bin/hubgate.mjs', import.meta.url));
+    await client.connect(
+      new StdioClientTransport({
+        command: process.execPath,
+        args: [bin, 'mcp'],
+        env: { PATH: process.env.PATH ?? '', HUBGATE_URL: h.hub.url, HUBGATE_ID_TOKEN_FILE: join(dir, 'token') },
+        stderr: 'pipe',
+      }),
+    );
+    onTestFinished(() => client.close());
+    expect((await client.listTools()).tools.map((t) => t.name)).toContain('write_file');
   });
 
   it('refuses a caller without a valid agent key', async () => {

@@ -1,21 +1,33 @@
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { readFile } from 'node:fs/promises';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 
 const loopbackHost = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
 
 /**
  * `hubgate mcp`: the MCP server over stdio, for clients that start their servers as processes (Claude Desktop,
- * editors). It holds no tools itself: every message goes to `HUBGATE_URL/mcp` with the agent key, so the tools,
+ * editors). It holds no tools itself: every message goes to `HUBGATE_URL/mcp` with the agent key (or the workload's
+ * ID token from `HUBGATE_ID_TOKEN_FILE`), so the tools,
  * the grant and every check are the service's, and nothing here can reach GitHub on its own.
  */
 export async function runMcpBridge(env: NodeJS.ProcessEnv): Promise<void> {
   const raw = env.HUBGATE_URL?.trim();
   const key = env.HUBGATE_AGENT_KEY?.trim();
-  if (!raw || !key) throw new Error('hubgate mcp needs HUBGATE_URL (the address of hubgate) and HUBGATE_AGENT_KEY');
+  const tokenFile = env.HUBGATE_ID_TOKEN_FILE?.trim();
+  if (!raw || (!key && !tokenFile))
+    throw new Error('hubgate mcp needs HUBGATE_URL (the address of hubgate) and HUBGATE_AGENT_KEY, or HUBGATE_ID_TOKEN_FILE (a workload identity)');
   const base = new URL(raw.endsWith('/') ? raw : `${raw}/`);
   if (base.protocol !== 'https:' && !(base.protocol === 'http:' && loopbackHost.test(base.hostname)))
     throw new Error(`HUBGATE_URL ${base.origin} is neither https nor a loopback address: the agent key is only ever sent over https`);
-  const upstream = new StreamableHTTPClientTransport(new URL('mcp', base), { requestInit: { headers: { authorization: `Bearer ${key}` } } });
+  // A workload's ID token is read again for every request: the kubelet rotates the file, and tokens expire.
+  const bearer = async () => (key ? key : (await readFile(tokenFile!, 'utf8')).trim());
+  const upstream = new StreamableHTTPClientTransport(new URL('mcp', base), {
+    fetch: async (url, init) => {
+      const headers = new Headers(init?.headers);
+      headers.set('authorization', `Bearer ${await bearer()}`);
+      return fetch(url, { ...init, headers });
+    },
+  });
   const local = new StdioServerTransport();
   const closed = new Promise<void>((resolve) => {
     local.onclose = () => resolve();

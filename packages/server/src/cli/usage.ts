@@ -73,7 +73,8 @@ ${settings}`,
     summary: 'the MCP server over stdio, for an agent (its tools come from hubgate at HUBGATE_URL)',
     text: `hubgate mcp
 
-An MCP server on stdin/stdout that forwards every message to HUBGATE_URL/mcp with HUBGATE_AGENT_KEY: the
+An MCP server on stdin/stdout that forwards every message to HUBGATE_URL/mcp with HUBGATE_AGENT_KEY (or
+the workload ID token in HUBGATE_ID_TOKEN_FILE, read for each request): the
 tools are those the key's grant allows (list projects, list and read files, write a file as a commit,
 create a branch, open a pull request), each call scoped to one repository of the tenant's projects.
 HUBGATE_URL must be https (or a loopback address). docs/mcp.md shows a client configuration.`,
