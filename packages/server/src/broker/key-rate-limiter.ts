@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { AppError } from '../errors/app-error.js';
 
 export interface RateDecision {
   allowed: boolean;
@@ -17,6 +18,14 @@ export interface KeyRateLimiter {
 }
 
 export const rateWindowMs = 60_000;
+
+/** The limit as a guard: counts a call for `key` and refuses it past the limit (429, Retry-After) with `refusal`. */
+export const enforceLimit =
+  (limiter: KeyRateLimiter, nowMs: () => number, refusal: string) =>
+  async (key: string): Promise<void> => {
+    const decision = await limiter.hit(key, nowMs());
+    if (!decision.allowed) throw new AppError('rate_limited', refusal, { details: { retryAfter: decision.retryAfterSeconds } });
+  };
 
 /** The decision from the two windows' counts (this call included in `current`). */
 export function slidingDecision(previous: number, current: number, limit: number, nowMs: number): RateDecision {

@@ -74,6 +74,8 @@ const notYourProject = () =>
   new AppError('not_found', 'That repository is not one of your organization’s projects (or does not exist).');
 const unknownKey = () => new AppError('unauthenticated', 'The agent key is unknown, revoked or expired.');
 
+/** Where git reaches the repository: the host the token is bound to (git helpers compare it with git's remote). */
+const cloneUrl = (app: GitHubApp, fullName: string) => `${app.settings.webUrl.replace(/\/+$/, '')}/${fullName}.git`;
 const sealedFor = (tokenHash: string) => `agent-token:${tokenHash}`;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -227,7 +229,7 @@ export class TokenBroker {
       return {
         token: token.token,
         expiresAt: leaseExpiresAt.toISOString(),
-        repository: { ...repository, url: `${app.settings.webUrl.replace(/\/+$/, '')}/${fullName}.git` },
+        repository: { ...repository, url: cloneUrl(app, fullName) },
         permissions,
         lease: { id: leaseId, expiresAt: leaseExpiresAt.toISOString(), job: request.job ?? null, exclusive: !!request.exclusive },
       };
@@ -244,7 +246,7 @@ export class TokenBroker {
     return {
       token,
       expiresAt: found.leaseExpiresAt.toISOString(),
-      repository: { id: githubRepoId, fullName, url: `${app.settings.webUrl.replace(/\/+$/, '')}/${fullName}.git` },
+      repository: { id: githubRepoId, fullName, url: cloneUrl(app, fullName) },
       permissions: found.token.permissions as Record<string, string>,
       lease: { id: found.leaseId, expiresAt: found.leaseExpiresAt.toISOString(), job, exclusive: found.token.exclusive === found.leaseId },
     };

@@ -1,12 +1,11 @@
 import { type Context, Hono } from 'hono';
 import { bearerAuth } from 'hono/bearer-auth';
-import { bodyLimit } from 'hono/body-limit';
 import { createMiddleware } from 'hono/factory';
 import { z } from 'zod';
 import { agentKeyHash } from '../../broker/agent-key-secret.js';
 import { type BrokerMetrics, outcomeOf } from '../../broker/broker-metrics.js';
 import { agentPermissionsSchema } from '../../broker/agent-permissions.js';
-import type { KeyRateLimiter } from '../../broker/key-rate-limiter.js';
+import { enforceLimit, type KeyRateLimiter } from '../../broker/key-rate-limiter.js';
 import type { TokenBroker } from '../../broker/token-broker.js';
 import type { TokenExchange } from '../../workload/token-exchange.js';
 import { readExchangeRequest } from './token-exchange-request.js';
@@ -14,6 +13,7 @@ import { AppError } from '../../errors/app-error.js';
 import { plainText } from '../api-contract.js';
 import type { AppEnv } from '../app-env.js';
 import { refuse } from '../middleware/agent-auth.js';
+import { limitBody } from '../middleware/body-limit.js';
 import { jsonBody } from '../middleware/json-body.js';
 
 const tokenBody = z.strictObject({
@@ -44,20 +44,10 @@ const countAnswers = (counter: BrokerMetrics['tokenRequests'], success: string) 
   });
 
 /** A token request is a few hundred bytes; hono's `bodyLimit` stops a larger one while it streams. */
-const smallBody = bodyLimit({
-  maxSize: 16 * 1024,
-  onError: () => {
-    throw new AppError('too_large', 'The request body is larger than 16 KB.');
-  },
-});
+const smallBody = limitBody(16 * 1024);
 
 /** An exchange carries an ID token (16 KB at most, workload/token-exchange.ts) beside a few fields. */
-const exchangeSizedBody = bodyLimit({
-  maxSize: 32 * 1024,
-  onError: () => {
-    throw new AppError('too_large', 'The request body is larger than 32 KB.');
-  },
-});
+const exchangeSizedBody = limitBody(32 * 1024);
 
 /**
  * `Authorization: Bearer hgk_...`, read by hono's `bearer-auth`; a string that cannot be a key is refused here,
@@ -88,13 +78,10 @@ export function brokerApi(deps: BrokerApiDeps) {
   api.post('/tokens/exchange', exchangeSizedBody, async (c) => {
     if (!deps.exchange) throw new AppError('not_found', 'Token exchange is not enabled here.');
     const request = await readExchangeRequest(c);
-    const { issued, policy } = await deps.exchange.exchange(request, async (keyHash) => {
-      const decision = await deps.limiter.hit(keyHash, deps.nowMs());
-      if (!decision.allowed)
-        throw new AppError('rate_limited', 'This trust policy is over its rate limit; try again later.', {
-          details: { retryAfter: decision.retryAfterSeconds },
-        });
-    });
+    const { issued, policy } = await deps.exchange.exchange(
+      request,
+      enforceLimit(deps.limiter, deps.nowMs, 'This trust policy is over its rate limit; try again later.'),
+    );
     c.header('cache-control', 'no-store');
     return c.json({
       access_token: issued.token,
@@ -107,13 +94,11 @@ export function brokerApi(deps: BrokerApiDeps) {
   });
   api.post('/tokens', agentKeyHeader, smallBody, async (c) => {
     const body = await jsonBody(c, tokenBody);
-    const call = await deps.broker.authorize(c.get('agentKey')!, body.repository, async (keyHash) => {
-      const decision = await deps.limiter.hit(keyHash, deps.nowMs());
-      if (!decision.allowed)
-        throw new AppError('rate_limited', 'This agent key is over its rate limit; try again later.', {
-          details: { retryAfter: decision.retryAfterSeconds },
-        });
-    });
+    const call = await deps.broker.authorize(
+      c.get('agentKey')!,
+      body.repository,
+      enforceLimit(deps.limiter, deps.nowMs, 'This agent key is over its rate limit; try again later.'),
+    );
     c.set('principal', {
       kind: 'agent',
       keyId: call.lookup.keyId,

@@ -4,10 +4,9 @@ import { Hono } from 'hono';
 import { bearerAuth } from 'hono/bearer-auth';
 import type { AppRegistry } from '../../apps/app-registry.js';
 import { agentKeyHash } from '../../broker/agent-key-secret.js';
-import type { KeyRateLimiter } from '../../broker/key-rate-limiter.js';
+import { enforceLimit, type KeyRateLimiter } from '../../broker/key-rate-limiter.js';
 import type { TokenBroker } from '../../broker/token-broker.js';
 import type { Database } from '../../db/database.js';
-import { AppError } from '../../errors/app-error.js';
 import { brokerBackend, type McpCaller } from '../../mcp/broker-backend.js';
 import { registerTools } from '../../mcp/mcp-tools.js';
 import { AgentKeyStore } from '../../stores/agent-key-store.js';
@@ -37,6 +36,7 @@ export function mcpRoute(deps: McpRouteDeps) {
   // The caller of each request, as the bearer check found it (hono's variables are typed for the app's principal).
   const callers = new WeakMap<Request, McpCaller>();
   const keys = new AgentKeyStore(deps.db);
+  const limited = enforceLimit(deps.limiter, deps.nowMs, 'This agent key is over its rate limit; try again later.');
   // A JWT is a workload's ID token: its trust policy's key is the caller (the policy's grant, its tenant). An agent
   // key's hash and a policy key's hash live in the same column; only a verified ID token leads to the latter.
   const identityKeyHash = async (presented: string): Promise<string | null> => {
@@ -54,9 +54,7 @@ export function mcpRoute(deps: McpRouteDeps) {
         const row = await keys.byHash(keyHash);
         // An agent key leads to a bearer key only; a verified ID token to its policy's key only.
         if (!row || row.purpose !== (bearerKey ? 'key' : 'trust_policy') || row.revokedAt || (row.expiresAt && row.expiresAt.getTime() <= deps.nowMs())) return false;
-        const decision = await deps.limiter.hit(keyHash, deps.nowMs());
-        if (!decision.allowed)
-          throw new AppError('rate_limited', 'This agent key is over its rate limit; try again later.', { details: { retryAfter: decision.retryAfterSeconds } });
+        await limited(keyHash);
         callers.set(c.req.raw, { keyHash, organizationId: row.organizationId, grant: row.grant });
         return true;
       },

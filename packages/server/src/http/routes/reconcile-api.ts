@@ -1,6 +1,5 @@
 import { Hono } from 'hono';
-import type { KeyRateLimiter } from '../../broker/key-rate-limiter.js';
-import { AppError } from '../../errors/app-error.js';
+import { enforceLimit, type KeyRateLimiter } from '../../broker/key-rate-limiter.js';
 import type { ReconcileJob } from '../../reconcile/reconcile-job.js';
 import { type AppEnv, tenantUser } from '../app-env.js';
 import { csrf } from '../middleware/csrf.js';
@@ -15,13 +14,14 @@ export const reconcileRunsPerMinute = 10;
  */
 export function reconcileApi(deps: { reconcile: ReconcileJob; publicUrl: string; limiter: KeyRateLimiter; nowMs?: () => number }) {
   const api = new Hono<AppEnv>();
+  const limited = enforceLimit(
+    deps.limiter,
+    deps.nowMs ?? Date.now,
+    `This organization asked for a check ${reconcileRunsPerMinute} times in the last minute; try again later.`,
+  );
   api.post('/', requireAdmin, csrf(deps.publicUrl), async (c) => {
     const { organizationId } = tenantUser(c);
-    const decision = await deps.limiter.hit(`reconcile:${organizationId}`, (deps.nowMs ?? Date.now)());
-    if (!decision.allowed)
-      throw new AppError('rate_limited', `This organization asked for a check ${reconcileRunsPerMinute} times in the last minute; try again later.`, {
-        details: { retryAfter: decision.retryAfterSeconds },
-      });
+    await limited(`reconcile:${organizationId}`);
     const report = await deps.reconcile.run({ organizationId });
     return c.json({ status: report.status, changes: report.changes.map(({ kind, target }) => ({ kind, target })) });
   });
