@@ -166,6 +166,10 @@ async function readBounded(stream: ReadableStream<Uint8Array> | null, url: URL):
   return body;
 }
 
+/** Whether the operator allows this URL's host (`host` or `host:port`) although private, and plain http to it. */
+export const allowsPrivateHost = (allowedPrivateHosts: readonly string[], url: URL) =>
+  allowedPrivateHosts.some((h) => h === url.host || h === url.hostname);
+
 /**
  * Checks a URL to a tenant's host; answers the addresses it resolved to (the connection is then pinned to them).
  */
@@ -174,7 +178,7 @@ export async function checkOutboundUrl(
   policy: OutboundPolicy,
   resolve: Resolver = dnsResolver,
 ): Promise<{ addresses: string[] }> {
-  const allowed = policy.allowedPrivateHosts.some((h) => h === url.host || h === url.hostname);
+  const allowed = allowsPrivateHost(policy.allowedPrivateHosts, url);
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && allowed))
     throw markPermanent(
       new AppError('unprocessable', `${url.origin} is not https: a GitHub host is reached over https only.`, { details: { field: 'apiUrl' } }),

@@ -7,6 +7,7 @@ import {
   type ProjectKind,
 } from '../http/api-contract.js';
 import { defaultAgentGrant } from '../db/schema/agent-keys.js';
+import type { AgentKeyStore } from '../stores/agent-key-store.js';
 
 export { defaultAgentGrant };
 
@@ -25,6 +26,16 @@ export function grantOf(asked: CreateAgentKeyBody['grant']): AgentGrant {
     permissions,
     maxTokenLifetimeSeconds: asked?.maxTokenLifetimeSeconds ?? defaultAgentGrant.maxTokenLifetimeSeconds,
   };
+}
+
+/** Refuses a grant that lists a project id that is not one of the tenant's (a grant may name only its own). */
+export async function checkGrantProjects(store: AgentKeyStore, organizationId: string, grant: AgentGrant): Promise<void> {
+  if (!('ids' in grant.projects)) return;
+  const missing = await store.projectsNotOf(organizationId, grant.projects.ids);
+  if (missing.length > 0)
+    throw new AppError('bad_request', `grant.projects.ids: ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not a project here`, {
+      details: { field: 'grant.projects.ids' },
+    });
 }
 
 /** Whether the grant reaches this project of the key's tenant. */

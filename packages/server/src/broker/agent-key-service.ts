@@ -5,7 +5,7 @@ import type { AgentPrincipal, TenantUser } from '../identity/principal.js';
 import { type AgentKeyRow, AgentKeyStore } from '../stores/agent-key-store.js';
 import { AuditStore } from '../stores/audit-store.js';
 import { inTransaction } from '../stores/transaction.js';
-import { describeGrant, grantOf, maxKeyLifetimeMs } from './agent-grant.js';
+import { checkGrantProjects, describeGrant, grantOf, maxKeyLifetimeMs } from './agent-grant.js';
 import { agentKeyHash, newAgentKeySecret } from './agent-key-secret.js';
 import { lastUsedResolutionMs, type TokenBroker } from './token-broker.js';
 
@@ -55,13 +55,7 @@ export class AgentKeyService {
       const store = new AgentKeyStore(tx);
       if ((await store.countLive(admin.organizationId, now)) >= maxLiveKeysPerTenant)
         throw new AppError('conflict', `Your organization has ${maxLiveKeysPerTenant} live agent keys; revoke unused ones first.`);
-      if ('ids' in grant.projects) {
-        const missing = await store.projectsNotOf(admin.organizationId, grant.projects.ids);
-        if (missing.length > 0)
-          throw new AppError('bad_request', `grant.projects.ids: ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not a project here`, {
-            details: { field: 'grant.projects.ids' },
-          });
-      }
+      await checkGrantProjects(store, admin.organizationId, grant);
       const created = await store.insert({
         organizationId: admin.organizationId,
         name: body.name,

@@ -38,12 +38,11 @@ const status = (error: unknown) => (error as { status?: number }).status;
  * the one repository named and the permissions that tool needs, so no call can reach a repository outside the
  * grant, whatever the prompt says: the broker refuses it before GitHub is asked.
  */
-export function registerTools(server: McpServer, backend: McpBackend): string[] {
+export function registerTools(server: McpServer, backend: McpBackend): void {
   const { permissions } = backend.grant;
   const canRead = Boolean(permissions.contents);
   const canWrite = permissions.contents === 'write';
   const canPull = permissions.pull_requests === 'write';
-  const registered: string[] = [];
   const tool = <S extends z.ZodRawShape>(
     name: string,
     description: string,
@@ -60,7 +59,6 @@ export function registerTools(server: McpServer, backend: McpBackend): string[] 
       }
     };
     server.registerTool(name, { description, inputSchema, annotations: { readOnlyHint: readOnly, openWorldHint: false } }, callback as never);
-    registered.push(name);
   };
 
   tool('list_projects', "Lists your organization's projects this agent may reach (owner/name, kind, state).", {}, async () => text(await backend.listProjects()), true);
@@ -169,5 +167,4 @@ export function registerTools(server: McpServer, backend: McpBackend): string[] 
       false,
     );
   }
-  return registered;
 }

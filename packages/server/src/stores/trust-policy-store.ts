@@ -36,20 +36,13 @@ export class TrustPolicyStore {
       .innerJoin(agentKeys, eq(agentKeys.id, trustPolicies.keyId));
   }
 
-  /** The tenant's live policies, oldest first (the order in which an exchange tries them). */
-  live(organizationId: string): Promise<TrustPolicyWithKey[]> {
-    return this.withKey()
-      .where(and(eq(trustPolicies.organizationId, organizationId), isNull(trustPolicies.deletedAt), isNull(agentKeys.revokedAt)))
-      .orderBy(asc(trustPolicies.createdAt), asc(trustPolicies.id));
-  }
-
-  /** The tenant's live policies that trust this issuer. */
-  liveFor(organizationId: string, issuer: string): Promise<TrustPolicyWithKey[]> {
+  /** The tenant's live policies (those trusting `issuer`, when named), oldest first: the order an exchange tries them. */
+  live(organizationId: string, issuer?: string): Promise<TrustPolicyWithKey[]> {
     return this.withKey()
       .where(
         and(
           eq(trustPolicies.organizationId, organizationId),
-          eq(trustPolicies.issuer, issuer),
+          issuer === undefined ? undefined : eq(trustPolicies.issuer, issuer),
           isNull(trustPolicies.deletedAt),
           isNull(agentKeys.revokedAt),
         ),

@@ -19,8 +19,4 @@ export class WebhookByteBudget {
   release(bytes: number): void {
     this.held = Math.max(0, this.held - bytes);
   }
-
-  get heldBytes(): number {
-    return this.held;
-  }
 }

@@ -7,6 +7,7 @@ import type { TrustPolicyCache } from './trust-policy-cache.js';
 import type { IssuedToken, TokenBroker } from '../broker/token-broker.js';
 import { claimMatches } from './claim-match.js';
 import type { IssuerKeys } from './issuer-keys.js';
+import { tenantAudience } from './tenant-audience.js';
 
 /** An ID token is a few kilobytes at most (GitHub's ~1.2 KB, Kubernetes' ~1 KB); larger is refused unread. */
 export const maxSubjectTokenBytes = 16 * 1024;
@@ -73,7 +74,7 @@ export class TokenExchange {
     try {
       ({ payload: verified } = await jwtVerify(subjectToken, await this.issuerKeys.keysOf(issuer), {
         issuer,
-        audience: tenantAudienceOf(this.publicUrl, organizationId),
+        audience: tenantAudience(this.publicUrl, organizationId),
         algorithms: asymmetric,
         clockTolerance: clockToleranceSeconds,
         currentDate: new Date(this.nowMs()),
@@ -109,7 +110,7 @@ export class TokenExchange {
 
   /** The one tenant the audience names; an ID token for none (or for two) is refused. */
   private tenantOf(aud: unknown): string {
-    const prefix = `${this.publicUrl.replace(/\/+$/, '')}/tenants/`;
+    const prefix = tenantAudience(this.publicUrl, '');
     const audiences = (Array.isArray(aud) ? aud : [aud]).filter((a): a is string => typeof a === 'string');
     const tenants = [...new Set(audiences.filter((a) => a.startsWith(prefix)).map((a) => a.slice(prefix.length)))];
     if (tenants.length !== 1 || !/^[A-Za-z0-9_.-]{1,128}$/.test(tenants[0]!))
@@ -117,8 +118,6 @@ export class TokenExchange {
     return tenants[0]!;
   }
 }
-
-const tenantAudienceOf = (publicUrl: string, organizationId: string) => `${publicUrl.replace(/\/+$/, '')}/tenants/${organizationId}`;
 
 function matches(policy: TrustPolicyWithKey, claims: Record<string, unknown>): boolean {
   if (!claimMatches(policy.subject, claims.sub)) return false;

@@ -21,7 +21,7 @@ export class TrustPolicyCache {
     const key = `${organizationId}\n${issuer}`;
     const hit = this.entries.get(key);
     if (hit && this.nowMs() - hit.at < policyCacheMs) return hit.rows;
-    const rows = await new TrustPolicyStore(this.db).liveFor(organizationId, issuer);
+    const rows = await new TrustPolicyStore(this.db).live(organizationId, issuer);
     if (this.entries.size >= 10_000) this.entries.clear();
     this.entries.set(key, { rows, at: this.nowMs() });
     return rows;

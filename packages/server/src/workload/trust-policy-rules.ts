@@ -1,3 +1,4 @@
+import { allowsPrivateHost } from '../apps/outbound-guard.js';
 import { AppError } from '../errors/app-error.js';
 
 const refuse = (field: string, message: string) => new AppError('bad_request', `${field}: ${message}`, { details: { field } });
@@ -24,8 +25,7 @@ export function checkPolicyPins(issuer: URL, subject: string, claims: Record<str
 /** An issuer URL as a policy may hold it: https (http only for a host the operator allows), no query or fragment. */
 export function checkIssuerUrl(issuer: string, allowedPrivateHosts: readonly string[]): URL {
   const url = new URL(issuer);
-  const allowed = allowedPrivateHosts.some((h) => h === url.host || h === url.hostname);
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && allowed)) throw refuse('issuer', 'must be an https URL');
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && allowsPrivateHost(allowedPrivateHosts, url))) throw refuse('issuer', 'must be an https URL');
   if (url.search || url.hash || url.username || url.password) throw refuse('issuer', 'must have no query, fragment or credentials');
   return url;
 }

@@ -8,15 +8,14 @@ import { AgentKeyStore } from '../stores/agent-key-store.js';
 import { AuditStore } from '../stores/audit-store.js';
 import { inTransaction } from '../stores/transaction.js';
 import { type TrustPolicyWithKey, TrustPolicyStore } from '../stores/trust-policy-store.js';
-import { describeGrant, grantOf } from '../broker/agent-grant.js';
+import { checkGrantProjects, describeGrant, grantOf } from '../broker/agent-grant.js';
 import type { TokenBroker } from '../broker/token-broker.js';
+import { tenantAudience } from './tenant-audience.js';
 import { checkIssuerUrl, checkPolicyPins } from './trust-policy-rules.js';
 import type { TrustPolicyCache } from './trust-policy-cache.js';
 
 export const maxPoliciesPerTenant = 50;
 
-/** The audience a tenant's ID tokens must carry: it names the tenant, so one minted for A is no use at B. */
-export const tenantAudience = (publicUrl: string, organizationId: string) => `${publicUrl.replace(/\/+$/, '')}/tenants/${organizationId}`;
 
 export const trustPolicyView = (row: TrustPolicyWithKey, audience: string): TrustPolicy => ({
   id: row.id,
@@ -62,13 +61,7 @@ export class TrustPolicyService {
       if ((await policies.countLive(admin.organizationId)) >= maxPoliciesPerTenant)
         throw new AppError('conflict', `Your organization has ${maxPoliciesPerTenant} trust policies; delete unused ones first.`);
       const keys = new AgentKeyStore(tx);
-      if ('ids' in grant.projects) {
-        const missing = await keys.projectsNotOf(admin.organizationId, grant.projects.ids);
-        if (missing.length > 0)
-          throw new AppError('bad_request', `grant.projects.ids: ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not a project here`, {
-            details: { field: 'grant.projects.ids' },
-          });
-      }
+      await checkGrantProjects(keys, admin.organizationId, grant);
       const key = await keys.insert({
         organizationId: admin.organizationId,
         name: `trust policy: ${body.name}`,
