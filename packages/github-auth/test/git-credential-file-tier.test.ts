@@ -34,11 +34,11 @@ describe('the git helper without Redis: an encrypted file tier shared by its pro
     rmSync(work, { recursive: true, force: true });
   });
 
-  const git = (args: string[], cwd?: string) =>
+  const git = (args: string[], cwd?: string, gitEnv = env) =>
     exec(
       'git',
       ['-c', 'credential.helper=', '-c', `credential.helper=!node ${helper.bin}`, '-c', 'credential.useHttpPath=true', ...args],
-      { cwd, env },
+      { cwd, env: gitEnv },
     );
   const ask = (repo: string) => `protocol=http\nhost=${new URL(world.sim.webUrl).host}\npath=tisket-com/${repo}.git\n\n`;
 
@@ -61,28 +61,36 @@ describe('the git helper without Redis: an encrypted file tier shared by its pro
 
   it('mints once for a clone and 50 consecutive fetches, each a new helper process', async () => {
     const dir = join(work, 'guide');
+    // Its own cache directory: another test may have left this repository's token in the shared one.
+    const own = { ...env, HUBGATE_CACHE_DIR: join(work, 'cache-clone') };
     const mintsBefore = world.sim.mintCount();
-    await git(['clone', '--quiet', `${world.sim.webUrl}/tisket-com/developer-guide.git`, dir]);
-    for (let i = 0; i < 50; i++) await git(['fetch', '--quiet', 'origin'], dir);
+    await git(['clone', '--quiet', `${world.sim.webUrl}/tisket-com/developer-guide.git`, dir], undefined, own);
+    for (let i = 0; i < 50; i++) await git(['fetch', '--quiet', 'origin'], dir, own);
     expect(world.sim.requestCount('GIT git-upload-pack')).toBeGreaterThanOrEqual(51);
     expect(world.sim.mintCount() - mintsBefore).toBe(1);
   }, 180_000);
 
   it('answers a cached get without loading the sources, Octokit or ioredis', async () => {
-    const input = ask('engineering.tickets');
-    const run = () =>
-      new Promise<string>((resolve, reject) => {
-        const child = execFile('node', [helper.bin, 'get'], { env }, (error, stdout, stderr) =>
-          error ? reject(new Error(stderr)) : resolve(stdout),
-        );
-        child.stdin!.end(input);
-      });
-    const first = parseCredentialInput(await run());
-    // Only the entry and what it imports statically stay: a miss would need the removed chunks.
-    for (const chunk of helper.lazyChunks) rmSync(chunk);
-    expect(helper.lazyChunks.length).toBeGreaterThan(0);
-    const second = parseCredentialInput(await run());
-    expect(second.password).toBe(first.password);
+    // A helper build of its own: this test removes its lazy chunks, which the other tests' helper needs.
+    const own = await buildPlainHelper();
+    try {
+      const input = ask('engineering.tickets');
+      const run = () =>
+        new Promise<string>((resolve, reject) => {
+          const child = execFile('node', [own.bin, 'get'], { env }, (error, stdout, stderr) =>
+            error ? reject(new Error(stderr)) : resolve(stdout),
+          );
+          child.stdin!.end(input);
+        });
+      const first = parseCredentialInput(await run());
+      // Only the entry and what it imports statically stay: a miss would need the removed chunks.
+      for (const chunk of own.lazyChunks) rmSync(chunk);
+      expect(own.lazyChunks.length).toBeGreaterThan(0);
+      const second = parseCredentialInput(await run());
+      expect(second.password).toBe(first.password);
+    } finally {
+      own.dispose();
+    }
   });
 
   it('mints once when several helper processes miss at the same moment', async () => {

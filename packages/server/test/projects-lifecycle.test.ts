@@ -72,8 +72,8 @@ describe.each(drivers)('what GitHub does to a project repository shows in GET /a
     expect(moved.repository).toMatchObject({ fullName: 'acme-corp/legal.tickets', access: 'moved' });
     await expect(h.hub.projects.tokenFor(org, made.id, { contents: 'read' })).rejects.toMatchObject({ code: 'not_found' });
     // The other tenant has no project for it: nothing of ours leaks into its list.
-    const acme = (await h.api(await h.signIn('user_cyd'), 'GET', '/api/projects')).body.projects;
-    expect(acme).toEqual([]);
+    const acme = (await h.api(await h.signIn('user_cyd'), 'GET', '/api/projects')).body.projects as { repository: { fullName: string } }[];
+    expect(acme.map((p) => p.repository.fullName)).not.toContain('acme-corp/legal.tickets');
   });
 
   it('scopes tokens to the project repository on an "All repositories" installation too, and to the tenant', async () => {

@@ -1,7 +1,7 @@
 import { systemClock } from '@hubgate/github-auth';
 import { and, eq } from 'drizzle-orm';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AppRegistry } from '../src/apps/app-registry.js';
 import { type DatabaseHandle, openDatabase } from '../src/db/database.js';
 import { githubUserGrants, repos } from '../src/db/schema/index.js';
@@ -45,13 +45,14 @@ async function waitForLockWaiters(client: pg.Client, count: number) {
 
 describe.each(drivers)('projects in a personal account (%s)', (driver) => {
   let h: Harness;
-  beforeAll(async () => {
+  // A fresh hubgate per test: one test revokes the admin's refresh token, others expire the access token.
+  beforeEach(async () => {
     h = await startHarness({ driver });
     const browser = await h.signIn('user_cyd');
     const done = await h.connect(browser, 'cyd', 'cyd');
     if (!done.finalUrl.includes('connected=1')) throw new Error(`connect ended at ${done.finalUrl}`);
   });
-  afterAll(() => h.close());
+  afterEach(() => h.close());
 
   const sim = () => h.hub.sandbox!.sim;
   const grants = () => new UserGrantStore(h.hub.db.db, h.hub.sealer);

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { sign } from '@octokit/webhooks-methods';
 import { count, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { webhookDeliveries } from '../src/db/schema/index.js';
 import { drivers } from './db-harness.js';
 import { type Harness, startHarness } from './service-harness.js';
@@ -16,13 +16,14 @@ describe.each(drivers)('webhooks at POST /webhooks/github (%s)', (driver) => {
   let h: Harness;
   let ada: Awaited<ReturnType<Harness['signIn']>>;
   let installationId: number;
-  beforeAll(async () => {
+  // Each test gets its own hubgate and simulated GitHub: several of them rename, suspend or uninstall.
+  beforeEach(async () => {
     h = await startHarness({ driver, extraWebhookSecrets: ['the-previous-secret-1234'] });
     ada = await h.signIn('user_ada');
     await h.connect(ada, 'ada', 'tisket-com');
     installationId = (await h.api(ada, 'GET', '/api/github/connection')).body.installationId;
   });
-  afterAll(() => h.close());
+  afterEach(() => h.close());
 
   const sim = () => h.hub.sandbox!.sim;
   const settle = async () => {
