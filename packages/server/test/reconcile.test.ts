@@ -20,6 +20,21 @@ describe('reconcile', () => {
   afterAll(() => h.close());
 
   const sim = () => h.hub.sandbox!.sim;
+  /** The installation's `suspend` deliveries recorded after `earlier` (another test may have suspended it before). */
+  const suspendDeliveriesSince = async (installationId: number, earlier: Set<string> = new Set()) =>
+    (
+      await h.hub.db.db
+        .select()
+        .from(webhookDeliveries)
+        .where(and(eq(webhookDeliveries.installationId, installationId), eq(webhookDeliveries.action, 'suspend')))
+    ).filter((d) => !earlier.has(d.deliveryId));
+  const suspensionsAudited = async (installationId: number) =>
+    (
+      await h.hub.db.db
+        .select()
+        .from(auditEvents)
+        .where(and(eq(auditEvents.action, 'github.suspended'), eq(auditEvents.target, String(installationId))))
+    ).length;
   const settle = async () => {
     await sim().webhooks.settle();
     await h.hub.receiver.settle();
@@ -90,6 +105,8 @@ describe('reconcile', () => {
 
   it('finds a suspended installation, then asks GitHub again for the failed delivery and applies it once', async () => {
     const { installationId } = await connectTisket();
+    const earlier = new Set((await suspendDeliveriesSince(installationId)).map((d) => d.deliveryId));
+    const suspendedBefore = await suspensionsAudited(installationId);
     sim().webhooks.setPaused(true);
     sim().suspend(sim().store.installations.get(installationId)!);
     await settle();
@@ -101,17 +118,10 @@ describe('reconcile', () => {
     expect(report.redelivered).toBeGreaterThanOrEqual(1);
     expect((await liveBinding(installationId))!.suspendedAt).not.toBeNull();
     // The redelivered `installation.suspend` was applied (recorded once), and changed nothing reconcile had not.
-    const suspendDeliveries = await h.hub.db.db
-      .select()
-      .from(webhookDeliveries)
-      .where(and(eq(webhookDeliveries.installationId, installationId), eq(webhookDeliveries.action, 'suspend')));
+    const suspendDeliveries = await suspendDeliveriesSince(installationId, earlier);
     expect(suspendDeliveries).toHaveLength(1);
     expect(suspendDeliveries[0]!.status).toBe('applied');
-    const suspensions = await h.hub.db.db
-      .select()
-      .from(auditEvents)
-      .where(and(eq(auditEvents.action, 'github.suspended'), eq(auditEvents.target, String(installationId))));
-    expect(suspensions).toHaveLength(1);
+    expect(await suspensionsAudited(installationId)).toBe(suspendedBefore + 1);
     // A second run asks for nothing again.
     expect((await h.hub.reconcile.run()).redelivered).toBe(0);
     sim().unsuspend(sim().store.installations.get(installationId)!);
@@ -127,6 +137,7 @@ describe('reconcile', () => {
     const [state] = await h.hub.db.db.select().from(jobState).where(eq(jobState.name, 'reconcile'));
     const data = { ...state!.data, lastDeliveriesCheck: new Date(boundary + 5 * 60_000).toISOString() };
     await h.hub.db.db.update(jobState).set({ data }).where(eq(jobState.name, 'reconcile'));
+    const earlier = new Set((await suspendDeliveriesSince(installationId)).map((d) => d.deliveryId));
     sim().webhooks.setPaused(true);
     sim().suspend(sim().store.installations.get(installationId)!);
     await settle();
@@ -136,10 +147,7 @@ describe('reconcile', () => {
     const report = await h.hub.reconcile.run();
     await settle();
     expect(report.redelivered).toBe(1);
-    const [suspend] = await h.hub.db.db
-      .select()
-      .from(webhookDeliveries)
-      .where(and(eq(webhookDeliveries.installationId, installationId), eq(webhookDeliveries.action, 'suspend')));
+    const [suspend] = await suspendDeliveriesSince(installationId, earlier);
     expect(suspend!.status).toBe('applied');
   });
 

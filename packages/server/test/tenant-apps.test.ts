@@ -64,6 +64,7 @@ describe('tenant-provided GitHub Apps on a GHES host', () => {
 
   it('refuses a key of another app, a wrong app id, a missing permission and the client id as issuer, storing nothing', async () => {
     const ada = await h.signIn('user_ada');
+    const stored = await h.hub.db.db.select().from(githubApps);
     const other = ghes.addApp({ slug: 'someone-else', ownerLogin: 'ghe-tisket', permissions: { ...needed } });
     const weak = ghes.addApp({ slug: 'weak', ownerLogin: 'ghe-tisket', permissions: { contents: 'write', metadata: 'read' } });
     const cases: [Record<string, unknown>, RegExp][] = [
@@ -78,11 +79,12 @@ describe('tenant-provided GitHub Apps on a GHES host', () => {
       expect(answer.status, JSON.stringify(over)).toBeGreaterThanOrEqual(400);
       expect(answer.body.error.message).toMatch(message);
     }
-    expect(await h.hub.db.db.select().from(githubApps)).toHaveLength(0);
+    expect(await h.hub.db.db.select().from(githubApps)).toEqual(stored);
   });
 
   it('refuses a host on a private or loopback address unless the operator allows it, plain http, and a redirect of an allowed host to one not allowed', async () => {
     const ada = await h.signIn('user_ada');
+    const stored = await h.hub.db.db.select().from(githubApps);
     const loopback = await h.api(ada, 'PUT', '/api/github/app', body({ apiUrl: 'https://127.0.0.2:9/api/v3' }));
     expect(loopback.status).toBe(422);
     expect(loopback.body.error.message).toBe('127.0.0.2 does not resolve to a public address; the operator must allow it (HUBGATE_ALLOWED_PRIVATE_HOSTS).');
@@ -99,7 +101,7 @@ describe('tenant-provided GitHub Apps on a GHES host', () => {
     const redirected = await h.api(ada, 'PUT', '/api/github/app', body({ apiUrl: `${allowedHost}/api/v3`, webUrl: allowedHost }));
     expect(redirected.status).toBe(422);
     expect(redirected.body.error.message).toBe('127.0.0.2 does not resolve to a public address; the operator must allow it (HUBGATE_ALLOWED_PRIVATE_HOSTS).');
-    expect(await h.hub.db.db.select().from(githubApps)).toHaveLength(0);
+    expect(await h.hub.db.db.select().from(githubApps)).toEqual(stored);
   });
 
   it('is saved by an admin only, shown by fingerprints, and connects, receives webhooks at its own URL, creates a project on its host and hands out tokens for it', async () => {
