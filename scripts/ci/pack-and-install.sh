@@ -7,7 +7,7 @@ npm run --silent build
 out="$(mktemp -d)"
 [ -n "${KEEP_SMOKE_DIR:-}" ] || trap 'rm -rf "$out"' EXIT; echo "pack-and-install: in $out"
 mkdir -p "$out/tarballs" "$out/app"
-for pkg in github-sim github-auth web server; do
+for pkg in contract github-sim github-auth web server; do
   npm pack --silent --workspace "packages/$pkg" --pack-destination "$out/tarballs" >/dev/null
 done
 ls "$out/tarballs"

@@ -15,11 +15,13 @@ import {
   sessionSchema,
   signOutResultSchema,
   tenantAppAnswerSchema,
-} from '../src/http/api-contract.js';
+  trustPolicyListSchema,
+} from '@hubgate/contract';
+import * as fixtures from '@hubgate/contract/fixtures';
 import { type Harness, startHarness } from './service-harness.js';
 
 /**
- * The settings UI's types are the contract's (`@hubgate/server/api-contract`); here every JSON answer the UI reads is
+ * The settings UI's types are the contract's (`@hubgate/contract`); here every JSON answer the UI reads is
  * parsed with the schema its type comes from, strictly: a field the server stops sending, sends in another shape or
  * sends without the contract saying so fails here, before it fails in a browser.
  */
@@ -57,7 +59,14 @@ describe('the JSON API answers what the contract the web client is typed with sa
     expect(conforms(connectionSchema, await h.api(bob, 'GET', '/api/github/connection'))).toMatchObject({ state: 'disconnected', canManage: false });
     expect(conforms(reconnectResultSchema, await h.api(ada, 'GET', '/api/github/reconnect'))).toMatchObject({ status: 'none' });
     expect(conforms(projectListSchema, await h.api(ada, 'GET', '/api/projects'))).toEqual({ projects: [] });
-    expect(conforms(tenantAppAnswerSchema, await h.api(bob, 'GET', '/api/github/app'))).toEqual({ app: null });
+    expect(conforms(tenantAppAnswerSchema, await h.api(bob, 'GET', '/api/github/app'))).toEqual({
+      app: null,
+      setup: {
+        callbackUrl: `${h.hub.url}/github/callback`,
+        setupUrl: `${h.hub.url}/github/setup`,
+        webhookUrl: expect.stringMatching(new RegExp(`^${h.hub.url}/webhooks/github/t[0-9a-f]{16}$`)),
+      },
+    });
     expect(conforms(connectResultSchema, await h.api(ada, 'POST', '/api/github/connect', {})).installUrl).toMatch(/^http/);
 
     // Connected, with two projects.
@@ -111,5 +120,20 @@ describe('the JSON API answers what the contract the web client is typed with sa
     expect(again.reconnect).toMatchObject({ status: 'done' });
 
     expect(conforms(signOutResultSchema, await h.api(bob, 'POST', '/auth/logout')).signedOut).toBe(true);
+  });
+});
+
+describe("the contract's fixtures (the UI's component tests render them)", () => {
+  const each = <T,>(schema: z.ZodType, group: Record<string, T>) =>
+    Object.entries(group).map(([name, value]) => [name, schema.safeParse(value)] as const).filter(([, parsed]) => !parsed.success).map(([name, parsed]) => `${name}: ${parsed.error!.message}`);
+
+  it('are each an answer the server could send, by the same strict schemas', () => {
+    expect(each(connectionSchema, fixtures.connections)).toEqual([]);
+    expect(each(reconnectResultSchema, fixtures.reconnectResults)).toEqual([]);
+    expect(each(connectionSchema, { restoring: fixtures.connectedWithRestore('needsAction') })).toEqual([]);
+    expect(each(projectListSchema, fixtures.projectLists)).toEqual([]);
+    expect(each(agentKeyListSchema, fixtures.agentKeyLists)).toEqual([]);
+    expect(each(trustPolicyListSchema, fixtures.trustPolicyLists)).toEqual([]);
+    expect(each(tenantAppAnswerSchema, fixtures.tenantApps)).toEqual([]);
   });
 });

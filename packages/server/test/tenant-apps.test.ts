@@ -5,7 +5,7 @@ import { GitHubSim } from '@hubgate/github-sim';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { githubApps, githubInstallations, webhookDeliveries } from '../src/db/schema/index.js';
-import { savedTenantAppSchema } from '../src/http/api-contract.js';
+import { savedTenantAppSchema } from '@hubgate/contract';
 import { askToken, createAgentKey } from './broker-fixtures.js';
 import { cloneWith } from './git-clone.js';
 import { type Harness, startHarness } from './service-harness.js';

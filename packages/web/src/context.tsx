@@ -1,7 +1,7 @@
 import { createContext, type ReactNode, useContext, useMemo } from 'react';
 import { HubgateClient } from './api/client.ts';
 import { ResourceStore, useResource } from './api/resources.ts';
-import type { SignedInSession } from '@hubgate/server/api-contract';
+import type { SignedInSession } from '@hubgate/contract';
 
 interface HubgateContextValue {
   client: HubgateClient;

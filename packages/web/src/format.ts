@@ -1,4 +1,4 @@
-import type { Connection, ConnectionState } from '@hubgate/server/api-contract';
+import type { Connection, ConnectionState } from '@hubgate/contract';
 
 /** "Jan 15, 2026", as the seed's drawing and GitHub show dates. */
 export function formatDate(iso: string | null | undefined): string {

@@ -19,7 +19,7 @@ export type {
   TenantApp,
   TenantAppInput,
   TrustPolicy,
-} from '@hubgate/server/api-contract';
+} from '@hubgate/contract';
 export { HubgateProvider } from './context.tsx';
 export { GitHubConnection } from './sections/GitHubConnection.tsx';
 export { Projects } from './sections/Projects.tsx';

@@ -5,7 +5,7 @@ import {
   type CreateAgentKeyBody,
   grantablePermissions,
   type ProjectKind,
-} from '../http/api-contract.js';
+} from '@hubgate/contract';
 import { defaultAgentGrant } from '../db/schema/agent-keys.js';
 import type { AgentKeyStore } from '../stores/agent-key-store.js';
 

@@ -1,5 +1,5 @@
 import type { Database } from '../db/database.js';
-import type { AgentKey, CreateAgentKeyBody, CreatedAgentKey, RevokedAgentKey } from '../http/api-contract.js';
+import type { AgentKey, CreateAgentKeyBody, CreatedAgentKey, RevokedAgentKey } from '@hubgate/contract';
 import { AppError } from '../errors/app-error.js';
 import type { AgentPrincipal, TenantUser } from '../identity/principal.js';
 import { type AgentKeyRow, AgentKeyStore } from '../stores/agent-key-store.js';
@@ -14,7 +14,7 @@ export const maxLiveKeysPerTenant = 100;
 
 export { lastUsedResolutionMs };
 
-/** `AgentKey` of the API contract (http/api-contract.ts). */
+/** `AgentKey` of the API contract (@hubgate/contract). */
 export type AgentKeyView = AgentKey;
 
 export const agentKeyView = (row: AgentKeyRow): AgentKeyView => ({

@@ -1,4 +1,4 @@
-import { agentGrantPermissionsSchema } from '../http/api-contract.js';
+import { agentGrantPermissionsSchema } from '@hubgate/contract';
 
 /**
  * What an agent may ask for on its project's repository, within its key's grant (broker/agent-grant.ts):

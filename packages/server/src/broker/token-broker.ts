@@ -4,7 +4,7 @@ import type { AppRegistry } from '../apps/app-registry.js';
 import type { GitHubApp } from '../apps/github-app.js';
 import type { Database } from '../db/database.js';
 import { AppError } from '../errors/app-error.js';
-import type { AgentGrantPermissions } from '../http/api-contract.js';
+import type { AgentGrantPermissions } from '@hubgate/contract';
 import type { Logger } from '../logger.js';
 import type { SecretSealer } from '../sealing/secret-sealer.js';
 import { sha256 } from '../sealing/sha256.js';

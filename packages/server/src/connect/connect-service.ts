@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { AppRegistry } from '../apps/app-registry.js';
 import type { GitHubApp } from '../apps/github-app.js';
 import type { Database } from '../db/database.js';
-import type { DisconnectResult } from '../http/api-contract.js';
+import type { DisconnectResult } from '@hubgate/contract';
 import { AppError } from '../errors/app-error.js';
 import type { TenantUser } from '../identity/principal.js';
 import type { InstallationLifecycle } from '../installations/installation-lifecycle.js';

@@ -1,6 +1,6 @@
 import type { AppRegistry } from '../apps/app-registry.js';
 import type { Database } from '../db/database.js';
-import type { ConnectionView } from '../http/api-contract.js';
+import type { ConnectionView } from '@hubgate/contract';
 import type { TenantUser } from '../identity/principal.js';
 import { InstallationStore } from '../stores/installation-store.js';
 import { KnownInstallationStore } from '../stores/known-installation-store.js';

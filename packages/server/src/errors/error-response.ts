@@ -1,9 +1,9 @@
 import { GitHubAuthError } from '@hubgate/github-auth';
-import type { ApiErrorBody } from '../http/api-contract.js';
+import type { ApiErrorBody } from '@hubgate/contract';
 import { AppError } from './app-error.js';
 import { fromGitHubAuthError } from './from-github-error.js';
 
-/** Every refused call's body (http/api-contract.ts). */
+/** Every refused call's body (@hubgate/contract). */
 export type ErrorBody = ApiErrorBody;
 
 /** Any thrown value as the service's error: library codes mapped, anything unknown an internal error. */

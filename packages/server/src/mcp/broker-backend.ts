@@ -2,7 +2,7 @@ import type { AppRegistry } from '../apps/app-registry.js';
 import { grantReaches } from '../broker/agent-grant.js';
 import type { TokenBroker } from '../broker/token-broker.js';
 import type { Database } from '../db/database.js';
-import type { AgentGrant } from '../http/api-contract.js';
+import type { AgentGrant } from '@hubgate/contract';
 import { RepoStore } from '../stores/repo-store.js';
 import type { McpBackend } from './mcp-tools.js';
 

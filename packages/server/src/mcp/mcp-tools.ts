@@ -3,7 +3,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Octokit } from '@octokit/core';
 import { z } from 'zod';
 import { toAppError } from '../errors/error-response.js';
-import type { AgentGrant } from '../http/api-contract.js';
+import type { AgentGrant } from '@hubgate/contract';
 import { branchInput, filesPerPage, maxReadBytes, maxWriteBytes, pathInput, refInput, repositoryInput } from './mcp-inputs.js';
 
 /** What the tools may use, for one caller: its projects, and a token scoped to one repository and these permissions. */

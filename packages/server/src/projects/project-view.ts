@@ -1,8 +1,8 @@
 import type { RepoRow } from '../stores/repo-store.js';
-import type { Project, RepositoryAccess } from '../http/api-contract.js';
+import type { Project, RepositoryAccess } from '@hubgate/contract';
 
 export type ProjectAccess = RepositoryAccess;
-/** `Project` of the API contract (http/api-contract.ts). */
+/** `Project` of the API contract (@hubgate/contract). */
 export type ProjectView = Project;
 
 export function projectView(row: RepoRow, webUrl: string): ProjectView {

@@ -1,7 +1,7 @@
 import { AppError } from '../errors/app-error.js';
 
-import { type ProjectKind } from '../http/api-contract.js';
-export { projectKinds, type ProjectKind } from '../http/api-contract.js';
+import { type ProjectKind } from '@hubgate/contract';
+export { projectKinds, type ProjectKind } from '@hubgate/contract';
 
 /** The repository name of each kind of project, `{slug}` replaced (seed TKT-033: `developer-guide`, `engineering.tickets`). */
 export type RepoNamePatterns = Record<ProjectKind, string>;

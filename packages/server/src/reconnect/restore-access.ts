@@ -3,7 +3,7 @@ import type { AppRegistry } from '../apps/app-registry.js';
 import type { GitHubApp } from '../apps/github-app.js';
 import type { Database } from '../db/database.js';
 import { jobState } from '../db/schema/index.js';
-import type { ReconnectResult } from '../http/api-contract.js';
+import type { ReconnectResult } from '@hubgate/contract';
 import type { RepoAccessState } from '../db/schema/repos.js';
 import { listReachable } from '../installations/list-reachable.js';
 import type { Logger } from '../logger.js';
@@ -34,8 +34,8 @@ interface RestoreJob {
   items: RestoreItem[];
 }
 
-/** The answer of `GET /api/github/reconnect` (http/api-contract.ts). */
-export type { ReconnectResult } from '../http/api-contract.js';
+/** The answer of `GET /api/github/reconnect` (@hubgate/contract). */
+export type { ReconnectResult } from '@hubgate/contract';
 
 export interface RestoreOptions {
   /**

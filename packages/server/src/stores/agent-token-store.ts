@@ -2,7 +2,7 @@ import { and, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
 import type { Database } from '../db/database.js';
 import { type RawQuery, rawQuery } from '../db/raw-query.js';
 import { agentKeys, agentTokens, tokenLeases } from '../db/schema/index.js';
-import type { AgentGrant } from '../http/api-contract.js';
+import type { AgentGrant } from '@hubgate/contract';
 import { WriteBatcher } from '../webhooks/write-batcher.js';
 import { inTransaction } from './transaction.js';
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AppError } from '../errors/app-error.js';
-import { tenantAppInputSchema } from '../http/api-contract.js';
+import { tenantAppInputSchema } from '@hubgate/contract';
 
 const url = z.string().url().max(300).transform((v) => v.replace(/\/+$/, ''));
 

@@ -1,4 +1,4 @@
-import { createHash, createPublicKey, randomBytes } from 'node:crypto';
+import { createHash, createPublicKey } from 'node:crypto';
 import { parsePrivateKey, webUrlFor } from '@hubgate/github-auth';
 import { eq } from 'drizzle-orm';
 import type { AppRegistry } from '../apps/app-registry.js';
@@ -6,7 +6,7 @@ import { checkOutboundUrl, guardedFetch } from '../apps/outbound-guard.js';
 import type { GitHubAppSettings } from '../apps/github-app-settings.js';
 import { missingPermissions } from '../connect/connection-view.js';
 import type { Database } from '../db/database.js';
-import type { TenantApp, TenantAppAnswer } from '../http/api-contract.js';
+import type { TenantApp, TenantAppAnswer } from '@hubgate/contract';
 import { githubApps } from '../db/schema/index.js';
 import { AppError } from '../errors/app-error.js';
 import type { TenantUser } from '../identity/principal.js';
@@ -32,6 +32,15 @@ interface GitHubAppInfo {
  * are granted), sealed at rest, never returned (fingerprints only), served by the registry under its own key and
  * webhook URL.
  */
+/**
+ * The key (and so the webhook path) a tenant's app gets, known before it is registered: the admin sets the webhook
+ * URL on the host first, then pastes the credentials here. Derived from the organization id, so it is stable; it is
+ * no secret (deliveries are checked by the app's own webhook secret).
+ */
+export function tenantAppKey(organizationId: string): string {
+  return `t${createHash('sha256').update(`hubgate tenant app ${organizationId}`).digest('hex').slice(0, 16)}`;
+}
+
 export class TenantAppService {
   constructor(
     private readonly db: Database,
@@ -44,13 +53,22 @@ export class TenantAppService {
 
   async get(organizationId: string): Promise<TenantAppAnswer> {
     const [row] = await this.db.select().from(githubApps).where(eq(githubApps.organizationId, organizationId));
-    return { app: row ? this.view(row) : null };
+    const key = row?.key ?? tenantAppKey(organizationId);
+    return {
+      app: row ? this.view(row) : null,
+      // What the app on the tenant's host must be set up with, before it is registered here.
+      setup: {
+        callbackUrl: `${this.publicUrl}/github/callback`,
+        setupUrl: `${this.publicUrl}/github/setup`,
+        webhookUrl: `${this.publicUrl}/webhooks/github/${key}`,
+      },
+    };
   }
 
   async save(user: TenantUser, body: unknown, reservedKey?: string): Promise<{ app: TenantApp }> {
     const input = parseTenantAppInput(body);
     const [existing] = await this.db.select().from(githubApps).where(eq(githubApps.organizationId, user.organizationId));
-    const key = existing?.key ?? reservedKey ?? `t${randomBytes(8).toString('hex')}`;
+    const key = existing?.key ?? reservedKey ?? tenantAppKey(user.organizationId);
     const settings: GitHubAppSettings = {
       key,
       organizationId: user.organizationId,
@@ -111,7 +129,7 @@ export class TenantAppService {
     const apiUrl = (body.apiUrl ?? `${webUrl}/api/v3`).replace(/\/+$/, '');
     await checkOutboundUrl(new URL(apiUrl), this.apps.outbound);
     const [existing] = await this.db.select().from(githubApps).where(eq(githubApps.organizationId, user.organizationId));
-    const key = existing?.key ?? `t${randomBytes(8).toString('hex')}`;
+    const key = existing?.key ?? tenantAppKey(user.organizationId);
     const state = await new InstallStateStore(this.db, this.now).issue(
       { organizationId: user.organizationId, userId: user.userId, sessionHash: user.sessionHash },
       'manifest',

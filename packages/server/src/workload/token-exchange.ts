@@ -1,6 +1,6 @@
 import { decodeJwt, decodeProtectedHeader, errors, jwtVerify } from 'jose';
 import { AppError } from '../errors/app-error.js';
-import type { AgentGrantPermissions } from '../http/api-contract.js';
+import type { AgentGrantPermissions } from '@hubgate/contract';
 import { sha256 } from '../sealing/sha256.js';
 import type { TrustPolicyWithKey } from '../stores/trust-policy-store.js';
 import type { TrustPolicyCache } from './trust-policy-cache.js';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Database } from '../db/database.js';
 import { AppError } from '../errors/app-error.js';
-import type { CreateTrustPolicyBody, TrustPolicy, TrustPolicyList } from '../http/api-contract.js';
+import type { CreateTrustPolicyBody, TrustPolicy, TrustPolicyList } from '@hubgate/contract';
 import type { TenantUser } from '../identity/principal.js';
 import { sha256 } from '../sealing/sha256.js';
 import { AgentKeyStore } from '../stores/agent-key-store.js';

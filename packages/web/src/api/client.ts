@@ -1,4 +1,4 @@
-// The JSON API's types come from the server's contract (packages/server/src/http/api-contract.ts), written once
+// The JSON API's types come from the contract (packages/contract, @hubgate/contract), written once
 // there; `import type` is erased by the build, so nothing of the server reaches the browser (docs/ui.md).
 import type {
   AgentKeyList,
@@ -26,7 +26,7 @@ import type {
   TenantAppInput,
   TrustPolicy,
   TrustPolicyList,
-} from '@hubgate/server/api-contract';
+} from '@hubgate/contract';
 
 /** A refused call, with what the server said (its message is written for people). */
 export class ApiError extends Error {

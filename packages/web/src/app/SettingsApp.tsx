@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { HubgateClient } from '../api/client.ts';
-import type { Session, SignedInSession } from '@hubgate/server/api-contract';
+import type { Session, SignedInSession } from '@hubgate/contract';
 import { ButtonLink } from '../components/Button.tsx';
 import { Notice } from '../components/Notice.tsx';
 import { Loading } from '../components/Section.tsx';

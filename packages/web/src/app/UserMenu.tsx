@@ -1,5 +1,5 @@
 import { useEffect, useId, useRef, useState } from 'react';
-import type { SignedInSession } from '@hubgate/server/api-contract';
+import type { SignedInSession } from '@hubgate/contract';
 import { Button } from '../components/Button.tsx';
 
 /** The signed-in user's menu: who, which role, and Sign out. */

@@ -1,6 +1,6 @@
 import { type FormEvent, useId, useRef, useState } from 'react';
 import type { ApiError } from '../api/client.ts';
-import type { AgentGrant, AgentKey, CreateAgentKeyBody, CreatedAgentKey, Project, RevokedAgentTokens } from '@hubgate/server/api-contract';
+import type { AgentGrant, AgentKey, CreateAgentKeyBody, CreatedAgentKey, Project, RevokedAgentTokens } from '@hubgate/contract';
 import { Button } from '../components/Button.tsx';
 import { CopyField } from '../components/CopyField.tsx';
 import { Dialog } from '../components/Dialog.tsx';

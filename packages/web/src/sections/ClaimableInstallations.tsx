@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { ApiError } from '../api/client.ts';
-import type { Connection } from '@hubgate/server/api-contract';
+import type { Connection } from '@hubgate/contract';
 import { Button } from '../components/Button.tsx';
 import { FieldError, Notice } from '../components/Notice.tsx';
 import { useHubgate } from '../context.tsx';

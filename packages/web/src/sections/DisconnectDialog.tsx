@@ -1,6 +1,6 @@
 import { useId, useState } from 'react';
 import type { ApiError } from '../api/client.ts';
-import type { Account, DisconnectResult } from '@hubgate/server/api-contract';
+import type { Account, DisconnectResult } from '@hubgate/contract';
 import { Button } from '../components/Button.tsx';
 import { Dialog } from '../components/Dialog.tsx';
 import { Notice } from '../components/Notice.tsx';

@@ -1,6 +1,6 @@
 import { type FormEvent, useId, useState } from 'react';
 import type { ApiError } from '../api/client.ts';
-import type { TenantApp, TenantAppInput } from '@hubgate/server/api-contract';
+import type { TenantApp, TenantAppInput } from '@hubgate/contract';
 import { Button } from '../components/Button.tsx';
 import { Dialog } from '../components/Dialog.tsx';
 import { LoadFailed } from '../components/LoadFailed.tsx';

@@ -1,6 +1,6 @@
 import { useRef, useState } from 'react';
 import type { ApiError } from '../api/client.ts';
-import type { Connection, DisconnectResult } from '@hubgate/server/api-contract';
+import type { Connection, DisconnectResult } from '@hubgate/contract';
 import { Button, ButtonLink } from '../components/Button.tsx';
 import { FieldError, Notice } from '../components/Notice.tsx';
 import { Loading, Section } from '../components/Section.tsx';

@@ -1,6 +1,6 @@
 import { type FormEvent, useId, useRef, useState } from 'react';
 import type { ApiError } from '../api/client.ts';
-import type { Project, ProjectKind, RepositoryAccess } from '@hubgate/server/api-contract';
+import type { Project, ProjectKind, RepositoryAccess } from '@hubgate/contract';
 import { Button, ButtonLink } from '../components/Button.tsx';
 import { Item, ItemList } from '../components/ItemList.tsx';
 import { LoadFailed } from '../components/LoadFailed.tsx';

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { ReconnectResult } from '@hubgate/server/api-contract';
+import type { ReconnectResult } from '@hubgate/contract';
 import { Item, ItemList } from '../components/ItemList.tsx';
 import { Badge } from '../components/Section.tsx';
 import { useHubgate, useProjects } from '../context.tsx';

@@ -1,6 +1,6 @@
 import { type FormEvent, Fragment, useId, useRef, useState } from 'react';
 import type { ApiError } from '../api/client.ts';
-import type { AgentGrant, CreateTrustPolicyBody, TrustPolicy } from '@hubgate/server/api-contract';
+import type { AgentGrant, CreateTrustPolicyBody, TrustPolicy } from '@hubgate/contract';
 import { Button } from '../components/Button.tsx';
 import { CopyField } from '../components/CopyField.tsx';
 import { Dialog } from '../components/Dialog.tsx';

@@ -1,4 +1,4 @@
-import type { AgentGrant, Project } from '@hubgate/server/api-contract';
+import type { AgentGrant, Project } from '@hubgate/contract';
 
 const permissionNames: Record<string, string> = { contents: 'Contents', pull_requests: 'Pull requests', issues: 'Issues', metadata: 'Metadata' };
 const kindNames: Record<string, string> = { project: 'projects', team: 'teams', guide: 'guides' };

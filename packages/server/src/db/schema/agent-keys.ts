@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { index, jsonb, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
-import type { AgentGrant } from '../../http/api-contract.js';
+import type { AgentGrant } from '@hubgate/contract';
 import { at, createdAt, organizationId } from './columns.js';
 
 /**

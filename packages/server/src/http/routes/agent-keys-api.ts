@@ -9,7 +9,7 @@ import {
   type CreatedAgentKey,
   type RevokedAgentKey,
   type RevokedAgentTokens,
-} from '../api-contract.js';
+} from '@hubgate/contract';
 import { type AppEnv, tenantUser } from '../app-env.js';
 import { csrf } from '../middleware/csrf.js';
 import { jsonBody } from '../middleware/json-body.js';

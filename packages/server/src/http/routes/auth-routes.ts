@@ -4,7 +4,7 @@ import type { OidcLogin } from '../../identity/oidc-login.js';
 import type { Logger } from '../../logger.js';
 import { loginCookieName } from '../../identity/oidc-login.js';
 import { type SessionStore, sessionCookieName } from '../../identity/sessions.js';
-import type { Session, SignOutResult } from '../api-contract.js';
+import type { Session, SignOutResult } from '@hubgate/contract';
 import type { AppEnv } from '../app-env.js';
 import { csrf } from '../middleware/csrf.js';
 import { requireUser } from '../middleware/require-user.js';

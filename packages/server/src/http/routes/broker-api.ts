@@ -10,7 +10,7 @@ import type { TokenBroker } from '../../broker/token-broker.js';
 import type { TokenExchange } from '../../workload/token-exchange.js';
 import { readExchangeRequest } from './token-exchange-request.js';
 import { AppError } from '../../errors/app-error.js';
-import { plainText } from '../api-contract.js';
+import { plainText } from '@hubgate/contract';
 import type { AppEnv } from '../app-env.js';
 import { refuse } from '../middleware/agent-auth.js';
 import { limitBody } from '../middleware/body-limit.js';

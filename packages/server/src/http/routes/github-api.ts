@@ -13,7 +13,7 @@ import {
   disconnectBodySchema,
   type DisconnectResult,
   type ReconnectResult,
-} from '../api-contract.js';
+} from '@hubgate/contract';
 import { type AppEnv, tenantUser } from '../app-env.js';
 import { csrf } from '../middleware/csrf.js';
 import { jsonBody } from '../middleware/json-body.js';

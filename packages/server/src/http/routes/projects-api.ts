@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import type { ProjectService } from '../../projects/project-service.js';
-import { createProjectBodySchema, type Project, type ProjectList } from '../api-contract.js';
+import { createProjectBodySchema, type Project, type ProjectList } from '@hubgate/contract';
 import { type AppEnv, tenantUser } from '../app-env.js';
 import { csrf } from '../middleware/csrf.js';
 import { jsonBody } from '../middleware/json-body.js';

@@ -1,19 +1,10 @@
 import { Hono } from 'hono';
 import type { TenantAppService } from '../../tenant-apps/tenant-app-service.js';
-import type { TenantAppAnswer } from '../api-contract.js';
+import { startManifestBodySchema, type TenantAppAnswer } from '@hubgate/contract';
 import { type AppEnv, tenantUser } from '../app-env.js';
-import { z } from 'zod';
 import { csrf } from '../middleware/csrf.js';
 import { jsonBody } from '../middleware/json-body.js';
 import { requireAdmin, requireUser } from '../middleware/require-user.js';
-
-const manifestBody = z
-  .object({
-    webUrl: z.string().url().max(300),
-    apiUrl: z.string().url().max(300).optional(),
-    organization: z.string().regex(/^[A-Za-z0-9-]{1,39}$/).optional(),
-  })
-  .strict();
 
 /** `/github/app-manifest`: where the tenant's GHES host sends the admin back with the manifest code. */
 export function tenantManifestReturn(deps: { tenantApps: TenantAppService }) {
@@ -35,7 +26,7 @@ export function tenantAppApi(deps: { tenantApps: TenantAppService; publicUrl: st
     return c.json(await deps.tenantApps.save(tenantUser(c), body));
   });
   api.post('/manifest', requireAdmin, async (c) => {
-    const body = await jsonBody(c, manifestBody);
+    const body = await jsonBody(c, startManifestBodySchema);
     return c.json(await deps.tenantApps.startManifest(tenantUser(c), body));
   });
   api.delete('/', requireAdmin, async (c) => c.json(await deps.tenantApps.remove(tenantUser(c))));

@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { AppError } from '../../errors/app-error.js';
 import type { TrustPolicyService } from '../../workload/trust-policy-service.js';
-import { createTrustPolicyBodySchema, type TrustPolicy, type TrustPolicyList } from '../api-contract.js';
+import { createTrustPolicyBodySchema, type TrustPolicy, type TrustPolicyList } from '@hubgate/contract';
 import { type AppEnv, tenantUser } from '../app-env.js';
 import { csrf } from '../middleware/csrf.js';
 import { jsonBody } from '../middleware/json-body.js';

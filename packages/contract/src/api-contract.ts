@@ -294,10 +294,12 @@ export const tenantAppSchema = z.strictObject({
   problems: z.array(z.string()),
 });
 export type TenantApp = z.infer<typeof tenantAppSchema>;
-export const tenantAppAnswerSchema = z.strictObject({ app: tenantAppSchema.nullable() });
+/** What the app on the tenant's host must be set up with (the manual registration copies them there). */
+export const tenantAppSetupSchema = z.strictObject({ callbackUrl: z.string(), setupUrl: z.string(), webhookUrl: z.string() });
+export type TenantAppSetup = z.infer<typeof tenantAppSetupSchema>;
+export const tenantAppAnswerSchema = z.strictObject({ app: tenantAppSchema.nullable(), setup: tenantAppSetupSchema });
 export type TenantAppAnswer = z.infer<typeof tenantAppAnswerSchema>;
 export const savedTenantAppSchema = z.strictObject({ app: tenantAppSchema });
-export const removedTenantAppSchema = z.strictObject({ removed: z.literal(true) });
 
 const url = z.string().url().max(300).transform((v) => v.replace(/\/+$/, ''));
 /** A tenant's own app as an admin types it on the settings page (`PUT /api/github/app`). */
@@ -315,6 +317,16 @@ export const tenantAppInputSchema = z
     issuerIsAppId: z.boolean().optional(),
   })
   .refine((v) => v.appId || v.clientId, { message: 'clientId or appId is required', path: ['clientId'] });
+/** `POST /api/github/app/manifest`: one-click registration on the tenant's host. */
+export const startManifestBodySchema = z.strictObject({
+  webUrl: z.string().url().max(300),
+  apiUrl: z.string().url().max(300).optional(),
+  organization: z.string().regex(/^[A-Za-z0-9-]{1,39}$/, 'organization: a GitHub login (letters, digits, dashes)').optional(),
+});
+export type StartManifestBody = z.input<typeof startManifestBodySchema>;
+/** The browser posts `manifest` (JSON) to `postUrl?state=<state>`; the host sends it back to /github/app-manifest. */
+export const startedManifestSchema = z.strictObject({ postUrl: z.string(), manifest: z.record(z.string(), z.unknown()), state: z.string() });
+export type StartedManifest = z.infer<typeof startedManifestSchema>;
 /** What the page sends: the fields, or Concord's secret (`import`) with the secrets Concord's format lacks. */
 export type TenantAppInput =
   | z.input<typeof tenantAppInputSchema>

@@ -1,0 +1,3 @@
+// The JSON API's contract (schemas and types) and the words each state is shown with.
+export * from './api-contract.js';
+export * from './vocabulary.js';
