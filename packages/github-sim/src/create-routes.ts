@@ -14,7 +14,7 @@ import { registerOAuthAppRoutes } from './routes/oauth-app-routes.js';
 import { registerManifestRoutes } from './routes/manifest-routes.js';
 import { registerWebInstallationSettings } from './routes/web-installation-settings.js';
 import { registerWebAccountSettings } from './routes/web-account-settings.js';
-import { registerWebRepository } from './routes/web-repository.js';
+import { registerWebRepository, registerWebRepositoryHome } from './routes/web-repository.js';
 import { registerWebManifest } from './routes/web-manifest.js';
 import { registerInstallationRoutes } from './routes/installation-routes.js';
 import { registerRepoRoutes } from './routes/repo-routes.js';
@@ -83,6 +83,7 @@ export function createRoutes(ctx: SimContext): Hono {
   registerWebRepository(root, ctx);
   // Last: its `/{owner}/{repo}/settings` pattern would shadow the fixed paths above.
   registerWebAccountSettings(root, ctx);
+  registerWebRepositoryHome(root, ctx);
   // Unknown REST routes answer GitHub's JSON 404, pages a plain one.
   root.notFound((c) =>
     new URL(c.req.url).pathname.startsWith('/api/v3/')

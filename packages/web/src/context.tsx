@@ -1,4 +1,4 @@
-import { createContext, type ReactNode, useContext, useMemo } from 'react';
+import { createContext, type ReactNode, useContext, useEffect, useMemo } from 'react';
 import { HubgateClient } from './api/client.ts';
 import { ResourceStore, useResource } from './api/resources.ts';
 import type { SignedInSession } from '@hubgate/contract';
@@ -18,14 +18,42 @@ const HubgateContext = createContext<HubgateContextValue | null>(null);
  * in its own React client: give it the signed-in session from `GET /api/session` and, optionally, a client whose
  * `baseUrl` points at hubgate.
  */
-export function HubgateProvider(props: { session: SignedInSession; client?: HubgateClient; children: ReactNode }) {
+export function HubgateProvider(props: { session: SignedInSession; client?: HubgateClient; refreshMs?: number; children: ReactNode }) {
   const { session } = props;
   const value = useMemo(() => {
     const client = props.client ?? new HubgateClient();
     client.csrfToken = session.csrfToken;
     return { client, session, store: new ResourceStore(), productName: session.productName || 'hubgate' };
   }, [props.client, session]);
+  useLiveRefresh(value.store, props.refreshMs ?? liveRefreshMs);
   return <HubgateContext.Provider value={value}>{props.children}</HubgateContext.Provider>;
+}
+
+/** How often an open, visible page asks again for what GitHub can change behind its back. */
+export const liveRefreshMs = 10_000;
+const liveResources = ['connection', 'projects'];
+
+/**
+ * GitHub changes the connection and the projects' repositories behind the page's back (a suspension, a repository
+ * selected or removed, an uninstall): the page asks again when it comes back into view or gets the focus, and every
+ * `refreshMs` while it is visible. Only resources the page has loaded are asked for.
+ */
+function useLiveRefresh(store: ResourceStore, refreshMs: number) {
+  useEffect(() => {
+    if (typeof document === 'undefined' || refreshMs <= 0) return;
+    const refresh = () => {
+      if (document.visibilityState === 'hidden') return;
+      for (const key of liveResources) void store.reload(key);
+    };
+    const timer = setInterval(refresh, refreshMs);
+    document.addEventListener('visibilitychange', refresh);
+    window.addEventListener('focus', refresh);
+    return () => {
+      clearInterval(timer);
+      document.removeEventListener('visibilitychange', refresh);
+      window.removeEventListener('focus', refresh);
+    };
+  }, [store, refreshMs]);
 }
 
 export function useHubgate(): HubgateContextValue {

@@ -74,3 +74,39 @@ export function registerWebRepository(web: Hono, ctx: SimContext) {
   web.get('/:owner/:repo/tree/:ref', pageOf('tree'));
   web.get('/:owner/:repo/tree/:ref/*', pageOf('tree'));
 }
+
+/**
+ * A repository's home page (`html_url`): its name, visibility, default branch and top-level files, and the README.
+ * As on GitHub, a private one is shown only to a signed-in user of its owner; a signed-out visitor is sent to sign
+ * in first. Registered last: `/{owner}/{repo}` would shadow every fixed two-segment page.
+ */
+export function registerWebRepositoryHome(web: Hono, ctx: SimContext) {
+  const { store, world } = ctx;
+  web.get('/:owner/:repo', async (c) => {
+    const repo = store.findRepo(c.req.param('owner'), c.req.param('repo'));
+    const owner = repo ? store.account(repo.ownerId) : undefined;
+    if (!repo || !owner) return c.html(page('Not found', '<h1>404</h1>'), 404);
+    const user = signedInUser(ctx, c);
+    if (repo.private && !user) return c.redirect(`/login?return_to=${encodeURIComponent(new URL(c.req.url).pathname)}`);
+    if (repo.private && !store.roleOn(user!.id, owner)) return c.html(page('Not found', '<h1>404</h1>'), 404);
+    const fullName = `${owner.login}/${repo.name}`;
+    const root = await world.git.readPath(repo.gitDir, repo.defaultBranch, '');
+    const entries = root?.kind === 'dir' ? root.entries : [];
+    const readme = entries.some((e) => e.name === 'README.md') ? await world.git.readPath(repo.gitDir, repo.defaultBranch, 'README.md') : null;
+    const list = entries.length
+      ? `<ul id="files">${entries
+          .map(
+            (e) =>
+              `<li><a href="/${escapeHtml(fullName)}/${e.type === 'dir' ? 'tree' : 'blob'}/${escapeHtml(repo.defaultBranch)}/${escapeHtml(e.path)}">${escapeHtml(e.name)}</a></li>`,
+          )
+          .join('')}</ul>`
+      : '<p>This repository is empty.</p>';
+    const readmeHtml = readme?.kind === 'file' ? `<h2>README.md</h2><pre id="readme">${escapeHtml(readme.content.toString('utf8'))}</pre>` : '';
+    return c.html(
+      page(
+        fullName,
+        `<h1>${escapeHtml(fullName)}</h1><p><span id="visibility">${repo.private ? 'Private' : 'Public'}</span> · default branch <code>${escapeHtml(repo.defaultBranch)}</code></p>${list}${readmeHtml}`,
+      ),
+    );
+  });
+}

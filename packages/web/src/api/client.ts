@@ -21,6 +21,8 @@ import type {
   RevokedAgentTokens,
   Session,
   SignOutResult,
+  StartedManifest,
+  StartManifestBody,
   TenantApp,
   TenantAppAnswer,
   TenantAppInput,
@@ -141,5 +143,6 @@ export class HubgateClient {
   tenantApp = () => this.request<TenantAppAnswer>('GET', '/api/github/app');
   saveTenantApp = (input: TenantAppInput) =>
     this.request<{ app: TenantApp }>('PUT', '/api/github/app', input);
+  startManifest = (body: StartManifestBody) => this.request<StartedManifest>('POST', '/api/github/app/manifest', body);
   removeTenantApp = () => this.request<{ removed: true }>('DELETE', '/api/github/app');
 }

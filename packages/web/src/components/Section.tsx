@@ -23,6 +23,10 @@ export function Loading({ what }: { what: string }) {
   );
 }
 
-export function Badge({ tone = 'neutral', children }: { tone?: 'neutral' | 'success' | 'warning' | 'danger'; children: ReactNode }) {
-  return <span className={`badge badge-${tone}`}>{children}</span>;
+export function Badge({ tone = 'neutral', title, children }: { tone?: 'neutral' | 'success' | 'warning' | 'danger'; title?: string; children: ReactNode }) {
+  return (
+    <span className={`badge badge-${tone}`} title={title}>
+      {children}
+    </span>
+  );
 }

@@ -27,7 +27,7 @@ export function AgentKeys() {
 
   if (keys.error?.missingEndpoint) {
     return (
-      <Section title="Agent keys" description={description}>
+      <Section title="Keys" description={description}>
         <p className="muted">Agent keys are not available on this server yet.</p>
       </Section>
     );
@@ -36,7 +36,7 @@ export function AgentKeys() {
   const active = list?.filter((k) => !k.revokedAt) ?? [];
   const revokedKeys = list?.filter((k) => k.revokedAt) ?? [];
   return (
-    <Section title="Agent keys" description={description}>
+    <Section title="Keys" description={description}>
       {keys.error && !list ? (
         <LoadFailed what="The agent keys" error={keys.error} retry={() => void keys.reload()} />
       ) : !list ? (
@@ -46,6 +46,7 @@ export function AgentKeys() {
           {created && (
             <Notice tone="success" title={`Created the key “${created.name}”. Copy it now: it is not shown again.`}>
               <CopyField label={`Agent key ${created.name}`} value={created.key} />
+              <KeyUsage />
               <p>
                 <Button onClick={() => setCreated(null)}>I have stored it</Button>
               </p>
@@ -92,6 +93,7 @@ export function AgentKeys() {
               }}
             />
           )}
+          {!canManage && <p className="muted small">Only organization admins can create or revoke keys.</p>}
           {canManage && (
             <CreateKey
               onCreated={(key) => {
@@ -479,5 +481,35 @@ function CreateKey({ onCreated }: { onCreated: (key: CreatedAgentKey) => void })
         </p>
       )}
     </form>
+  );
+}
+
+/** How the new key is used: the broker over HTTP, the git helper, an MCP client. The key itself stays in the field. */
+function KeyUsage() {
+  const { client } = useHubgate();
+  const url = client.baseUrl || (typeof window === 'undefined' ? 'https://hubgate.example.com' : window.location.origin);
+  const snippets: [string, string][] = [
+    [
+      'A token for one repository (curl)',
+      `curl -s -X POST ${url}/api/v1/tokens \\\n  -H "Authorization: Bearer $HUBGATE_AGENT_KEY" -H 'content-type: application/json' \\\n  -d '{"repository":"https://github.com/OWNER/REPO.git","job":"build 42"}'`,
+    ],
+    [
+      'git, through the credential helper',
+      `export HUBGATE_URL=${url} HUBGATE_AGENT_KEY=<the key>\ngit config --global credential.helper "$(npm root)/@hubgate/github-auth/bin/hubgate-git-credential.mjs"\ngit config --global credential.useHttpPath true`,
+    ],
+    ['An MCP client (stdio)', `HUBGATE_URL=${url} HUBGATE_AGENT_KEY=<the key> npx hubgate mcp`],
+  ];
+  return (
+    <details className="key-usage" open>
+      <summary>How to use it</summary>
+      {snippets.map(([title, code]) => (
+        <div key={title} className="field">
+          <p className="hint">{title}</p>
+          <pre className="snippet" aria-label={title}>
+            {code}
+          </pre>
+        </div>
+      ))}
+    </details>
   );
 }

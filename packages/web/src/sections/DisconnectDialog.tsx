@@ -10,11 +10,13 @@ import { useHubgate } from '../context.tsx';
 export function DisconnectDialog({
   open,
   account,
+  repositorySelection,
   onClose,
   onDone,
 }: {
   open: boolean;
   account: Account;
+  repositorySelection: 'all' | 'selected';
   onClose: () => void;
   onDone: (result: DisconnectResult) => void;
 }) {
@@ -66,7 +68,7 @@ export function DisconnectDialog({
       <ul className="plain-list">
         <li>{productName} stops using the installation on {account.login} at once: the tokens it issued are revoked, and agents can no longer reach its repositories.</li>
         <li>The repositories and everything in them stay on GitHub, and your projects are kept here.</li>
-        <li>Reconnecting later restores access to the same repositories.</li>
+        <li>{afterwards(productName, account.login, uninstall, repositorySelection)}</li>
       </ul>
       <div className="checkbox-field">
         <input
@@ -90,4 +92,13 @@ export function DisconnectDialog({
       )}
     </Dialog>
   );
+}
+
+/** What reconnecting later will really do, which depends on whether the installation (and its selection) stays. */
+export function afterwards(productName: string, login: string, uninstall: boolean, selection: 'all' | 'selected'): string {
+  if (!uninstall)
+    return `The app stays installed on ${login} with the repositories selected for it: reconnecting later restores access to the same repositories.`;
+  if (selection === 'all')
+    return `Installing the app again later with “All repositories” restores access to every project repository; with “Only select repositories”, only to those you select then.`;
+  return `GitHub forgets which repositories the app had: installing it again later restores access only to the repositories you select then, and ${productName} lists the projects whose repositories are still to select.`;
 }

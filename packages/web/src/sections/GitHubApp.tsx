@@ -1,6 +1,7 @@
 import { type FormEvent, useId, useState } from 'react';
 import type { ApiError } from '../api/client.ts';
-import type { TenantApp, TenantAppInput } from '@hubgate/contract';
+import type { TenantApp, TenantAppInput, TenantAppSetup } from '@hubgate/contract';
+import { CopyField } from '../components/CopyField.tsx';
 import { Button } from '../components/Button.tsx';
 import { Dialog } from '../components/Dialog.tsx';
 import { LoadFailed } from '../components/LoadFailed.tsx';
@@ -9,15 +10,26 @@ import { Loading, Section } from '../components/Section.tsx';
 import { useCanManage, useHubgate, useTenantApp } from '../context.tsx';
 import { formatDateTime } from '../format.ts';
 
-const description =
-  'For GitHub Enterprise Server: your organization registers its own GitHub App on your host, and hubgate uses it instead of the shared one. The key and secrets are validated against the host and stored encrypted; only their fingerprints are shown.';
+const describe = (productName: string) =>
+  `For GitHub Enterprise Server: your organization registers its own GitHub App on your host, and ${productName} uses it instead of the shared one. The key and secrets are validated against the host and stored encrypted; only their fingerprints are shown.`;
+
+/** `?app=registered`: the host sent the admin back from the one-click registration, and the app was saved. */
+function takeRegistered(): boolean {
+  if (typeof window === 'undefined') return false;
+  const params = new URLSearchParams(window.location.search);
+  if (params.get('app') !== 'registered') return false;
+  window.history.replaceState(null, '', window.location.pathname);
+  return true;
+}
 
 /** The tenant's own GitHub App (GHES): register, see what was validated and the fingerprints, replace the key. */
 export function GitHubApp() {
   const tenantApp = useTenantApp();
   const canManage = useCanManage();
+  const { productName } = useHubgate();
+  const description = describe(productName);
   const [editing, setEditing] = useState(false);
-  const [saved, setSaved] = useState<string | null>(null);
+  const [saved, setSaved] = useState<string | null>(() => (takeRegistered() ? 'The app was registered on your host and validated.' : null));
 
   if (tenantApp.error?.missingEndpoint) {
     return (
@@ -37,6 +49,9 @@ export function GitHubApp() {
         <div className="stack">
           {saved && <Notice tone="success" title={saved} />}
           {app ? <AppDetails app={app} /> : <p className="empty">No app of your own: the shared app is used.</p>}
+          {!canManage && <p className="muted small">Only organization admins can register, replace or remove the app.</p>}
+          {canManage && !app && <OneClickRegistration />}
+          {canManage && (editing || !app) && <SetupUrls setup={tenantApp.data.setup} />}
           {canManage &&
             (editing || !app ? (
               <AppForm
@@ -283,5 +298,100 @@ function RemoveApp({ onRemoved }: { onRemoved: () => void }) {
         )}
       </Dialog>
     </>
+  );
+}
+
+/** The URLs the app on the host must be set up with, for the manual registration (the one-click flow sets them). */
+function SetupUrls({ setup }: { setup: TenantAppSetup }) {
+  return (
+    <div className="subsection">
+      <h3>Set up the app on your host with</h3>
+      <CopyField label="Callback URL" value={setup.callbackUrl} />
+      <CopyField label="Setup URL (tick “Redirect on update”)" value={setup.setupUrl} />
+      <CopyField label="Webhook URL" value={setup.webhookUrl} />
+    </div>
+  );
+}
+
+/**
+ * GitHub's manifest flow on the tenant's host: the server builds the manifest (name, URLs, permissions, events) and
+ * a state; the browser posts it to the host, where an owner confirms; the host sends the admin back with a code the
+ * server converts into the app's credentials. Nothing is typed or pasted.
+ */
+function OneClickRegistration() {
+  const { client } = useHubgate();
+  const [webUrl, setWebUrl] = useState('');
+  const [organization, setOrganization] = useState('');
+  const [pending, setPending] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const baseId = useId();
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setError(null);
+    try {
+      if (!['https:', 'http:'].includes(new URL(webUrl.trim()).protocol)) throw new Error();
+    } catch {
+      setError('Enter your host’s address, e.g. https://github.example.com.');
+      return;
+    }
+    setPending(true);
+    try {
+      const started = await client.startManifest({
+        webUrl: webUrl.trim(),
+        ...(organization.trim() ? { organization: organization.trim() } : {}),
+      });
+      // A form post, as GitHub's manifest flow wants: the manifest never travels in a URL.
+      const form = document.createElement('form');
+      form.method = 'post';
+      form.action = `${started.postUrl}?state=${encodeURIComponent(started.state)}`;
+      for (const [name, value] of [['manifest', JSON.stringify(started.manifest)], ['state', started.state]] as const) {
+        const input = document.createElement('input');
+        input.type = 'hidden';
+        input.name = name;
+        input.value = value;
+        form.append(input);
+      }
+      document.body.append(form);
+      form.submit();
+    } catch (e) {
+      setError((e as ApiError).message);
+      setPending(false);
+    }
+  };
+  return (
+    <form className="subsection form" onSubmit={submit} noValidate aria-label="Register in one click">
+      <h3>Register in one click</h3>
+      <p className="muted">Your host creates the app with every URL and permission set; an owner confirms it there.</p>
+      <div className="field">
+        <label htmlFor={`${baseId}-web`}>Your GitHub Enterprise Server</label>
+        <input
+          id={`${baseId}-web`}
+          className="input"
+          value={webUrl}
+          placeholder="https://github.example.com"
+          disabled={pending}
+          aria-invalid={error ? true : undefined}
+          aria-describedby={error ? `${baseId}-error` : undefined}
+          onChange={(e) => setWebUrl(e.currentTarget.value)}
+        />
+      </div>
+      <div className="field">
+        <label htmlFor={`${baseId}-org`}>
+          Organization on the host<span className="muted"> (optional: the app is owned by your own account otherwise)</span>
+        </label>
+        <input id={`${baseId}-org`} className="input" value={organization} disabled={pending} onChange={(e) => setOrganization(e.currentTarget.value)} />
+      </div>
+      {error && (
+        <p className="field-error" id={`${baseId}-error`} role="alert">
+          {error}
+        </p>
+      )}
+      <div className="actions">
+        <Button type="submit" variant="primary" pending={pending} pendingLabel="Opening your host…">
+          Register on your host
+        </Button>
+      </div>
+      <p className="muted small">Or register it by hand below.</p>
+    </form>
   );
 }

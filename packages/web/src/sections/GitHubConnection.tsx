@@ -86,6 +86,10 @@ function ConnectionBody({
   const ended = c.connected ? null : c;
   const account = live?.account;
   const uninstalledFrom = ended?.previous?.account.login ?? account?.login;
+  // After a plain Disconnect the app is still installed on the same account, and so claimable: one call to action
+  // for it ("Reconnect GitHub", which claims it), not a Claim button beside a Reconnect button.
+  const reclaim = ended?.previous ? ended.claimable.find((i) => i.account.login === ended.previous!.account.login) : undefined;
+  const otherClaimable = ended?.claimable.filter((i) => i !== reclaim) ?? [];
 
   return (
     <div className="stack">
@@ -95,7 +99,7 @@ function ConnectionBody({
       {returned === 'reconnected' && (state === 'connected' || state === 'suspended') && (
         <Notice tone="success" title="GitHub is connected again." />
       )}
-      {ended?.claimable && ended?.claimable.length > 0 && <ClaimableInstallations claimable={ended?.claimable} canManage={canManage} />}
+      {otherClaimable.length > 0 && <ClaimableInstallations claimable={otherClaimable} canManage={canManage} />}
 
       {(state === 'connected' || state === 'suspended') && account && (
         <>
@@ -177,6 +181,7 @@ function ConnectionBody({
           <DisconnectDialog
             open={dialogOpen}
             account={account}
+            repositorySelection={live?.repositorySelection ?? 'selected'}
             onClose={() => {
               setDialogOpen(false);
               disconnectButton.current?.focus();
@@ -208,11 +213,18 @@ function ConnectionBody({
             Previously connected to <strong>{ended?.previous?.account.login ?? account?.login ?? 'a GitHub account'}</strong>
             {ended?.previous?.disconnectedAt && <span className="muted"> · {ended?.previous.reason === 'uninstalled' ? 'Uninstalled' : 'Disconnected'} {formatDate(ended?.previous.disconnectedAt)}</span>}
           </p>
-          <p>
-            Reconnect to give {productName} back access to the repositories it created for your projects. When prompted,
-            select "Only select repositories".
-          </p>
-          <ConnectButton label="Reconnect GitHub" canManage={canManage} />
+          {reclaim ? (
+            <p>
+              The {productName} app is still installed on {reclaim.account.login}. Reconnect to give {productName} back access to
+              the repositories it created for your projects: GitHub asks you to confirm that you own the account.
+            </p>
+          ) : (
+            <p>
+              Reconnect to give {productName} back access to the repositories it created for your projects. When prompted,
+              select "Only select repositories".
+            </p>
+          )}
+          <ConnectButton label="Reconnect GitHub" canManage={canManage} claimInstallationId={reclaim?.installationId} />
         </>
       )}
 
@@ -232,7 +244,8 @@ function ConnectionBody({
   );
 }
 
-function ConnectButton({ label, canManage }: { label: string; canManage: boolean }) {
+/** Connects through GitHub's install page, or (`claimInstallationId`) claims an installation that is still there. */
+function ConnectButton({ label, canManage, claimInstallationId }: { label: string; canManage: boolean; claimInstallationId?: number }) {
   const { client } = useHubgate();
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
@@ -248,8 +261,8 @@ function ConnectButton({ label, canManage }: { label: string; canManage: boolean
           setPending(true);
           setError(null);
           try {
-            const { installUrl } = await client.connect();
-            window.location.assign(installUrl);
+            const next = claimInstallationId ? (await client.claim(claimInstallationId)).authorizeUrl : (await client.connect()).installUrl;
+            window.location.assign(next);
           } catch (e) {
             setError(e as ApiError);
             setPending(false);

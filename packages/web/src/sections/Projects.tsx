@@ -1,6 +1,7 @@
 import { type FormEvent, useId, useRef, useState } from 'react';
 import type { ApiError } from '../api/client.ts';
-import type { Project, ProjectKind, RepositoryAccess } from '@hubgate/contract';
+import type { ConnectionState, Project, ProjectKind } from '@hubgate/contract';
+import { accessNow, accessWords } from '@hubgate/contract/vocabulary';
 import { Button, ButtonLink } from '../components/Button.tsx';
 import { Item, ItemList } from '../components/ItemList.tsx';
 import { LoadFailed } from '../components/LoadFailed.tsx';
@@ -8,14 +9,6 @@ import { Notice } from '../components/Notice.tsx';
 import { Badge, Loading, Section } from '../components/Section.tsx';
 import { useCanManage, useConnection, useHubgate, useProjects } from '../context.tsx';
 import { connectionState, formatDate } from '../format.ts';
-
-const accessBadge: Record<RepositoryAccess, { tone: 'success' | 'warning' | 'danger' | 'neutral'; label: string }> = {
-  reachable: { tone: 'success', label: 'Reachable' },
-  missing: { tone: 'warning', label: 'No access' },
-  deleted: { tone: 'danger', label: 'Deleted on GitHub' },
-  moved: { tone: 'warning', label: 'Moved' },
-  unknown: { tone: 'neutral', label: 'Not checked' },
-};
 
 /** Projects (N): each with its repository on GitHub and whether hubgate can reach it; admins create more. */
 export function Projects() {
@@ -48,9 +41,12 @@ export function Projects() {
           {list.length > 0 && state !== 'connected' && state !== 'suspended' && (
             <p className="muted">GitHub is not connected: these repositories cannot be reached until it is.</p>
           )}
-          {list.length > 0 && <ProjectList projects={list} />}
+          {list.length > 0 && <ProjectList projects={list} connection={state} />}
           {canManage && (state === 'connected' || state === 'suspended') && (
             <CreateProject suspended={state === 'suspended'} onCreated={() => void projects.reload()} />
+          )}
+          {!canManage && (state === 'connected' || state === 'suspended') && (
+            <p className="muted small">Only organization admins can create projects.</p>
           )}
         </div>
       )}
@@ -58,11 +54,12 @@ export function Projects() {
   );
 }
 
-function ProjectList({ projects }: { projects: Project[] }) {
+/** Each badge says what a token for the project can do right now: the connection's state first, then the repository's. */
+function ProjectList({ projects, connection }: { projects: Project[]; connection: ConnectionState }) {
   return (
     <ItemList label="Projects">
       {projects.map((p) => {
-        const access = accessBadge[p.repository.access] ?? accessBadge.unknown;
+        const access = accessWords[accessNow(p.repository.access, connection)] ?? accessWords.unknown;
         return (
           <Item
             key={p.id}
@@ -80,7 +77,9 @@ function ProjectList({ projects }: { projects: Project[] }) {
             }
             side={
               <>
-                <Badge tone={access.tone}>{access.label}</Badge>
+                <Badge tone={access.tone} title={access.meaning}>
+                  {access.label}
+                </Badge>
                 <span className="muted small">Created {formatDate(p.createdAt)}</span>
               </>
             }
@@ -139,7 +138,11 @@ function CreateProject({ suspended, onCreated }: { suspended: boolean; onCreated
   return (
     <form className="subsection" onSubmit={submit} noValidate aria-label="Create a project">
       <h3>Create a project</h3>
-      {suspended && <p className="muted">The installation is suspended on GitHub: creating a repository will fail until it is unsuspended.</p>}
+      {suspended && (
+        <p className="muted" id={`${errorId}-suspended`}>
+          The installation is suspended on GitHub: projects can be created again once an owner unsuspends the app.
+        </p>
+      )}
       <div className="form-row">
         <div className="field grow">
           <label htmlFor={nameId}>Project name</label>
@@ -152,7 +155,7 @@ function CreateProject({ suspended, onCreated }: { suspended: boolean; onCreated
             autoComplete="off"
             aria-invalid={error ? true : undefined}
             aria-describedby={error ? errorId : undefined}
-            disabled={pending}
+            disabled={pending || suspended}
             onChange={(e) => setName(e.currentTarget.value)}
           />
         </div>
@@ -165,7 +168,14 @@ function CreateProject({ suspended, onCreated }: { suspended: boolean; onCreated
           </select>
         </div>
         <div className="field field-button">
-          <Button type="submit" variant="primary" pending={pending} pendingLabel="Creating repository…">
+          <Button
+            type="submit"
+            variant="primary"
+            pending={pending}
+            pendingLabel="Creating repository…"
+            disabled={suspended}
+            aria-describedby={suspended ? `${errorId}-suspended` : undefined}
+          >
             Create project
           </Button>
         </div>

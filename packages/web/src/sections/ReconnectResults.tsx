@@ -1,17 +1,21 @@
 import { useEffect, useState } from 'react';
 import type { ReconnectResult } from '@hubgate/contract';
+import { restoreWords } from '@hubgate/contract/vocabulary';
+import { Button } from '../components/Button.tsx';
 import { Item, ItemList } from '../components/ItemList.tsx';
 import { Badge } from '../components/Section.tsx';
 import { useHubgate, useProjects } from '../context.tsx';
 
-const resultText = {
-  pending: { tone: 'neutral', label: 'Checking…' },
-  restored: { tone: 'success', label: 'Restored' },
-  missing: { tone: 'warning', label: 'Not selected on GitHub' },
-  selectedSince: { tone: 'success', label: 'Selected on GitHub since' },
-  deleted: { tone: 'danger', label: 'Deleted on GitHub' },
-  moved: { tone: 'warning', label: 'Moved on GitHub' },
-} as const;
+/** A finished restore the admin dismissed stays dismissed in this browser (its items are its identity). */
+const dismissedKey = 'hubgate.restore-dismissed';
+const identity = (result: ReconnectResult) => result.items.map((i) => `${i.projectId}:${i.result}`).join(',');
+function isDismissed(result: ReconnectResult): boolean {
+  try {
+    return globalThis.localStorage?.getItem(dismissedKey) === identity(result);
+  } catch {
+    return false;
+  }
+}
 
 /**
  * What reconnecting restored: each project's repository, restored, still missing from the installation (with
@@ -21,6 +25,7 @@ export function ReconnectResults({ initial, poll }: { initial: ReconnectResult |
   const { client, store } = useHubgate();
   const projects = useProjects();
   const [result, setResult] = useState<ReconnectResult | null>(initial);
+  const [dismissed, setDismissed] = useState(false);
   const running = result?.status === 'running' || (poll && result === null);
 
   useEffect(() => setResult(initial), [initial]);
@@ -56,9 +61,28 @@ export function ReconnectResults({ initial, poll }: { initial: ReconnectResult |
   const missing = result.items.filter((i) => shownResult(i) === 'missing');
   const restored = result.items.filter((i) => i.result === 'restored').length;
   const selectedSince = result.items.filter((i) => shownResult(i) === 'selectedSince').length;
+  // Once finished, the box stays only while something in it needs action (a repository to select on GitHub), and
+  // until the admin dismisses it.
+  if (result.status === 'done' && (missing.length === 0 || dismissed || isDismissed(result))) return null;
   return (
     <div className="subsection" aria-live="polite">
-      <h3>Restoring access to your projects' repositories</h3>
+      <div className="row">
+        <h3>Restoring access to your projects' repositories</h3>
+        {result.status === 'done' && (
+          <Button
+            onClick={() => {
+              try {
+                globalThis.localStorage?.setItem(dismissedKey, identity(result));
+              } catch {
+                // no storage: dismissed for this page only
+              }
+              setDismissed(true);
+            }}
+          >
+            Dismiss
+          </Button>
+        )}
+      </div>
       {result.status === 'running' ? (
         <div>
           <label className="muted" htmlFor="reconnect-progress">
@@ -76,7 +100,7 @@ export function ReconnectResults({ initial, poll }: { initial: ReconnectResult |
       <ItemList label="Projects' repositories after reconnecting">
         {result.items.map((item) => {
           // A result this page does not know yet (a newer server) is shown as the server words it.
-          const shown = resultText[shownResult(item)] ?? { tone: 'neutral', label: String(item.result) };
+          const shown = restoreWords[shownResult(item)] ?? { tone: 'neutral', label: String(item.result), meaning: '' };
           return (
             <Item
               key={item.projectId}
@@ -84,7 +108,9 @@ export function ReconnectResults({ initial, poll }: { initial: ReconnectResult |
               details={<div className="muted mono">{item.repository.fullName ?? `repository ${item.repository.id}`}</div>}
               side={
                 <>
-                  <Badge tone={shown.tone}>{shown.label}</Badge>
+                  <Badge tone={shown.tone} title={shown.meaning}>
+                    {shown.label}
+                  </Badge>
                   {shownResult(item) === 'missing' && item.selectUrl && (
                     <a href={item.selectUrl} target="_blank" rel="noopener noreferrer">
                       Select it on GitHub

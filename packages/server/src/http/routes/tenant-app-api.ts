@@ -11,7 +11,7 @@ export function tenantManifestReturn(deps: { tenantApps: TenantAppService }) {
   const pages = new Hono<AppEnv>();
   pages.get('/', requireAdmin, async (c) => {
     await deps.tenantApps.finishManifest(tenantUser(c), { code: c.req.query('code'), state: c.req.query('state') });
-    return c.redirect('/workspace/settings/repos?app=registered');
+    return c.redirect('/workspace/settings/github-app?app=registered');
   });
   return pages;
 }
