@@ -10,7 +10,7 @@ export default defineConfig({
   resolve: { conditions },
   ssr: { resolve: { conditions, externalConditions: ['@hubgate/source'] } },
   test: {
-    include: ['packages/*/test/**/*.test.ts'],
+    include: ['packages/*/test/**/*.test.{ts,tsx}'],
     globalSetup: ['scripts/vitest-build-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,

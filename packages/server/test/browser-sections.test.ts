@@ -105,7 +105,7 @@ describe.skipIf(!haveChromium)('the settings sections in a real browser', () => 
   it('Ada creates an agent key shown once with a copy button, then revokes it after confirming', async (ctx) => {
     if (!(await endpointExists('/api/agent-keys'))) ctx.skip();
     const page = await adaOn('/workspace/settings/agent-keys');
-    const section = page.getByRole('region', { name: 'Agent keys' });
+    const section = page.getByRole('region', { name: 'Keys' });
     await section.getByRole('button', { name: 'Create key' }).click();
     await section.getByText('Enter a name that says where the key is used.').waitFor();
 
@@ -116,6 +116,9 @@ describe.skipIf(!haveChromium)('the settings sections in a real browser', () => 
     const key = section.getByLabel('Agent key ci-runner');
     await key.waitFor();
     expect(await key.inputValue()).toMatch(/^hgk_/);
+    // Shown in a monospace font (the form font of .input must not win), with how to use it.
+    expect(await key.evaluate((el) => getComputedStyle(el).fontFamily)).toMatch(/monospace/);
+    expect(await section.getByLabel('An MCP client (stdio)').textContent()).toContain('npx hubgate mcp');
     await expectNoAxeViolations(page, 'agent key created');
     await page.screenshot({ path: screenshotPath('agent-key-created'), fullPage: true });
     await section.getByRole('button', { name: 'I have stored it' }).click();

@@ -118,7 +118,7 @@ describe.skipIf(!haveChromium)('the settings UI in a real browser', () => {
 
       await page.getByRole('link', { name: 'Agent keys' }).click();
       await page.getByRole('heading', { name: 'Agent keys', level: 1 }).waitFor();
-      await page.getByRole('region', { name: 'Agent keys' }).getByText(/No active agent keys|not available|Never used|Last used/).first().waitFor();
+      await page.getByRole('region', { name: 'Keys' }).getByText(/No active agent keys|not available|Never used|Last used/).first().waitFor();
       expect(await page.getByRole('button', { name: /Create key|Revoke/ }).count()).toBe(0);
       await page.getByRole('link', { name: 'GitHub App' }).click();
       await page.getByRole('region', { name: 'Your own GitHub App' }).getByText(/No app of your own|not available|Validated/).first().waitFor();

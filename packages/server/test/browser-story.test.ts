@@ -142,7 +142,7 @@ describe.skipIf(!haveChromium)('the whole story in a real browser (GitHub as doc
 
     // An agent key, created (shown once) and revoked after confirming.
     await page.getByRole('link', { name: 'Agent keys' }).click();
-    const keys = page.getByRole('region', { name: 'Agent keys' });
+    const keys = page.getByRole('region', { name: 'Keys' });
     await keys.getByLabel('Key name').fill('release-bot');
     await keys.getByRole('button', { name: 'Create key' }).click();
     expect(await keys.getByLabel('Agent key release-bot').inputValue()).toMatch(/^hgk_/);
@@ -166,7 +166,7 @@ describe.skipIf(!haveChromium)('the whole story in a real browser (GitHub as doc
     await expectNoAxeViolations(page, 'member, after reconnecting');
     await page.screenshot({ path: screenshotPath('member-after-reconnect'), fullPage: true });
     await page.getByRole('link', { name: 'Agent keys' }).click();
-    await page.getByRole('region', { name: 'Agent keys' }).getByText('Revoked keys (1)').waitFor();
+    await page.getByRole('region', { name: 'Keys' }).getByText('Revoked keys (1)').waitFor();
     expect(await page.getByRole('button', { name: /Create key|Revoke/ }).count()).toBe(0);
     await expectNoAxeViolations(page, 'member agent keys');
     await signOut(page, 'Bob Member');

@@ -63,12 +63,16 @@ const fallbackMessages: Record<number, string> = {
 export class HubgateClient {
   csrfToken = '';
 
-  constructor(readonly baseUrl = '') {}
+  /** `fetchImpl`: how requests are sent (an embedding product's own, or a test's answers from the contract's fixtures) */
+  constructor(
+    readonly baseUrl = '',
+    private readonly fetchImpl: typeof fetch = (input, init) => fetch(input, init),
+  ) {}
 
   async request<T>(method: string, path: string, body?: unknown): Promise<T> {
     let response: Response;
     try {
-      response = await fetch(`${this.baseUrl}${path}`, {
+      response = await this.fetchImpl(`${this.baseUrl}${path}`, {
         method,
         credentials: 'same-origin',
         headers: {

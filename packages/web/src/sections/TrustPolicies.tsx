@@ -49,6 +49,7 @@ export function TrustPolicies() {
               }}
             />
           )}
+          {!canManage && <p className="muted small">Only organization admins can create or delete trust policies.</p>}
           {canManage && (
             <CreatePolicy
               onCreated={() => {
