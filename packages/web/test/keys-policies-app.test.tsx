@@ -19,11 +19,12 @@ describe('the GitHub App tab', () => {
       expect(region.textContent).not.toMatch(/hubgate uses it/);
       if (role === 'admin') {
         expect(within(region).getByRole('button', { name: 'Register on your host' })).toBeDefined();
-        for (const [label, value] of [
+        const urls: [string, string][] = [
           ['Callback URL', tenantApps.none.setup.callbackUrl],
           ['Setup URL (tick “Redirect on update”)', tenantApps.none.setup.setupUrl],
           ['Webhook URL', tenantApps.none.setup.webhookUrl],
-        ])
+        ];
+        for (const [label, value] of urls)
           expect((within(region).getByLabelText(label) as HTMLInputElement).value).toBe(value);
       } else {
         expect(buttons(region)).toEqual([]);
@@ -50,14 +51,14 @@ describe('the GitHub App tab', () => {
     fireEvent.click(within(form).getByRole('button', { name: 'Register on your host' }));
     expect(within(form).getByRole('alert').textContent).toBe('Enter your host’s address, e.g. https://github.example.com.');
     expect(calls.filter((c) => c.method === 'POST')).toEqual([]);
-    let posted: HTMLFormElement | null = null;
+    const posted: HTMLFormElement[] = [];
     HTMLFormElement.prototype.submit = function submit(this: HTMLFormElement) {
-      posted = this;
+      posted.push(this);
     };
     fireEvent.change(within(form).getByLabelText('Your GitHub Enterprise Server'), { target: { value: 'https://ghes.example.com' } });
     fireEvent.click(within(form).getByRole('button', { name: 'Register on your host' }));
-    await waitFor(() => expect(posted).not.toBeNull());
-    const sent = posted as unknown as HTMLFormElement;
+    await waitFor(() => expect(posted).toHaveLength(1));
+    const sent = posted[0]!;
     expect(sent.action).toBe('https://ghes.example.com/settings/apps/new?state=st4te');
     expect(sent.method).toBe('post');
     expect(JSON.parse((sent.elements.namedItem('manifest') as HTMLInputElement).value)).toEqual(started.manifest);
