@@ -135,9 +135,9 @@ describe.skipIf(!haveChromium)('the whole story in a real browser (GitHub as doc
     await page.goto(`${h.hub.url}/workspace/settings/repos`);
     const supportRow = projectsRegion(page).getByRole('listitem').filter({ hasText: 'Support guide' });
     expect(await supportRow.locator('.badge').textContent()).toBe('Reachable');
-    // The reconnect result no longer asks for it: the list and the result say the same.
-    await connection(page).getByText('1 of 2 restored; 1 selected on GitHub since.').waitFor();
-    expect(await restoreRows(page)).toEqual({ Roadmap: 'Restored', 'Support guide': 'Selected on GitHub since' });
+    // Nothing in the restore result needs action any more: the box has left by itself, and the list says reachable.
+    await connection(page).getByText('Connected to tisket-com').waitFor();
+    expect(await connection(page).getByRole('heading', { name: "Restoring access to your projects' repositories" }).count()).toBe(0);
     expect(await connection(page).getByRole('link', { name: /^Select it on GitHub/ }).count()).toBe(0);
 
     // An agent key, created (shown once) and revoked after confirming.
@@ -158,7 +158,7 @@ describe.skipIf(!haveChromium)('the whole story in a real browser (GitHub as doc
     await signInFromSignedOut(page, /Bob Member/);
     await connection(page).getByText('Connected to tisket-com').waitFor();
     await page.getByRole('heading', { name: 'Projects (2)' }).waitFor();
-    await connection(page).getByText(/^1 of 2 restored/).waitFor();
+    await projectsRegion(page).getByText('Reachable').first().waitFor();
     for (const name of ['Disconnect', 'Connect GitHub', 'Reconnect GitHub', 'Create project'])
       expect(await page.getByRole('button', { name }).count(), name).toBe(0);
     expect(await page.getByRole('link', { name: /Manage on GitHub/ }).count()).toBe(0);
@@ -191,6 +191,9 @@ describe.skipIf(!haveChromium)('the whole story in a real browser (GitHub as doc
     await page.goto(`${h.hub.url}/workspace/settings/repos`);
     await connection(page).getByText(/^Suspended on GitHub since/).waitFor();
     expect(await connection(page).textContent()).toContain('until an owner of tisket-com unsuspends the app');
+    // No project claims to be reachable while no token can be issued, and nothing offers to create one.
+    expect(await projectsRegion(page).locator('.badge').allTextContents()).toEqual(['Suspended on GitHub', 'Suspended on GitHub']);
+    expect(await projectsRegion(page).getByRole('button', { name: 'Create project' }).isDisabled()).toBe(true);
     await expectNoAxeViolations(page, 'suspended');
     await page.screenshot({ path: screenshotPath('suspended'), fullPage: true });
 

@@ -75,6 +75,19 @@ describe('the restore list after reconnecting', () => {
     expect(screen.queryByText("Restoring access to your projects' repositories")).toBeNull();
   });
 
+  it('is seen once on the page GitHub sends the admin back to, even when everything was restored', async () => {
+    renderSection(<GitHubConnection returned="reconnected" />, {
+      role: 'admin',
+      answers: {
+        'GET /api/github/connection': connectedWithRestore('allRestored'),
+        'GET /api/github/reconnect': reconnectResults.allRestored,
+        'GET /api/projects': projectLists.empty,
+      },
+    });
+    await screen.findByText('2 of 2 restored.');
+    expect(screen.getByRole('button', { name: 'Dismiss' })).toBeDefined();
+  });
+
   it('can be dismissed, and stays dismissed when the page loads again', async () => {
     const answers = { 'GET /api/github/connection': connectedWithRestore('needsAction'), 'GET /api/projects': projectLists.empty };
     const first = renderSection(<GitHubConnection />, { role: 'admin', answers });

@@ -505,7 +505,8 @@ function KeyUsage() {
       {snippets.map(([title, code]) => (
         <div key={title} className="field">
           <p className="hint">{title}</p>
-          <pre className="snippet" aria-label={title}>
+          {/* focusable: a long line scrolls sideways, and a keyboard must reach it */}
+          <pre className="snippet" aria-label={title} tabIndex={0}>
             {code}
           </pre>
         </div>

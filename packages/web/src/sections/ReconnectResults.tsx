@@ -61,9 +61,9 @@ export function ReconnectResults({ initial, poll }: { initial: ReconnectResult |
   const missing = result.items.filter((i) => shownResult(i) === 'missing');
   const restored = result.items.filter((i) => i.result === 'restored').length;
   const selectedSince = result.items.filter((i) => shownResult(i) === 'selectedSince').length;
-  // Once finished, the box stays only while something in it needs action (a repository to select on GitHub), and
-  // until the admin dismisses it.
-  if (result.status === 'done' && (missing.length === 0 || dismissed || isDismissed(result))) return null;
+  // Once finished, the box stays only while something in it needs action (a repository to select on GitHub), or on
+  // the page GitHub sent the admin back to after reconnecting (so the outcome is seen once), and until dismissed.
+  if (result.status === 'done' && (dismissed || isDismissed(result) || (missing.length === 0 && !poll))) return null;
   return (
     <div className="subsection" aria-live="polite">
       <div className="row">
