@@ -1,6 +1,6 @@
 import { createAppAuth } from '@octokit/auth-app';
 import { Octokit } from '@octokit/core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GitHubSim, type SimApp } from '../src/index.js';
 import { problemsWith, spec } from './openapi-schemas.js';
 
@@ -45,7 +45,8 @@ describe("the simulator under the real Octokit client, against GitHub's OpenAPI 
   let installationId: number;
   let app: SimApp;
 
-  beforeAll(async () => {
+  // A fresh simulator per test: tests revoke the user's token, rename and delete repositories.
+  beforeEach(async () => {
     sim = await GitHubSim.start();
     sim.addUser('octo-admin');
     sim.addOrg('octo-org', { 'octo-admin': 'admin' });
@@ -91,14 +92,14 @@ describe("the simulator under the real Octokit client, against GitHub's OpenAPI 
   });
   // Each test is checked on its own (any order): the routes it called answered in GitHub's shapes and headers.
   let testsRun = 0;
-  afterEach(() => {
+  afterEach(async () => {
+    await sim.close();
     testsRun++;
     expect(violations.splice(0)).toEqual([]);
     expect(headerViolations.splice(0)).toEqual([]);
   });
   // Once every test above has run (not under a -t filter), the routes they validated cover the ones the product uses.
-  afterAll(async () => {
-    await sim.close();
+  afterAll(() => {
     if (testsRun < 4) return;
     expect(validated.size).toBeGreaterThanOrEqual(27);
     for (const route of [

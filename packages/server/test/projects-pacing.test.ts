@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { repos } from '../src/db/schema/index.js';
 import { AppError } from '../src/errors/app-error.js';
 import { CreationPacer } from '../src/projects/creation-pacer.js';
@@ -119,12 +119,12 @@ describe('the creation pacer across replicas (PostgreSQL)', () => {
 // Over HTTP through the service (PGlite here; the ledger's SQL on PostgreSQL is the replicas' test above).
 describe('creating many projects stays inside GitHub secondary limits', () => {
   let h: Harness;
-  beforeAll(async () => {
+  // A fresh hubgate per test: a long retry-after closes the account's lane for its whole length.
+  beforeEach(async () => {
     h = await startHarness({ driver: 'pglite', projects: { pacing: { minIntervalMs, maxWaitMs: 2_000 } } });
     await h.connect(await h.signIn('user_ada'), 'ada', 'tisket-com');
   });
-  afterAll(() => h.close());
-  afterEach(() => h.hub.sandbox!.sim.faults.clear());
+  afterEach(() => h.close());
 
   const sim = () => h.hub.sandbox!.sim;
   const rows = () => h.hub.db.db.select().from(repos).where(eq(repos.organizationId, 'org_01TISKET'));
@@ -155,7 +155,6 @@ describe('creating many projects stays inside GitHub secondary limits', () => {
     expect(sim().store.findRepo('tisket-com', 'after-a-pause.tickets')).toBeDefined();
   });
 
-  // Last: it leaves the account's lane closed for the retry-after it was given.
   it('answers 429 with GitHub’s retry-after when it is long, and asks GitHub nothing more until then', async () => {
     const ada = await h.signIn('user_ada');
     sim().faults.add(secondaryLimit('30'));

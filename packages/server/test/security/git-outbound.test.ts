@@ -69,9 +69,11 @@ describe('git to a tenant host', () => {
     });
 
     it('does not follow a redirect of the host under the guard\'s settings, where git would by default', async () => {
-      sim.renameRepository('ghe-tisket', 'guide', 'handbook');
+      // A repository of its own to rename: the other test reaches `guide`.
+      await sim.createRepository('ghe-tisket', 'manual');
+      sim.renameRepository('ghe-tisket', 'manual', 'handbook');
       // The credential in the URL here: git sends it on its first request, which is the one git follows by default.
-      const old = new URL('/ghe-tisket/guide.git', sim.webUrl);
+      const old = new URL('/ghe-tisket/manual.git', sim.webUrl);
       old.username = 'ada';
       old.password = token;
       const byDefault = await runGit(['ls-remote', '--heads', old.toString()], { cwd: home, home, timeoutMs: 20_000 });
