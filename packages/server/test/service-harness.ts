@@ -61,6 +61,7 @@ export interface HarnessOptions {
   databaseOf?: Harness;
   sim?: StartOptions['sandboxSim'];
   restore?: StartOptions['restore'];
+  connectDeadlineMs?: StartOptions['connectDeadlineMs'];
   /** more environment (HUBGATE_METRICS_TOKEN, ...) */
   env?: Record<string, string>;
   clock?: Clock;
@@ -105,6 +106,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     githubRetryBaseMs: 10,
     sandboxSim: options.sim,
     restore: options.restore,
+    connectDeadlineMs: options.connectDeadlineMs,
     projects: options.projects ?? { pacing: { minIntervalMs: 0 } },
   });
   const sim = hub.sandbox!.sim;

@@ -56,6 +56,8 @@ export interface ServiceInputs {
   productName: string;
   githubRetryBaseMs?: number;
   restore?: RestoreOptions;
+  /** how long an admin waits on GitHub in one connect step (8.9: about 15 s; tests shorten it) */
+  connectDeadlineMs?: number;
   /** repository name patterns, pacing (tests shorten it) */
   projects?: Omit<ProjectServiceOptions, 'productName'>;
   /** the sandbox's demo workload issuer, served at /sandbox/workload (sandbox/demo-workload-issuer.ts) */
@@ -106,7 +108,7 @@ export function buildServices(input: ServiceInputs): Services {
   const metrics = createMetrics(() => apps.system.tokens);
   const lifecycle = new InstallationLifecycle(input.db, apps, input.logger, now);
   const restore = new RestoreAccess(input.db, apps, sealer, input.logger, now, input.restore);
-  const connect = new ConnectService(input.db, apps, lifecycle, sealer, input.url, now, restore);
+  const connect = new ConnectService(input.db, apps, lifecycle, sealer, input.url, now, restore, input.connectDeadlineMs);
   const receiver = new WebhookReceiver(input.db, new WebhookHandlers(input.db, apps, lifecycle, sealer), input.logger, metrics, now, {
     leaseMs: input.config.webhookLeaseSeconds * 1000,
   });

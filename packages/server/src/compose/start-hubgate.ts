@@ -27,6 +27,8 @@ export interface StartOptions {
   githubRetryBaseMs?: number;
   /** reconnect's pacing (tests model other GitHub limits) */
   restore?: RestoreOptions;
+  /** how long an admin waits on GitHub in one connect step (default 15 s) */
+  connectDeadlineMs?: number;
   /** sandbox only: options of the simulated GitHub (its limits, its documented or newer behaviours) */
   sandboxSim?: SandboxSimOptions;
   /** tests shorten the HTTP server's timeouts (defaults: 30 s per request, 10 s for the headers) */
@@ -147,6 +149,7 @@ export async function startHubgate(options: StartOptions = {}): Promise<RunningH
       productName: sandbox?.productName ?? config.productName,
       githubRetryBaseMs: options.githubRetryBaseMs,
       restore: options.restore,
+      connectDeadlineMs: options.connectDeadlineMs,
       projects: { patterns: config.repoNamePatterns, ...options.projects },
       demoWorkloadIssuer: sandbox ? await (await import('../sandbox/demo-workload-issuer.js')).demoWorkloadIssuer(url) : undefined,
     });

@@ -12,7 +12,8 @@ const tryAgainLink = (html: string) => {
 describe('connecting while GitHub is failing (8.9)', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness();
+    // The admin's wait on GitHub, shortened from 15 s so the hang test does not wait it out for real.
+    h = await startHarness({ connectDeadlineMs: 1_500 });
   });
   afterAll(() => h.close());
 
@@ -67,7 +68,7 @@ describe('connecting while GitHub is failing (8.9)', () => {
     expect(tryAgainLink(page)).toBeUndefined();
   });
 
-  it('keeps the admin waiting at most about 15 s when GitHub hangs, then offers "Try again"', async () => {
+  it('keeps the admin waiting at most the connect deadline (15 s by default) when GitHub hangs, then offers "Try again"', async () => {
     const ada = await h.signIn('user_ada');
     await disconnected(ada);
     fault({ route: 'GET /app/installations/{installation_id}', hang: true });
@@ -77,9 +78,10 @@ describe('connecting while GitHub is failing (8.9)', () => {
     expect([502, 503]).toContain(failed.status);
     const page = await failed.text();
     expect(page).toContain('GitHub is not answering, try again');
-    expect(waitedMs).toBeLessThan(17_000);
+    expect(waitedMs).toBeGreaterThanOrEqual(1_400);
+    expect(waitedMs).toBeLessThan(5_000);
     sim().faults.clear();
     const done = await ada.get(tryAgainLink(page)!);
     expect(done.finalUrl).toMatch(/\/workspace\/settings\/repos\?(re)?connected=1$/);
-  }, 45_000);
+  });
 });
