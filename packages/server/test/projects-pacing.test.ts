@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { repos } from '../src/db/schema/index.js';
 import { AppError } from '../src/errors/app-error.js';
 import { CreationPacer } from '../src/projects/creation-pacer.js';

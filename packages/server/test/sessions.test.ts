@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { identityFromClaims } from '../src/identity/identity.js';
-import { SessionStore } from '../src/identity/sessions.js';
+import { SessionStore } from '../src/stores/session-store.js';
 import { drivers, freshDatabase } from './db-harness.js';
 
 describe.each(drivers)('sessions (%s)', (driver) => {

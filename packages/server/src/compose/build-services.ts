@@ -17,7 +17,7 @@ import { brokerApi } from '../http/routes/broker-api.js';
 import { projectsApi } from '../http/routes/projects-api.js';
 import { BearerTokens } from '../identity/bearer-tokens.js';
 import { OidcLogin } from '../identity/oidc-login.js';
-import { SessionStore } from '../identity/sessions.js';
+import { SessionStore } from '../stores/session-store.js';
 import { InstallationLifecycle } from '../installations/installation-lifecycle.js';
 import type { Logger } from '../logger.js';
 import { createMetrics, type Metrics } from '../metrics.js';

@@ -6,7 +6,7 @@ import type { Database } from '../db/database.js';
 import { errorLogFields, errorResponse, toAppError } from '../errors/error-response.js';
 import type { BearerTokens } from '../identity/bearer-tokens.js';
 import type { OidcLogin } from '../identity/oidc-login.js';
-import type { SessionStore } from '../identity/sessions.js';
+import type { SessionStore } from '../stores/session-store.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { WebhookReceiver } from '../webhooks/webhook-receiver.js';

@@ -1,11 +1,11 @@
-import { eq, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { AppRegistry } from '../apps/app-registry.js';
 import type { GitHubApp } from '../apps/github-app.js';
 import type { Database } from '../db/database.js';
-import { jobState } from '../db/schema/index.js';
 import type { InstallationLifecycle } from '../installations/installation-lifecycle.js';
 import { listReachable } from '../installations/list-reachable.js';
 import type { Logger } from '../logger.js';
+import { JobStateStore } from '../stores/job-state-store.js';
 import { AuditStore } from '../stores/audit-store.js';
 import { type InstallationRow, InstallationStore } from '../stores/installation-store.js';
 import { RepoStore } from '../stores/repo-store.js';
@@ -275,14 +275,10 @@ export class ReconcileJob {
   }
 
   private async loadState(): Promise<JobData> {
-    const [row] = await this.db.select().from(jobState).where(eq(jobState.name, jobName));
-    return (row?.data ?? {}) as JobData;
+    return (await new JobStateStore(this.db).get<JobData>(jobName)) ?? {};
   }
 
   private async saveState(data: JobData) {
-    await this.db
-      .insert(jobState)
-      .values({ name: jobName, data: data as Record<string, unknown> })
-      .onConflictDoUpdate({ target: jobState.name, set: { data: data as Record<string, unknown> } });
+    await new JobStateStore(this.db).put(jobName, data);
   }
 }

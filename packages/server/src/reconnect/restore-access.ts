@@ -1,14 +1,13 @@
-import { eq, like } from 'drizzle-orm';
 import type { AppRegistry } from '../apps/app-registry.js';
 import type { GitHubApp } from '../apps/github-app.js';
 import type { Database } from '../db/database.js';
-import { jobState } from '../db/schema/index.js';
 import type { ReconnectResult } from '@hubgate/contract';
 import type { RepoAccessState } from '../db/schema/repos.js';
 import { listReachable } from '../installations/list-reachable.js';
 import type { Logger } from '../logger.js';
 import type { SecretSealer } from '../sealing/secret-sealer.js';
 import { AuditStore } from '../stores/audit-store.js';
+import { JobStateStore } from '../stores/job-state-store.js';
 import { stateChanged } from '../stores/state-generation.js';
 import { type InstallationRow, InstallationStore } from '../stores/installation-store.js';
 import { RepoStore } from '../stores/repo-store.js';
@@ -95,10 +94,9 @@ export class RestoreAccess {
 
   /** Picks up every restore a stopped process left running (called at start). */
   async resumeAll(): Promise<number> {
-    const rows = await this.db.select().from(jobState).where(like(jobState.name, 'restore:%'));
+    const rows = await new JobStateStore(this.db).withPrefix<RestoreJob>('restore:');
     let resumed = 0;
-    for (const row of rows) {
-      const job = row.data as unknown as RestoreJob;
+    for (const { data: job } of rows) {
       if (job.status !== 'running') continue;
       this.launch(job.organizationId);
       resumed++;
@@ -222,16 +220,11 @@ export class RestoreAccess {
   }
 
   private async load(organizationId: string): Promise<RestoreJob | null> {
-    const [row] = await this.db.select().from(jobState).where(eq(jobState.name, keyOf(organizationId)));
-    return (row?.data as unknown as RestoreJob | undefined) ?? null;
+    return new JobStateStore(this.db).get<RestoreJob>(keyOf(organizationId));
   }
 
   private async save(job: RestoreJob) {
-    const data = job as unknown as Record<string, unknown>;
-    await this.db
-      .insert(jobState)
-      .values({ name: keyOf(job.organizationId), data })
-      .onConflictDoUpdate({ target: jobState.name, set: { data } });
+    await new JobStateStore(this.db).put(keyOf(job.organizationId), job);
     stateChanged(this.db);
   }
 }

@@ -1,18 +1,16 @@
 import { createHash, createPublicKey } from 'node:crypto';
 import { parsePrivateKey, webUrlFor } from '@hubgate/github-auth';
-import { eq } from 'drizzle-orm';
 import type { AppRegistry } from '../apps/app-registry.js';
 import { checkOutboundUrl, guardedFetch } from '../apps/outbound-guard.js';
 import type { GitHubAppSettings } from '../apps/github-app-settings.js';
 import { missingPermissions } from '../connect/connection-view.js';
 import type { Database } from '../db/database.js';
 import type { TenantApp, TenantAppAnswer } from '@hubgate/contract';
-import { githubApps } from '../db/schema/index.js';
 import { AppError } from '../errors/app-error.js';
 import type { TenantUser } from '../identity/principal.js';
 import type { SecretSealer } from '../sealing/secret-sealer.js';
 import { AuditStore } from '../stores/audit-store.js';
-import { stateChanged } from '../stores/state-generation.js';
+import { GitHubAppStore } from '../stores/github-app-store.js';
 import { InstallationStore } from '../stores/installation-store.js';
 import { appManifest, convertManifestCode, manifestPostUrl } from '../manifest/app-manifest.js';
 import { InstallStateStore } from '../stores/install-state-store.js';
@@ -52,7 +50,7 @@ export class TenantAppService {
   ) {}
 
   async get(organizationId: string): Promise<TenantAppAnswer> {
-    const [row] = await this.db.select().from(githubApps).where(eq(githubApps.organizationId, organizationId));
+    const row = await new GitHubAppStore(this.db).ofTenant(organizationId);
     const key = row?.key ?? tenantAppKey(organizationId);
     return {
       app: row ? this.view(row) : null,
@@ -67,7 +65,7 @@ export class TenantAppService {
 
   async save(user: TenantUser, body: unknown, reservedKey?: string): Promise<{ app: TenantApp }> {
     const input = parseTenantAppInput(body);
-    const [existing] = await this.db.select().from(githubApps).where(eq(githubApps.organizationId, user.organizationId));
+    const existing = await new GitHubAppStore(this.db).ofTenant(user.organizationId);
     const key = existing?.key ?? reservedKey ?? tenantAppKey(user.organizationId);
     const settings: GitHubAppSettings = {
       key,
@@ -103,12 +101,7 @@ export class TenantAppService {
       permissions: info.permissions ?? {},
       validatedAt: this.now(),
     };
-    const [row] = await this.db
-      .insert(githubApps)
-      .values({ key, ...values })
-      .onConflictDoUpdate({ target: githubApps.key, set: values })
-      .returning();
-    stateChanged(this.db);
+    const row = await new GitHubAppStore(this.db).save(key, values);
     this.apps.forget(key);
     await new AuditStore(this.db).record({
       organizationId: user.organizationId,
@@ -128,7 +121,7 @@ export class TenantAppService {
     const webUrl = body.webUrl.replace(/\/+$/, '');
     const apiUrl = (body.apiUrl ?? `${webUrl}/api/v3`).replace(/\/+$/, '');
     await checkOutboundUrl(new URL(apiUrl), this.apps.outbound);
-    const [existing] = await this.db.select().from(githubApps).where(eq(githubApps.organizationId, user.organizationId));
+    const existing = await new GitHubAppStore(this.db).ofTenant(user.organizationId);
     const key = existing?.key ?? tenantAppKey(user.organizationId);
     const state = await new InstallStateStore(this.db, this.now).issue(
       { organizationId: user.organizationId, userId: user.userId, sessionHash: user.sessionHash },
@@ -171,12 +164,11 @@ export class TenantAppService {
   }
 
   async remove(user: TenantUser) {
-    const [row] = await this.db.select().from(githubApps).where(eq(githubApps.organizationId, user.organizationId));
+    const row = await new GitHubAppStore(this.db).ofTenant(user.organizationId);
     if (!row) throw new AppError('not_found', 'No GitHub App of your own is registered.');
     const binding = await new InstallationStore(this.db).liveForTenant(user.organizationId);
     if (binding?.appKey === row.key) throw new AppError('conflict', 'Disconnect GitHub first: the connection uses this app.');
-    await this.db.delete(githubApps).where(eq(githubApps.key, row.key));
-    stateChanged(this.db);
+    await new GitHubAppStore(this.db).remove(row.key);
     this.apps.forget(row.key);
     await new AuditStore(this.db).record({ organizationId: user.organizationId, actor: user.userId, action: 'github_app.removed', target: row.key });
     return { removed: true as const };

@@ -1,11 +1,10 @@
-import { eq } from 'drizzle-orm';
 import type { AppSource } from '../apps/app-registry.js';
 import type { GitHubAppSettings } from '../apps/github-app-settings.js';
 import type { Database } from '../db/database.js';
-import { githubApps } from '../db/schema/index.js';
 import type { SecretSealer } from '../sealing/secret-sealer.js';
+import { type GitHubAppRow, GitHubAppStore } from '../stores/github-app-store.js';
 
-export type TenantAppRow = typeof githubApps.$inferSelect;
+export type TenantAppRow = GitHubAppRow;
 
 /** What each sealed field of a tenant app is bound to (associated data): a ciphertext only opens on its own row. */
 export const sealedFieldOf = (key: string, field: 'private_key' | 'client_secret' | 'webhook_secret') => `app:${key}:${field}`;
@@ -18,13 +17,12 @@ export class TenantAppSource implements AppSource {
   ) {}
 
   async byKey(key: string): Promise<GitHubAppSettings | null> {
-    const [row] = await this.db.select().from(githubApps).where(eq(githubApps.key, key));
+    const row = await new GitHubAppStore(this.db).byKey(key);
     return row ? this.settingsOf(row) : null;
   }
 
   async keyForTenant(organizationId: string): Promise<string | null> {
-    const [row] = await this.db.select({ key: githubApps.key }).from(githubApps).where(eq(githubApps.organizationId, organizationId));
-    return row?.key ?? null;
+    return (await new GitHubAppStore(this.db).ofTenant(organizationId))?.key ?? null;
   }
 
   settingsOf(row: TenantAppRow): GitHubAppSettings {

@@ -1,6 +1,6 @@
 import { createMiddleware } from 'hono/factory';
 import { AppError } from '../../errors/app-error.js';
-import { csrfMatches } from '../../identity/sessions.js';
+import { csrfMatches } from '../../stores/session-store.js';
 import type { AppEnv } from '../app-env.js';
 
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);

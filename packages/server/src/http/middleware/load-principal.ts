@@ -1,7 +1,7 @@
 import { createMiddleware } from 'hono/factory';
 import { getCookie } from 'hono/cookie';
 import type { BearerTokens } from '../../identity/bearer-tokens.js';
-import { type SessionStore, sessionCookieName } from '../../identity/sessions.js';
+import { type SessionStore, sessionCookieName } from '../../stores/session-store.js';
 import type { AppEnv } from '../app-env.js';
 
 /**

@@ -3,7 +3,7 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { OidcLogin } from '../../identity/oidc-login.js';
 import type { Logger } from '../../logger.js';
 import { loginCookieName } from '../../identity/oidc-login.js';
-import { type SessionStore, sessionCookieName } from '../../identity/sessions.js';
+import { type SessionStore, sessionCookieName } from '../../stores/session-store.js';
 import type { Session, SignOutResult } from '@hubgate/contract';
 import type { AppEnv } from '../app-env.js';
 import { csrf } from '../middleware/csrf.js';

@@ -4,8 +4,8 @@ import { LRUCache } from 'lru-cache';
 import type { Database } from '../db/database.js';
 import { sessions } from '../db/schema/index.js';
 import { sha256 } from '../sealing/sha256.js';
-import type { Identity } from './identity.js';
-import type { UserPrincipal } from './principal.js';
+import type { Identity } from '../identity/identity.js';
+import type { UserPrincipal } from '../identity/principal.js';
 
 export const sessionCookieName = 'hubgate_session';
 const sessionLifetimeMs = 8 * 3600_000;
