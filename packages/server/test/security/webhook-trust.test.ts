@@ -139,7 +139,10 @@ describe('webhook bodies over the limit (8.4)', () => {
   });
   afterAll(() => h.close());
 
-  /** A chunked body (no Content-Length) of `mb` megabytes, produced as it is sent. */
+  /**
+   * A chunked body (no Content-Length) of `mb` megabytes, produced as it is sent; `sentMb` is how much the
+   * client had been asked for when the answer (or the closed connection) came back.
+   */
   const flood = (mb: number) => {
     const chunk = new Uint8Array(1024 * 1024).fill(0x61);
     let sent = 0;
@@ -160,9 +163,9 @@ describe('webhook bodies over the limit (8.4)', () => {
         'x-hub-signature-256': `sha256=${'0'.repeat(64)}`,
       },
     } as RequestInit).then(
-      async (answer) => ({ status: answer.status, text: await answer.text() }),
+      async (answer) => ({ status: answer.status, text: await answer.text(), sentMb: sent }),
       // The service may close the connection once it has answered 413 while the upload goes on.
-      (error: Error) => ({ status: 0, text: String(error.cause ?? error) }),
+      (error: Error) => ({ status: 0, text: String(error.cause ?? error), sentMb: sent }),
     );
   };
 
@@ -172,19 +175,25 @@ describe('webhook bodies over the limit (8.4)', () => {
     expect(answer.text).toMatch(/larger than 25 MB/);
   });
 
-  it('keeps memory flat under a 200 MB chunked flood: the body is cut at 25 MB while streaming, never read whole', async () => {
+  it('cuts a 200 MB chunked flood at 25 MB while it streams: the answer comes long before the upload ends, so memory stays flat', async () => {
+    // A first flood warms up what any first request loads (this test may run first), so the baseline is the warm one.
+    await flood(30);
     const baseline = process.memoryUsage().rss;
     let peak = baseline;
     const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 5);
+    let answer: Awaited<ReturnType<typeof flood>>;
     try {
-      const answer = await flood(200);
-      expect([413, 0]).toContain(answer.status);
+      answer = await flood(200);
     } finally {
       clearInterval(sampler);
     }
     const growthMb = (peak - baseline) / 1024 / 1024;
-    console.log(`rss growth for a 200 MB flood: ${growthMb.toFixed(0)} MB`);
-    // Loose on purpose (GC timing): at most the 25 MB a legitimate body may have, a few times over, never 200 MB.
-    expect(growthMb).toBeLessThan(120);
+    console.log(`200 MB flood: answered after ${answer.sentMb} MB sent, rss growth ${growthMb.toFixed(0)} MB`);
+    // The steady sign: the answer came while the upload was still far from its end (the service cut it at 25 MB;
+    // a little more is in flight in socket buffers). A service that read the body whole answers after all 200 MB.
+    expect(answer.sentMb).toBeLessThan(100);
+    // RSS is logged, not asserted: this process is also the client, and GC timing moved it from 22 to 138 MB over
+    // runs that all stopped at about 32 MB, so it cannot tell a cut from a whole read; the bytes sent can.
+    expect([413, 0]).toContain(answer.status);
   });
 });
