@@ -3,7 +3,9 @@ import type { SimContext } from './context.js';
 import { SimHttpError } from './errors.js';
 import { parseGitRequest, serveWithHttpBackend } from './git-http.js';
 import { assertNotSuspended, credentialOf, resolvePrincipal } from './principal.js';
+import { commitsOf, isFastForward, readRefs, refUpdates } from './push-events.js';
 import { assertRepoAccess } from './repo-access.js';
+import { senderOf } from './routes/repo-routes.js';
 
 function plain(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}) {
   res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', ...headers });
@@ -50,8 +52,19 @@ export function handleGitRequest(ctx: SimContext, req: IncomingMessage, res: Ser
         ? `${principal.app.slug}[bot]`
         : principal.user.login;
     if (target.service === 'git-receive-pack' && target.tail !== 'info/refs') {
+      const before = readRefs(repo.gitDir);
       res.on('finish', () => {
+        const updates = refUpdates(before, readRefs(repo.gitDir));
+        if (updates.length === 0) return;
         repo.pushedAt = ctx.clock.now();
+        ctx.world.pushed(
+          repo,
+          updates,
+          senderOf(ctx, principal),
+          who,
+          (update) => !isFastForward(repo.gitDir, update.before, update.after),
+          (update) => commitsOf(repo.gitDir, update),
+        );
       });
     }
     serveWithHttpBackend(req, res, repo.gitDir, target, who);

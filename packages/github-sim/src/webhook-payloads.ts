@@ -9,6 +9,8 @@ import {
   subscribableEvents,
   webhookRepositoryRef,
 } from './payloads.js';
+import type { PushedCommit, RefUpdate } from './push-events.js';
+import { zeroSha } from './push-events.js';
 import type { SimStore } from './store.js';
 
 /** Builds webhook payloads shaped like `@octokit/webhooks-examples`. */
@@ -96,6 +98,81 @@ export class WebhookPayloads {
 
   appAuthorizationRevoked(user: SimAccount) {
     return { action: 'revoked', sender: simpleUser(this.urls(), user) };
+  }
+
+  /** A repository as push events carry it: `created_at` and `pushed_at` are Unix seconds there, plus two legacy fields. */
+  private pushRepository(repo: SimRepo) {
+    const owner = this.store.account(repo.ownerId)!;
+    const base = repository(this.urls(), repo, owner);
+    return {
+      ...base,
+      owner: { ...base.owner, name: owner.login, email: null },
+      created_at: Math.floor(repo.createdAt / 1000),
+      pushed_at: Math.floor(repo.pushedAt / 1000),
+      stargazers: 0,
+      master_branch: repo.defaultBranch,
+      custom_properties: {},
+      ...(owner.type === 'Organization' ? { organization: owner.login } : {}),
+    };
+  }
+
+  /** `push`: one per ref a push moved, created or deleted. */
+  push(inst: SimInstallation, repo: SimRepo, update: RefUpdate, forced: boolean, commits: PushedCommit[], sender: SimAccount, pusher: string) {
+    const owner = this.store.account(repo.ownerId)!;
+    const web = `${this.urls().web}/${owner.login}/${repo.name}`;
+    const shown = commits.map((commit) => ({
+      id: commit.id,
+      tree_id: commit.treeId,
+      distinct: true,
+      message: commit.message,
+      timestamp: commit.timestamp,
+      url: `${web}/commit/${commit.id}`,
+      author: commit.author,
+      committer: commit.committer,
+      added: commit.added,
+      removed: commit.removed,
+      modified: commit.modified,
+    }));
+    const created = update.before === zeroSha;
+    const deleted = update.after === zeroSha;
+    const payload: Record<string, unknown> = {
+      ref: update.ref,
+      before: update.before,
+      after: update.after,
+      repository: this.pushRepository(repo),
+      pusher: { name: pusher, email: null },
+      sender: simpleUser(this.urls(), sender),
+      installation: { id: inst.id, node_id: nodeIdFor('I', inst.id) },
+      created,
+      deleted,
+      forced,
+      base_ref: null,
+      compare: created || deleted ? `${web}/compare/${update.ref.replace(/^refs\/(heads|tags)\//, '')}` : `${web}/compare/${update.before.slice(0, 12)}...${update.after.slice(0, 12)}`,
+      commits: shown,
+      head_commit: deleted ? null : (shown.at(-1) ?? null),
+    };
+    if (owner.type === 'Organization') payload.organization = organizationSimple(this.urls(), owner);
+    return payload;
+  }
+
+  /** `create` or `delete` of a branch or tag: `ref` is the short name there. */
+  refEvent(kind: 'create' | 'delete', inst: SimInstallation, repo: SimRepo, update: RefUpdate, sender: SimAccount) {
+    const owner = this.store.account(repo.ownerId)!;
+    const tag = update.ref.startsWith('refs/tags/');
+    const payload: Record<string, unknown> = {
+      ref: update.ref.replace(/^refs\/(heads|tags)\//, ''),
+      ref_type: tag ? 'tag' : 'branch',
+      pusher_type: 'user',
+      repository: { ...repository(this.urls(), repo, owner), custom_properties: {} },
+      sender: simpleUser(this.urls(), sender),
+      installation: { id: inst.id, node_id: nodeIdFor('I', inst.id) },
+    };
+    if (kind === 'create') {
+      payload.master_branch = repo.defaultBranch;
+      payload.description = repo.description;
+    }
+    if (owner.type === 'Organization') payload.organization = organizationSimple(this.urls(), owner);
+    return payload;
   }
 
   repository(

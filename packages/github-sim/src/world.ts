@@ -11,6 +11,7 @@ import type {
   SimUser,
 } from './model.js';
 import { organizationSimple, type SimUrls, simpleUser } from './payloads.js';
+import { type PushedCommit, type RefUpdate, zeroSha } from './push-events.js';
 import type { SimStore } from './store.js';
 import {
   classicToken,
@@ -138,6 +139,30 @@ export class SimWorld {
     this.store.repos.delete(repo.id);
     for (const [key, id] of this.store.repoRedirects) if (id === repo.id) this.store.repoRedirects.delete(key);
     await this.git.remove(repo.gitDir);
+  }
+
+  /**
+   * A push that moved refs: `push` per ref, and `create`/`delete` for refs it made or removed, to each installation
+   * that reaches the repository and subscribes to the event (as GitHub does; `create` comes before its `push`).
+   */
+  pushed(repo: SimRepo, updates: RefUpdate[], sender: SimAccount, pusher: string, forcedOf: (update: RefUpdate) => boolean, commitsOf: (update: RefUpdate) => PushedCommit[]) {
+    for (const inst of this.store.installations.values()) {
+      if (!this.store.installationReaches(inst, repo) || inst.suspendedAt) continue;
+      const app = this.store.requireApp(inst.appId);
+      const meta = { installationId: inst.id, repositoryId: repo.id };
+      for (const update of updates) {
+        const created = update.before === zeroSha;
+        const deleted = update.after === zeroSha;
+        if (created && inst.events.includes('create'))
+          this.webhooks.deliver(app, 'create', this.payloads.refEvent('create', inst, repo, update, sender), meta);
+        if (deleted && inst.events.includes('delete'))
+          this.webhooks.deliver(app, 'delete', this.payloads.refEvent('delete', inst, repo, update, sender), meta);
+        if (inst.events.includes('push')) {
+          const forced = !created && !deleted && forcedOf(update);
+          this.webhooks.deliver(app, 'push', this.payloads.push(inst, repo, update, forced, commitsOf(update), sender, pusher), meta);
+        }
+      }
+    }
   }
 
   private sendRepositoryEvent(
