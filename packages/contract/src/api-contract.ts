@@ -331,3 +331,45 @@ export type StartedManifest = z.infer<typeof startedManifestSchema>;
 export type TenantAppInput =
   | z.input<typeof tenantAppInputSchema>
   | { import: unknown; webhookSecret?: string; clientSecret?: string; slug?: string };
+
+// --- /api/events: repository events for the product (docs/events.md) ---
+export const eventDeliverySchema = z.strictObject({
+  id: z.number().int(),
+  /** GitHub's delivery id (or `reconcile:…`): the `webhook-id` the endpoint receives */
+  deliveryId: z.string(),
+  event: z.string(),
+  action: z.string().nullable(),
+  project: z.string(),
+  foundBy: z.enum(['webhook', 'reconcile']),
+  status: z.enum(['pending', 'delivered', 'dead']),
+  attempts: z.number().int(),
+  lastStatus: z.number().int().nullable(),
+  lastError: z.string().nullable(),
+  createdAt: z.string(),
+  deliveredAt: z.string().nullable(),
+  nextAttemptAt: z.string().nullable(),
+});
+export type EventDelivery = z.infer<typeof eventDeliverySchema>;
+export const eventSettingsSchema = z.strictObject({
+  endpoint: z
+    .strictObject({
+      url: z.string(),
+      /** while a rotation is under way: the previous secret signs too, until then */
+      previousSecretUntil: z.string().nullable(),
+      updatedBy: z.string(),
+      updatedAt: z.string(),
+    })
+    .nullable(),
+  /** the operator's own endpoint also receives every tenant's events */
+  deploymentEndpoint: z.boolean(),
+  recent: z.array(eventDeliverySchema),
+  deadLetters: z.array(eventDeliverySchema),
+});
+export type EventSettings = z.infer<typeof eventSettingsSchema>;
+export const eventEndpointBodySchema = z.strictObject({
+  url: z.string().trim().url('must be the https URL the events are posted to').max(2000, 'at most 2000 characters'),
+});
+export type EventEndpointBody = z.input<typeof eventEndpointBodySchema>;
+/** The secret is shown once, when the endpoint is created or its secret rotated. */
+export const eventEndpointSavedSchema = z.strictObject({ url: z.string(), secret: z.string().nullable() });
+export type EventEndpointSaved = z.infer<typeof eventEndpointSavedSchema>;

@@ -34,7 +34,7 @@ export function seedDemo(
     name: 'Tisket',
     ownerLogin: 'tisket-com',
     permissions: { contents: 'write', metadata: 'read', administration: 'write', members: 'read' },
-    events: ['installation', 'installation_repositories', 'repository'],
+    events: ['installation', 'installation_repositories', 'repository', 'push', 'create', 'delete'],
     setupUrl: options.setupUrl ?? null,
     callbackUrls: options.callbackUrls ?? [],
     webhookUrl: options.webhookUrl ?? null,

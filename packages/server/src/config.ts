@@ -71,6 +71,14 @@ export const envSchema = z.object({
   HUBGATE_RECONCILE_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(600),
   /** how long a replica may take to apply a webhook delivery before another (or its own restart) takes it again */
   HUBGATE_WEBHOOK_LEASE_SECONDS: z.coerce.number().int().min(5).max(3_600).default(60),
+  /** the deployment's own endpoint for repository events of every tenant's projects (docs/events.md); https */
+  HUBGATE_EVENTS_URL: optional.pipe(z.string().url().optional()),
+  /** its Standard Webhooks secret (`whsec_` and base64); two, comma-separated, during a rotation (both sign) */
+  HUBGATE_EVENTS_SECRET: optional,
+  /** how long an event is retried before it becomes a dead letter, in hours (default 72) */
+  HUBGATE_EVENTS_RETRY_HOURS: z.coerce.number().min(0.01).max(720).default(72),
+  /** a push GitHub has not delivered within this many seconds is found by the events reconcile (default 300) */
+  HUBGATE_EVENTS_STALE_SECONDS: z.coerce.number().int().min(10).max(86_400).default(300),
   /** megabytes of webhook bodies held at once before their signatures are checked; beyond it, 503 with Retry-After */
   HUBGATE_WEBHOOK_BUFFER_MB: z.coerce.number().int().min(25).max(4_096).default(100),
   /** repository name of each kind of project; `{slug}` is the project's slug (docs/projects.md) */
@@ -109,6 +117,12 @@ export interface ServerConfig {
   readonly metricsToken?: string;
   readonly reconcileIntervalSeconds: number;
   readonly webhookLeaseSeconds: number;
+  /** repository events for the product (docs/events.md) */
+  readonly events: {
+    readonly deployment: { readonly url: string; readonly secrets: readonly string[] } | null;
+    readonly retryWindowMs: number;
+    readonly staleAfterMs: number;
+  };
   readonly webhookBufferBytes: number;
   readonly allowedPrivateHosts: readonly string[];
   readonly sandboxPorts: { readonly github: number; readonly oidc: number };
@@ -178,6 +192,11 @@ export function loadConfig(
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   const e = parsed.data;
   const problems: string[] = [];
+  const eventSecrets = (e.HUBGATE_EVENTS_SECRET ?? '').split(',').map((v) => v.trim()).filter(Boolean);
+  if (e.HUBGATE_EVENTS_URL && eventSecrets.length === 0)
+    problems.push('HUBGATE_EVENTS_SECRET: required with HUBGATE_EVENTS_URL (events are signed)');
+  if (eventSecrets.some((v) => !/^whsec_[A-Za-z0-9+/]{20,}={0,2}$/.test(v)))
+    problems.push('HUBGATE_EVENTS_SECRET: must be whsec_ followed by base64 (a Standard Webhooks secret)');
 
   let github: GitHubAppSettings | undefined;
   const anyGitHub = [
@@ -280,6 +299,11 @@ export function loadConfig(
     metricsToken: e.HUBGATE_METRICS_TOKEN,
     reconcileIntervalSeconds: e.HUBGATE_RECONCILE_INTERVAL_SECONDS,
     webhookLeaseSeconds: e.HUBGATE_WEBHOOK_LEASE_SECONDS,
+    events: Object.freeze({
+      deployment: e.HUBGATE_EVENTS_URL ? Object.freeze({ url: e.HUBGATE_EVENTS_URL, secrets: Object.freeze(eventSecrets) }) : null,
+      retryWindowMs: e.HUBGATE_EVENTS_RETRY_HOURS * 3_600_000,
+      staleAfterMs: e.HUBGATE_EVENTS_STALE_SECONDS * 1000,
+    }),
     webhookBufferBytes: e.HUBGATE_WEBHOOK_BUFFER_MB * 1024 * 1024,
     sandboxPorts: { github: e.HUBGATE_SANDBOX_GITHUB_PORT, oidc: e.HUBGATE_SANDBOX_OIDC_PORT },
     sandbox: e.HUBGATE_SANDBOX === 'on',

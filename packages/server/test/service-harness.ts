@@ -70,6 +70,8 @@ export interface HarnessOptions {
   httpTimeouts?: StartOptions['httpTimeouts'];
   /** project options (tests pace creations without waiting by default) */
   projects?: StartOptions['projects'];
+  /** the event dispatcher's timings */
+  events?: StartOptions['events'];
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -108,6 +110,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     restore: options.restore,
     connectDeadlineMs: options.connectDeadlineMs,
     projects: options.projects ?? { pacing: { minIntervalMs: 0 } },
+    events: options.events,
   });
   const sim = hub.sandbox!.sim;
 

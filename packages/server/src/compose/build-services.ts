@@ -40,6 +40,13 @@ import { IssuerKeys } from '../workload/issuer-keys.js';
 import { TokenExchange } from '../workload/token-exchange.js';
 import { TrustPolicyCache } from '../workload/trust-policy-cache.js';
 import { TrustPolicyService } from '../workload/trust-policy-service.js';
+import { EventDispatcher, type DispatcherOptions } from '../events/event-dispatcher.js';
+import { EventIntake } from '../events/event-intake.js';
+import { EventReconcile } from '../events/event-reconcile.js';
+import { EventSettingsService } from '../events/event-settings-service.js';
+import { LocalHandlers } from '../events/local-handlers.js';
+import { EventEndpointStore } from '../stores/event-endpoint-store.js';
+import { eventsApi } from '../http/routes/events-api.js';
 
 export interface ServiceInputs {
   db: Database;
@@ -62,6 +69,8 @@ export interface ServiceInputs {
   projects?: Omit<ProjectServiceOptions, 'productName'>;
   /** the sandbox's demo workload issuer, served at /sandbox/workload (sandbox/demo-workload-issuer.ts) */
   demoWorkloadIssuer?: { issuer: string; app: Hono<AppEnv> };
+  /** the event dispatcher's timings (tests shorten them) */
+  events?: DispatcherOptions;
 }
 
 export interface Services {
@@ -81,6 +90,12 @@ export interface Services {
   /** what the services hold open beyond the database (the broker's Redis rate limiter) */
   close(): Promise<void>;
   projects: ProjectService;
+  /** repository events of the projects, in process: `hub.events.on('push', handler)` (docs/events.md) */
+  events: LocalHandlers;
+  /** sends the event outbox (started with the service) */
+  eventDispatcher: EventDispatcher;
+  /** finds pushes GitHub has not delivered within the bound (run by the reconcile timer) */
+  eventReconcile: EventReconcile;
 }
 
 /** Builds every service once, each given its side effects (database, clock, fetch, logger) as options. */
@@ -109,9 +124,31 @@ export function buildServices(input: ServiceInputs): Services {
   const lifecycle = new InstallationLifecycle(input.db, apps, input.logger, now);
   const restore = new RestoreAccess(input.db, apps, sealer, input.logger, now, input.restore);
   const connect = new ConnectService(input.db, apps, lifecycle, sealer, input.url, now, restore, input.connectDeadlineMs);
+  const events = new LocalHandlers();
+  const deploymentEndpoint = input.config.events.deployment;
+  const outboundPolicy = { allowedPrivateHosts: [...input.config.allowedPrivateHosts] };
+  const eventDispatcher = new EventDispatcher(
+    input.db,
+    events,
+    new EventEndpointStore(input.db, sealer),
+    guardedFetch(outboundPolicy, input.fetch),
+    input.fetch,
+    input.logger,
+    now,
+    {
+      deployment: deploymentEndpoint && { url: deploymentEndpoint.url, secrets: [...deploymentEndpoint.secrets] },
+      ...input.events,
+      schedule: { windowMs: input.config.events.retryWindowMs, ...input.events?.schedule },
+    },
+  );
+  const intake = new EventIntake(input.db, events, Boolean(deploymentEndpoint));
   const receiver = new WebhookReceiver(input.db, new WebhookHandlers(input.db, apps, lifecycle, sealer), input.logger, metrics, now, {
     leaseMs: input.config.webhookLeaseSeconds * 1000,
+    intake,
+    onOutbox: () => eventDispatcher.wake(),
   });
+  const eventSettings = new EventSettingsService(input.db, sealer, outboundPolicy, Boolean(deploymentEndpoint), now, () => eventDispatcher.wake());
+  const eventReconcile = new EventReconcile(input.db, apps, intake, input.logger, now, input.config.events.staleAfterMs, () => eventDispatcher.wake());
   const sessions = new SessionStore(input.db, now);
   const reconcile = new ReconcileJob(input.db, input.dbKind, apps, lifecycle, receiver, createReconcileMetrics(metrics.registry), sealer, input.logger, now);
   const projects = new ProjectService(
@@ -177,6 +214,7 @@ export function buildServices(input: ServiceInputs): Services {
       { path: '/api/projects', app: projectsApi({ projects, publicUrl: input.url }) },
       { path: '/api/agent-keys', app: agentKeysApi({ keys: agentKeys, publicUrl: input.url }) },
       { path: '/api/agent-tokens', app: agentTokensApi({ broker, publicUrl: input.url }) },
+      { path: '/api/events', app: eventsApi({ events: eventSettings, publicUrl: input.url }) },
       { path: '/api/trust-policies', app: trustPoliciesApi({ policies: trustPolicies, publicUrl: input.url }) },
       ...(input.demoWorkloadIssuer ? [{ path: '/sandbox/workload', app: input.demoWorkloadIssuer.app }] : []),
       { path: '/mcp', app: mcpRoute({ exchange, db: input.db, broker, apps, limiter, nowMs: () => input.clock.now(), version: '0.1.0' }), authenticates: true },
@@ -201,6 +239,9 @@ export function buildServices(input: ServiceInputs): Services {
     broker,
     retention,
     projects,
+    events,
+    eventDispatcher,
+    eventReconcile,
     close: async () => {
       await Promise.all([limiter.close(), reconcileLimiter.close()]);
     },

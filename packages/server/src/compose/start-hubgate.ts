@@ -35,6 +35,8 @@ export interface StartOptions {
   httpTimeouts?: { requestMs: number; headersMs: number; checkEveryMs?: number };
   /** project options (repository name patterns, pacing) */
   projects?: ServiceInputs['projects'];
+  /** the event dispatcher's timings (tests shorten them) */
+  events?: ServiceInputs['events'];
   /** first run only: stops waiting for the app's registration (the port is closed) */
   signal?: AbortSignal;
 }
@@ -151,11 +153,13 @@ export async function startHubgate(options: StartOptions = {}): Promise<RunningH
       restore: options.restore,
       connectDeadlineMs: options.connectDeadlineMs,
       projects: { patterns: config.repoNamePatterns, ...options.projects },
+      events: options.events,
       demoWorkloadIssuer: sandbox ? await (await import('../sandbox/demo-workload-issuer.js')).demoWorkloadIssuer(url) : undefined,
     });
     handler = getRequestListener((services.app as Hono<AppEnv>).fetch);
     await services.receiver.resumeUnfinished().catch((error) => logger.warn({ err: error }, 'resuming unfinished webhook deliveries failed'));
     await services.restore.resumeAll();
+    services.eventDispatcher.start();
     const retentionTimer = setInterval(() => {
       services.retention.sweep().catch((error) => logger.warn({ err: error }, 'broker housekeeping failed'));
     }, 60_000).unref();
@@ -165,6 +169,10 @@ export async function startHubgate(options: StartOptions = {}): Promise<RunningH
             services.reconcile.run().catch((error) => logger.warn({ err: error }, 'reconcile run failed'));
           }, config.reconcileIntervalSeconds * 1000).unref()
         : null;
+    // Stale pushes are looked for at a fifth of the bound, so one GitHub never sent is found within about 1.2 of it.
+    const eventReconcileTimer = setInterval(() => {
+      services.eventReconcile.run().catch((error) => logger.warn({ err: error }, 'events reconcile failed'));
+    }, Math.max(2_000, config.events.staleAfterMs / 5)).unref();
 
     return {
       ...services,
@@ -188,7 +196,9 @@ export async function startHubgate(options: StartOptions = {}): Promise<RunningH
         const forced = setTimeout(() => server.closeAllConnections(), 10_000);
         await closed;
         clearTimeout(forced);
+        clearInterval(eventReconcileTimer);
         await services.receiver.settle();
+        await services.eventDispatcher.stop();
         await services.restore.stop();
         await redis?.close();
         await services.close();

@@ -27,8 +27,9 @@ export function appManifest(options: { name: string; publicUrl: string; webhookP
     setup_on_update: true,
     public: false,
     default_permissions: { ...requiredPermissions },
-    // installation, installation_repositories, installation_target and github_app_authorization reach every app.
-    default_events: ['repository'],
+    // installation, installation_repositories, installation_target and github_app_authorization reach every app;
+    // push, create and delete (with contents) are the project repositories' events for the product (docs/events.md).
+    default_events: ['repository', 'push', 'create', 'delete'],
   };
 }
 

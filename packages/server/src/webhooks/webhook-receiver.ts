@@ -1,4 +1,7 @@
 import type { Database } from '../db/database.js';
+import type { EventIntake } from '../events/event-intake.js';
+import { EventOutboxStore } from '../stores/event-outbox-store.js';
+import { inTransaction } from '../stores/transaction.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import { type DeliveryClaim, WebhookDeliveryStore } from '../stores/webhook-delivery-store.js';
@@ -18,15 +21,27 @@ export class WebhookReceiver {
   private readonly deliveries: WebhookDeliveryStore;
   private readonly claims: WriteBatcher<DeliveryClaim, boolean>;
   private readonly finished: Record<'applied' | 'ignored', WriteBatcher<string, void>>;
+  private readonly leaseMs: number | undefined;
+  private readonly intake: EventIntake | undefined;
+  private readonly onOutbox: () => void;
 
   constructor(
-    db: Database,
+    private readonly db: Database,
     private readonly handlers: WebhookHandlers,
     private readonly logger: Logger,
     private readonly metrics: Metrics,
     private readonly now: () => Date,
-    options: { leaseMs?: number } = {},
+    options: {
+      leaseMs?: number;
+      /** the filter and outbox of repository events for the product (docs/events.md) */
+      intake?: EventIntake;
+      /** told after outbox rows committed (the dispatcher sends them at once rather than at its next poll) */
+      onOutbox?: () => void;
+    } = {},
   ) {
+    this.leaseMs = options.leaseMs;
+    this.intake = options.intake;
+    this.onOutbox = options.onOutbox ?? (() => {});
     this.deliveries = new WebhookDeliveryStore(db, options);
     this.claims = new WriteBatcher((rows) => this.deliveries.claimMany(rows, this.now()));
     const finisher = (status: 'applied' | 'ignored') =>
@@ -37,15 +52,33 @@ export class WebhookReceiver {
     this.finished = { applied: finisher('applied'), ignored: finisher('ignored') };
   }
 
-  async accept(envelope: WebhookEnvelope): Promise<'accepted' | 'duplicate'> {
-    const taken = await this.claims.add({
+  async accept(envelope: WebhookEnvelope): Promise<'accepted' | 'duplicate' | 'dropped'> {
+    const claim: DeliveryClaim = {
       deliveryId: envelope.deliveryId,
       appKey: envelope.appKey,
       event: envelope.event,
       action: envelope.action,
       installationId: envelope.installationId,
       payload: envelope.payload,
-    });
+    };
+    const scope = this.intake ? await this.intake.scope(envelope) : ({ kind: 'lifecycle' } as const);
+    if (scope.kind === 'dropped') {
+      // Another repository of the account (not a project): nothing of it is stored.
+      this.metrics.webhookDeliveries.inc({ event: envelope.event, outcome: 'dropped' });
+      return 'dropped';
+    }
+    let taken: boolean;
+    if (scope.kind === 'product' && scope.rows.length > 0) {
+      // The delivery and its outbox rows commit together: neither is kept without the other.
+      taken = await inTransaction(this.db, async (tx) => {
+        const claimed = await new WebhookDeliveryStore(tx, { leaseMs: this.leaseMs }).claim(claim, this.now());
+        if (claimed) await new EventOutboxStore(tx).add(scope.rows);
+        return claimed;
+      });
+      if (taken) this.onOutbox();
+    } else {
+      taken = await this.claims.add(claim);
+    }
     if (!taken) {
       this.metrics.webhookDeliveries.inc({ event: envelope.event, outcome: 'duplicate' });
       return 'duplicate';

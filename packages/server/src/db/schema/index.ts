@@ -12,3 +12,4 @@ export { sessions } from './sessions.js';
 export { tokenRevocations } from './token-revocations.js';
 export { webhookDeliveries } from './webhook-deliveries.js';
 export { trustPolicies } from './trust-policies.js';
+export * from './product-events.js';

@@ -35,6 +35,8 @@ export const repos = pgTable(
     uniqueIndex('repos_org_slug').on(t.organizationId, t.slug),
     // The broker finds a project by the repository's name, in any case.
     index('repos_org_full_name').on(t.organizationId, sql`lower(${t.fullName})`),
+    // Webhook intake asks, per repository event, whether the repository is anyone's project (docs/events.md).
+    index('repos_app_github_id').on(t.appKey, t.githubRepoId),
     uniqueIndex('repos_org_github_id').on(t.organizationId, t.githubRepoId).where(sql`github_repo_id is not null`),
   ],
 );

@@ -48,7 +48,7 @@ export function webhookRoutes(deps: { apps: AppRegistry; receiver: WebhookReceiv
         const app = await deps.apps.byKey(appKey);
         const envelope = await readWebhook(app.key, c.req.raw.headers, await c.req.text(), app.webhookSecrets);
         const result = await deps.receiver.accept(envelope);
-        return c.json({ received: true, duplicate: result === 'duplicate' }, 202);
+        return c.json({ received: true, duplicate: result === 'duplicate', ...(result === 'dropped' ? { dropped: true } : {}) }, 202);
       } catch (error) {
         if (error instanceof AppError) deps.metrics.webhookRefusals.inc({ reason: error.code });
         throw error;
