@@ -1,4 +1,4 @@
-import type { AgentKeyList, Connection, Project, ProjectList, ReconnectResult, TenantAppAnswer, TrustPolicyList } from './api-contract.js';
+import type { AgentKeyList, Connection, EventDelivery, EventSettings, Project, ProjectList, ReconnectResult, TenantAppAnswer, TrustPolicyList } from './api-contract.js';
 import type { RecordedAccess } from './vocabulary.js';
 
 /**
@@ -193,3 +193,36 @@ export const tenantApps = {
     },
   },
 } satisfies Record<string, TenantAppAnswer>;
+
+const delivery = (id: number, status: EventDelivery['status'], extra: Partial<EventDelivery> = {}): EventDelivery => ({
+  id,
+  deliveryId: `5e0c2a7e-0000-4000-8000-00000000000${id}`,
+  event: 'push',
+  action: null,
+  project: 'Engineering',
+  foundBy: 'webhook',
+  status,
+  attempts: 1,
+  lastStatus: status === 'delivered' ? 200 : 500,
+  lastError: status === 'delivered' ? null : 'The endpoint answered 500.',
+  createdAt: '2026-02-01T10:00:00.000Z',
+  deliveredAt: status === 'delivered' ? '2026-02-01T10:00:01.000Z' : null,
+  nextAttemptAt: status === 'pending' ? '2026-02-01T10:05:00.000Z' : null,
+  ...extra,
+});
+
+export const eventSettings = {
+  none: { endpoint: null, deploymentEndpoint: false, recent: [], deadLetters: [] },
+  working: {
+    endpoint: { url: 'https://product.example/hooks/hubgate', previousSecretUntil: null, updatedBy: 'user_ada', updatedAt: '2026-02-01T09:00:00.000Z' },
+    deploymentEndpoint: false,
+    recent: [delivery(3, 'delivered'), delivery(2, 'delivered', { foundBy: 'reconcile', deliveryId: 'reconcile:4201:8a1f' })],
+    deadLetters: [],
+  },
+  failing: {
+    endpoint: { url: 'https://product.example/hooks/hubgate', previousSecretUntil: '2026-02-02T09:00:00.000Z', updatedBy: 'user_ada', updatedAt: '2026-02-01T09:00:00.000Z' },
+    deploymentEndpoint: true,
+    recent: [delivery(5, 'pending', { attempts: 3 }), delivery(4, 'dead', { attempts: 17 })],
+    deadLetters: [delivery(4, 'dead', { attempts: 17 })],
+  },
+} satisfies Record<string, EventSettings>;

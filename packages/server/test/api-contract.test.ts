@@ -16,6 +16,7 @@ import {
   signOutResultSchema,
   tenantAppAnswerSchema,
   trustPolicyListSchema,
+  eventSettingsSchema,
 } from '@hubgate/contract';
 import * as fixtures from '@hubgate/contract/fixtures';
 import { type Harness, startHarness } from './service-harness.js';
@@ -135,5 +136,6 @@ describe("the contract's fixtures (the UI's component tests render them)", () =>
     expect(each(agentKeyListSchema, fixtures.agentKeyLists)).toEqual([]);
     expect(each(trustPolicyListSchema, fixtures.trustPolicyLists)).toEqual([]);
     expect(each(tenantAppAnswerSchema, fixtures.tenantApps)).toEqual([]);
+    expect(each(eventSettingsSchema, fixtures.eventSettings)).toEqual([]);
   });
 });

@@ -1,3 +1,4 @@
+import { eventEndpointSavedSchema, eventSettingsSchema } from '@hubgate/contract';
 import { eq } from 'drizzle-orm';
 import { Webhook } from 'standardwebhooks';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -41,6 +42,9 @@ describe('the event endpoint settings (admins change, members read; docs/events.
     const bob = await h.signIn('user_bob');
     const read = await h.api(bob, 'GET', '/api/events');
     expect(read.status).toBe(200);
+    // The answers are the contract's, by its strict schemas.
+    expect(eventSettingsSchema.safeParse(read.body).error).toBeUndefined();
+    expect(eventEndpointSavedSchema.safeParse(saved.body).error).toBeUndefined();
     expect(read.body.endpoint).toMatchObject({ url: `${endpoint.url}/v2`, previousSecretUntil: null });
     expect(JSON.stringify(read.body)).not.toContain(saved.body.secret);
     for (const [method, path] of [
@@ -119,6 +123,7 @@ describe('the event endpoint settings (admins change, members read; docs/events.
     await eventually('a dead letter', async () => (await deadOf()).some((d) => d.event === 'push'));
     const dead = (await deadOf()).find((d) => d.event === 'push')!;
     expect(dead).toMatchObject({ lastStatus: 500, lastError: 'The endpoint answered 500.', project: 'Dead letters' });
+    expect(eventSettingsSchema.safeParse((await h.api(ada, 'GET', '/api/events')).body).error).toBeUndefined();
 
     const cyd = await h.signIn('user_cyd');
     const foreign = await h.api(cyd, 'POST', `/api/events/deliveries/${dead.id}/redeliver`);

@@ -87,6 +87,11 @@ export function useTrustPolicies() {
   return useResource(store, 'trust-policies', client.trustPolicies);
 }
 
+export function useEvents() {
+  const { client, store } = useHubgate();
+  return useResource(store, 'events', client.events);
+}
+
 export function useTenantApp() {
   const { client, store } = useHubgate();
   return useResource(store, 'tenant-app', client.tenantApp);

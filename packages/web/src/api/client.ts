@@ -12,6 +12,9 @@ import type {
   CreatedAgentKey,
   CreateProjectBody,
   DisconnectBody,
+  EventDelivery,
+  EventEndpointSaved,
+  EventSettings,
   DisconnectResult,
   Project,
   ProjectKind,
@@ -143,6 +146,12 @@ export class HubgateClient {
   createTrustPolicy = (body: CreateTrustPolicyBody) => this.request<TrustPolicy>('POST', '/api/trust-policies', body);
   deleteTrustPolicy = (id: string) =>
     this.request<{ deleted: true; tokensRevoked: number; tokensFailed: number }>('DELETE', `/api/trust-policies/${encodeURIComponent(id)}`);
+
+  events = () => this.request<EventSettings>('GET', '/api/events');
+  saveEventEndpoint = (url: string) => this.request<EventEndpointSaved>('PUT', '/api/events/endpoint', { url });
+  rotateEventSecret = () => this.request<EventEndpointSaved>('POST', '/api/events/endpoint/rotate');
+  deleteEventEndpoint = () => this.request<{ deleted: boolean }>('DELETE', '/api/events/endpoint');
+  redeliverEvent = (id: number) => this.request<EventDelivery>('POST', `/api/events/deliveries/${id}/redeliver`);
 
   tenantApp = () => this.request<TenantAppAnswer>('GET', '/api/github/app');
   saveTenantApp = (input: TenantAppInput) =>

@@ -7,6 +7,7 @@ import { Loading } from '../components/Section.tsx';
 import { HubgateProvider } from '../context.tsx';
 import { TrustPolicies } from '../sections/TrustPolicies.tsx';
 import { AgentKeys } from '../sections/AgentKeys.tsx';
+import { EventSettings } from '../sections/EventSettings.tsx';
 import { GitHubApp } from '../sections/GitHubApp.tsx';
 import { GitHubConnection, type ReturnNotice } from '../sections/GitHubConnection.tsx';
 import { Projects } from '../sections/Projects.tsx';
@@ -137,6 +138,8 @@ function SignedIn({ session, returned, onSignOut }: { session: SignedInSession; 
           <AgentKeys />
           <TrustPolicies />
         </>
+      ) : path === '/workspace/settings/events' ? (
+        <EventSettings />
       ) : (
         <GitHubApp />
       )}

@@ -3,6 +3,7 @@ import { useEffect, useState } from 'react';
 export const pages = [
   { path: '/workspace/settings/repos', label: 'Repositories' },
   { path: '/workspace/settings/agent-keys', label: 'Agent keys' },
+  { path: '/workspace/settings/events', label: 'Events' },
   { path: '/workspace/settings/github-app', label: 'GitHub App' },
 ] as const;
 export type PagePath = (typeof pages)[number]['path'];
