@@ -6,6 +6,7 @@ import { fleetRace } from './fleet-race.js';
 import { gitHelper } from './git-helper.js';
 import { manyRepositories, pluginDelay } from './github-calls.js';
 import { httpEndpoints } from './http.js';
+import { productEvents } from './product-events.js';
 import { redisCold } from './redis-cold.js';
 import { scale } from './scale.js';
 import { startup, webhookIntake } from './server-costs.js';
@@ -32,5 +33,6 @@ export const sections: Section[] = [
   { name: 'http', run: httpEndpoints, quick: true },
   { name: 'broker', run: brokerCosts, quick: true },
   { name: 'webhooks', run: webhookIntake, quick: false },
+  { name: 'events', run: productEvents, quick: true },
   { name: 'startup', run: startup, quick: false },
 ];

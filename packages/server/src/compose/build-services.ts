@@ -147,7 +147,7 @@ export function buildServices(input: ServiceInputs): Services {
     intake,
     onOutbox: () => eventDispatcher.wake(),
   });
-  const eventSettings = new EventSettingsService(input.db, sealer, outboundPolicy, Boolean(deploymentEndpoint), now, () => eventDispatcher.wake());
+  const eventSettings = new EventSettingsService(input.db, sealer, outboundPolicy, Boolean(deploymentEndpoint), now, (org) => eventDispatcher.endpointChanged(org));
   const eventReconcile = new EventReconcile(input.db, apps, intake, input.logger, now, input.config.events.staleAfterMs, () => eventDispatcher.wake());
   const sessions = new SessionStore(input.db, now);
   const reconcile = new ReconcileJob(input.db, input.dbKind, apps, lifecycle, receiver, createReconcileMetrics(metrics.registry), sealer, input.logger, now);

@@ -1,8 +1,9 @@
 import type { Database } from '../db/database.js';
 import type { EventTarget } from '../db/schema/index.js';
 import type { Logger } from '../logger.js';
-import type { EventEndpointStore } from '../stores/event-endpoint-store.js';
+import type { EventEndpoint, EventEndpointStore } from '../stores/event-endpoint-store.js';
 import { EventOutboxStore, type OutboxRow, targetKey } from '../stores/event-outbox-store.js';
+import { WriteBatcher } from '../webhooks/write-batcher.js';
 import { signedHeaders } from './event-signer.js';
 import type { LocalHandlers } from './local-handlers.js';
 import type { ProductEvent } from './product-event.js';
@@ -42,6 +43,10 @@ export class EventDispatcher {
   private again = false;
   private stopped = true;
   private lastPrune = 0;
+  /** the rows delivered together are marked by one update per answer status */
+  private readonly deliveries: WriteBatcher<{ id: number; status: number | null }, void>;
+  /** each tenant's endpoint, read at most once a second (a change shows within a second) */
+  private readonly endpointCache = new Map<string, { at: number; endpoint: Promise<EventEndpoint | null> }>();
 
   constructor(
     db: Database,
@@ -56,6 +61,13 @@ export class EventDispatcher {
   ) {
     this.outbox = new EventOutboxStore(db);
     this.schedule = { ...defaultRetrySchedule, ...options.schedule };
+    this.deliveries = new WriteBatcher<{ id: number; status: number | null }, void>(async (items) => {
+      const byStatus = new Map<number | null, number[]>();
+      for (const item of items) byStatus.set(item.status, [...(byStatus.get(item.status) ?? []), item.id]);
+      const now = this.now();
+      for (const [status, ids] of byStatus) await this.outbox.delivered(ids, now, status);
+      return items.map(() => undefined);
+    });
   }
 
   start(): void {
@@ -73,6 +85,12 @@ export class EventDispatcher {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     void this.tick();
+  }
+
+  /** The tenant's endpoint changed here (this replica sees it at once; the others within a second). */
+  endpointChanged(organizationId: string): void {
+    this.endpointCache.delete(organizationId);
+    this.wake();
   }
 
   /** Stops taking rows and waits for the sends under way (their rows are finished, not left leased). */
@@ -138,7 +156,7 @@ export class EventDispatcher {
     }
     try {
       if (outcome.ok) {
-        await this.outbox.delivered(row.id, this.now(), outcome.status);
+        await this.deliveries.add({ id: row.id, status: outcome.status });
         return;
       }
       const next = outcome.dead ? null : nextAttempt(this.schedule, row.attempts + 1, row.createdAt, this.now());
@@ -181,6 +199,18 @@ export class EventDispatcher {
 
   private async endpointOf(target: EventTarget, organizationId: string) {
     if (target === 'deployment') return this.options.deployment ?? null;
-    return this.endpoints.get(organizationId, this.now());
+    let cached = this.endpointCache.get(organizationId);
+    if (!cached || Date.now() - cached.at >= 1_000) {
+      const endpoint = this.endpoints.get(organizationId, this.now()).catch((error: unknown) => {
+        this.endpointCache.delete(organizationId);
+        throw error;
+      });
+      cached = { at: Date.now(), endpoint };
+      this.endpointCache.set(organizationId, cached);
+    }
+    const endpoint = await cached.endpoint;
+    // The previous secret stops signing when its day is over, cached or not.
+    if (endpoint?.previousUntil && endpoint.previousUntil <= this.now()) return { ...endpoint, secrets: endpoint.secrets.slice(0, 1) };
+    return endpoint;
   }
 }

@@ -28,7 +28,8 @@ export class EventSettingsService {
     private readonly outbound: OutboundPolicy,
     private readonly deploymentEndpoint: boolean,
     private readonly now: () => Date,
-    private readonly wake: () => void,
+    /** told when the tenant's endpoint changed, or a row became due (the dispatcher looks at once) */
+    private readonly changed: (organizationId: string) => void,
   ) {
     this.endpoints = new EventEndpointStore(db, sealer);
     this.outbox = new EventOutboxStore(db);
@@ -70,7 +71,7 @@ export class EventSettingsService {
     const secret = existing ? null : newEventSecret();
     await this.endpoints.put(user.organizationId, { url: parsed.toString(), ...(secret ? { secret } : {}), by: user.userId });
     await this.audit(user, existing ? 'events.endpoint_changed' : 'events.endpoint_created', { url: parsed.origin });
-    if (!existing) this.wake();
+    this.changed(user.organizationId);
     return { url: parsed.toString(), secret };
   }
 
@@ -86,12 +87,14 @@ export class EventSettingsService {
       by: user.userId,
     });
     await this.audit(user, 'events.secret_rotated', {});
+    this.changed(user.organizationId);
     return { url: existing.url, secret };
   }
 
   async deleteEndpoint(user: TenantUser): Promise<{ deleted: boolean }> {
     const deleted = await this.endpoints.delete(user.organizationId);
     if (deleted) await this.audit(user, 'events.endpoint_deleted', {});
+    this.changed(user.organizationId);
     return { deleted };
   }
 
@@ -99,7 +102,7 @@ export class EventSettingsService {
     const row = await this.outbox.redeliver(user.organizationId, id, this.now());
     if (!row) throw new AppError('not_found', 'There is no such dead letter here; it may have been redelivered already.');
     await this.audit(user, 'events.redelivered', { deliveryId: row.deliveryId, event: row.event });
-    this.wake();
+    this.changed(user.organizationId);
     return view(row, await this.projectNames([row]));
   }
 

@@ -35,31 +35,35 @@ export class EventOutboxStore {
           where e.status = 'pending' and e.organization_id = o.organization_id and e.target = o.target
             and e.github_repo_id = o.github_repo_id and e.id < o.id)
       order by o.id limit ${limit * 4}`);
-    const taken: OutboxRow[] = [];
+    const chosen: number[] = [];
     for (const candidate of rowsOf(candidates)) {
-      if (taken.length >= limit) break;
-      if (busy.has(targetKey(candidate.target, candidate.organization_id))) continue;
-      const [row] = await this.db
-        .update(eventOutbox)
-        .set({ leaseUntil })
-        .where(
-          and(
-            eq(eventOutbox.id, Number(candidate.id)),
-            eq(eventOutbox.status, 'pending'),
-            sql`(${eventOutbox.leaseUntil} is null or ${eventOutbox.leaseUntil} < ${now.toISOString()}::timestamptz)`,
-          ),
-        )
-        .returning();
-      if (row) taken.push(row);
+      if (chosen.length >= limit) break;
+      if (!busy.has(targetKey(candidate.target, candidate.organization_id))) chosen.push(Number(candidate.id));
     }
+    if (chosen.length === 0) return [];
+    // One conditional update leases them all: a row another replica leased meanwhile is not in the answer.
+    const taken = await this.db
+      .update(eventOutbox)
+      .set({ leaseUntil })
+      .where(
+        and(
+          inArray(eventOutbox.id, chosen),
+          eq(eventOutbox.status, 'pending'),
+          sql`(${eventOutbox.leaseUntil} is null or ${eventOutbox.leaseUntil} < ${now.toISOString()}::timestamptz)`,
+        ),
+      )
+      .returning();
+    taken.sort((a, b) => a.id - b.id);
     return taken;
   }
 
-  async delivered(id: number, now: Date, status: number | null): Promise<void> {
+  /** Rows delivered with one answer status (null: in process), in one statement. */
+  async delivered(ids: number[], now: Date, status: number | null): Promise<void> {
+    if (ids.length === 0) return;
     await this.db
       .update(eventOutbox)
       .set({ status: 'delivered', deliveredAt: now, leaseUntil: null, lastStatus: status, lastError: null, attempts: sql`${eventOutbox.attempts} + 1` })
-      .where(eq(eventOutbox.id, id));
+      .where(inArray(eventOutbox.id, ids));
   }
 
   /** A failed attempt: tried again at `next`, or dead when `next` is null (the retry window is over). */

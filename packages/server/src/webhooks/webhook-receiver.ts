@@ -1,6 +1,6 @@
 import type { Database } from '../db/database.js';
 import type { EventIntake } from '../events/event-intake.js';
-import { EventOutboxStore } from '../stores/event-outbox-store.js';
+import { EventOutboxStore, type NewOutboxRow } from '../stores/event-outbox-store.js';
 import { inTransaction } from '../stores/transaction.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
@@ -24,6 +24,8 @@ export class WebhookReceiver {
   private readonly leaseMs: number | undefined;
   private readonly intake: EventIntake | undefined;
   private readonly onOutbox: () => void;
+  /** deliveries of project repositories: recorded with their outbox rows, those arriving together in one transaction */
+  private readonly productClaims: WriteBatcher<{ claim: DeliveryClaim; rows: NewOutboxRow[] }, boolean>;
 
   constructor(
     private readonly db: Database,
@@ -43,6 +45,18 @@ export class WebhookReceiver {
     this.intake = options.intake;
     this.onOutbox = options.onOutbox ?? (() => {});
     this.deliveries = new WebhookDeliveryStore(db, options);
+    this.productClaims = new WriteBatcher(async (items) => {
+      const taken = await inTransaction(this.db, async (tx) => {
+        const claimed = await new WebhookDeliveryStore(tx, { leaseMs: this.leaseMs }).claimMany(
+          items.map((i) => i.claim),
+          this.now(),
+        );
+        await new EventOutboxStore(tx).add(items.flatMap((item, i) => (claimed[i] ? item.rows : [])));
+        return claimed;
+      });
+      if (taken.some(Boolean)) this.onOutbox();
+      return taken;
+    });
     this.claims = new WriteBatcher((rows) => this.deliveries.claimMany(rows, this.now()));
     const finisher = (status: 'applied' | 'ignored') =>
       new WriteBatcher<string, void>(async (ids) => {
@@ -70,12 +84,7 @@ export class WebhookReceiver {
     let taken: boolean;
     if (scope.kind === 'product' && scope.rows.length > 0) {
       // The delivery and its outbox rows commit together: neither is kept without the other.
-      taken = await inTransaction(this.db, async (tx) => {
-        const claimed = await new WebhookDeliveryStore(tx, { leaseMs: this.leaseMs }).claim(claim, this.now());
-        if (claimed) await new EventOutboxStore(tx).add(scope.rows);
-        return claimed;
-      });
-      if (taken) this.onOutbox();
+      taken = await this.productClaims.add({ claim, rows: scope.rows });
     } else {
       taken = await this.claims.add(claim);
     }
