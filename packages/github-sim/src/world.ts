@@ -11,7 +11,7 @@ import type {
   SimUser,
 } from './model.js';
 import { organizationSimple, type SimUrls, simpleUser } from './payloads.js';
-import { type PushedCommit, type RefUpdate, zeroSha } from './push-events.js';
+import { commitsOf, type PushedCommit, type RefUpdate, zeroSha } from './push-events.js';
 import type { SimStore } from './store.js';
 import {
   classicToken,
@@ -163,6 +163,21 @@ export class SimWorld {
         }
       }
     }
+  }
+
+  /**
+   * A ref moved by the REST API (a contents commit, a new ref): the same events as a git push of it, the app's bot
+   * as the pusher when an installation made it.
+   */
+  refMovedByApi(repo: SimRepo, update: RefUpdate, sender: SimAccount, pusher: string) {
+    this.pushed(
+      repo,
+      [update],
+      sender,
+      pusher,
+      () => false,
+      (u) => commitsOf(repo.gitDir, u),
+    );
   }
 
   private sendRepositoryEvent(

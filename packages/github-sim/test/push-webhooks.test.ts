@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GitHubSim } from '../src/index.js';
-import { type BasicWorld, basicWorld } from './helpers.js';
+import { api, type BasicWorld, basicWorld } from './helpers.js';
 import { problemsWith, webhookSchema } from './openapi-schemas.js';
 
 const exec = promisify(execFile);
@@ -129,5 +129,22 @@ describe('push, create and delete webhooks from a git push', () => {
     url.password = pat;
     await git(['push', '--quiet', url.toString(), 'main'], dir);
     expect((await payloads()).filter((d) => d.event !== 'installation_repositories')).toEqual([]);
+  });
+
+  it('sends push for a commit through the contents API and create and push for a ref made through the refs API, valid by the schemas', async () => {
+    const token = await w.mint();
+    const before = await sim.world.git.headSha(w.inRepo.gitDir, 'main');
+    const put = await api(sim, 'PUT', '/repos/octo-org/made-by-app/contents/TKT-9.md', {
+      token,
+      body: { message: 'open TKT-9', content: Buffer.from('TKT-9\n').toString('base64') },
+    });
+    expect(put.status).toBe(201);
+    const made = await api(sim, 'POST', '/repos/octo-org/made-by-app/git/refs', { token, body: { ref: 'refs/heads/fix', sha: put.body.commit.sha } });
+    expect(made.status).toBe(201);
+    const seen = await payloads();
+    expect(seen.map((d) => `${d.event}:${d.body.ref}`)).toEqual(['push:refs/heads/main', 'create:fix', 'push:refs/heads/fix']);
+    expect(seen[0]!.body).toMatchObject({ before, after: put.body.commit.sha, pusher: { name: 'hubgate-test[bot]' } });
+    expect(seen[0]!.body.commits.map((c: { message: string; added: string[] }) => [c.message, c.added])).toEqual([['open TKT-9', ['TKT-9.md']]]);
+    for (const delivery of seen) expect(problemsWith(webhookSchema(delivery.event, null)!, delivery.body), delivery.event).toBeFalsy();
   });
 });

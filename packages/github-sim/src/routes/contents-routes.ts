@@ -6,7 +6,9 @@ import type { SimRepo } from '../model.js';
 import { randomAlphanumeric } from '../ids.js';
 import { isoSeconds } from '../payloads.js';
 import { assertRepoAccess, requireRepo } from '../repo-access.js';
+import { zeroSha } from '../push-events.js';
 import { readJsonBody } from './read-json-body.js';
+import { pusherOf, senderOf } from './repo-routes.js';
 
 /** GitHub's raw-file tokens are short-lived; the simulator gives them ten minutes. */
 const rawTokenLifetimeMs = 10 * 60 * 1000;
@@ -108,6 +110,7 @@ export function registerContentsRoutes(api: Hono, ctx: SimContext) {
       if (existing && body.sha !== existing.sha)
         throw new SimHttpError(409, `${path} does not match ${String(body.sha)}`);
       const now = ctx.clock.now();
+      const before = (await world.git.headSha(repo.gitDir, branch)) ?? zeroSha;
       const commit = await world.git.writeFile(
         repo.gitDir,
         branch,
@@ -117,6 +120,8 @@ export function registerContentsRoutes(api: Hono, ctx: SimContext) {
         now,
       );
       repo.pushedAt = now;
+      // GitHub sends a push for a commit made through the contents API too.
+      world.refMovedByApi(repo, { ref: `refs/heads/${branch}`, before, after: commit.commitSha }, senderOf(ctx, p), pusherOf(p));
       const fullName = `${store.account(repo.ownerId)!.login}/${repo.name}`;
       const urls = ctx.urls();
       const person = {

@@ -4,7 +4,9 @@ import { defineRoute } from '../define-route.js';
 import { notFound, SimHttpError, validationFailed } from '../errors.js';
 import type { SimRepo } from '../model.js';
 import { assertRepoAccess, requireRepo } from '../repo-access.js';
+import { zeroSha } from '../push-events.js';
 import { readJsonBody } from './read-json-body.js';
+import { pusherOf, senderOf } from './repo-routes.js';
 
 /** Branches as git references (`GET .../git/ref/heads/NAME`, `POST .../git/refs`), on the real bare repository. */
 export function registerGitRefsRoutes(api: Hono, ctx: SimContext) {
@@ -44,6 +46,7 @@ export function registerGitRefsRoutes(api: Hono, ctx: SimContext) {
     const branch = ref.slice('refs/heads/'.length);
     if (await world.git.headSha(repo.gitDir, branch)) throw validationFailed('Reference already exists');
     await world.git.setBranch(repo.gitDir, branch, sha);
+    world.refMovedByApi(repo, { ref, before: zeroSha, after: sha }, senderOf(ctx, p), pusherOf(p));
     return c.json(refPayload(repo, ref, sha), 201);
   });
 }
