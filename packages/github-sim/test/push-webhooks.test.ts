@@ -147,4 +147,22 @@ describe('push, create and delete webhooks from a git push', () => {
     expect(seen[0]!.body.commits.map((c: { message: string; added: string[] }) => [c.message, c.added])).toEqual([['open TKT-9', ['TKT-9.md']]]);
     for (const delivery of seen) expect(problemsWith(webhookSchema(delivery.event, null)!, delivery.body), delivery.event).toBeFalsy();
   });
+
+  it('sends pull_request.opened when a pull request is made, valid by the schema', async () => {
+    w.installation.events.push('pull_request');
+    w.installation.permissions = { ...w.installation.permissions, pull_requests: 'write' };
+    const token = await w.mint();
+    const main = await sim.world.git.headSha(w.inRepo.gitDir, 'main');
+    await api(sim, 'POST', '/repos/octo-org/made-by-app/git/refs', { token, body: { ref: 'refs/heads/feature', sha: main } });
+    await api(sim, 'PUT', '/repos/octo-org/made-by-app/contents/c.md', {
+      token,
+      body: { message: 'add c', content: Buffer.from('c').toString('base64'), branch: 'feature' },
+    });
+    const pull = await api(sim, 'POST', '/repos/octo-org/made-by-app/pulls', { token, body: { title: 'Add c', head: 'feature', base: 'main' } });
+    expect(pull.status).toBe(201);
+    const opened = (await payloads()).filter((d) => d.event === 'pull_request');
+    expect(opened).toHaveLength(1);
+    expect(opened[0]!.body).toMatchObject({ action: 'opened', number: pull.body.number, pull_request: { id: pull.body.id, head: { ref: 'feature' } } });
+    expect(problemsWith(webhookSchema('pull_request', 'opened')!, opened[0]!.body)).toBeFalsy();
+  });
 });

@@ -7,6 +7,7 @@ import { isoSeconds, repository, simpleUser } from '../payloads.js';
 import type { Principal } from '../principal.js';
 import { assertRepoAccess, requireRepo } from '../repo-access.js';
 import { readJsonBody } from './read-json-body.js';
+import { senderOf } from './repo-routes.js';
 
 interface SimPull {
   number: number;
@@ -70,7 +71,9 @@ export function registerPullsRoutes(api: Hono, ctx: SimContext) {
       createdAt: ctx.clock.now(),
     };
     pullsOf.get(ctx)!.set(repo.id, [...pulls, pull]);
-    return c.json(pullPayload(ctx, repo, owner, pull), 201);
+    const payload = pullPayload(ctx, repo, owner, pull);
+    world.pullRequestEvent(repo, 'opened', pull.number, payload, senderOf(ctx, p));
+    return c.json(payload, 201);
   });
 }
 
