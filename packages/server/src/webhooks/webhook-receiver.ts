@@ -19,13 +19,15 @@ import { WriteBatcher } from './write-batcher.js';
 export class WebhookReceiver {
   private readonly pending = new Set<Promise<void>>();
   private readonly deliveries: WebhookDeliveryStore;
-  private readonly claims: WriteBatcher<DeliveryClaim, boolean>;
+  /**
+   * Deliveries arriving together are recorded by one insert; those of project repositories carry their outbox rows,
+   * and then the deliveries and the rows commit in one transaction (neither is kept without the other).
+   */
+  private readonly claims: WriteBatcher<{ claim: DeliveryClaim; rows: NewOutboxRow[] }, boolean>;
   private readonly finished: Record<'applied' | 'ignored', WriteBatcher<string, void>>;
   private readonly leaseMs: number | undefined;
   private readonly intake: EventIntake | undefined;
   private readonly onOutbox: () => void;
-  /** deliveries of project repositories: recorded with their outbox rows, those arriving together in one transaction */
-  private readonly productClaims: WriteBatcher<{ claim: DeliveryClaim; rows: NewOutboxRow[] }, boolean>;
 
   constructor(
     private readonly db: Database,
@@ -45,7 +47,8 @@ export class WebhookReceiver {
     this.intake = options.intake;
     this.onOutbox = options.onOutbox ?? (() => {});
     this.deliveries = new WebhookDeliveryStore(db, options);
-    this.productClaims = new WriteBatcher(async (items) => {
+    this.claims = new WriteBatcher(async (items) => {
+      if (items.every((item) => item.rows.length === 0)) return this.deliveries.claimMany(items.map((i) => i.claim), this.now());
       const taken = await inTransaction(this.db, async (tx) => {
         const claimed = await new WebhookDeliveryStore(tx, { leaseMs: this.leaseMs }).claimMany(
           items.map((i) => i.claim),
@@ -57,7 +60,6 @@ export class WebhookReceiver {
       if (taken.some(Boolean)) this.onOutbox();
       return taken;
     });
-    this.claims = new WriteBatcher((rows) => this.deliveries.claimMany(rows, this.now()));
     const finisher = (status: 'applied' | 'ignored') =>
       new WriteBatcher<string, void>(async (ids) => {
         await this.deliveries.finishMany(ids, status, this.now());
@@ -81,13 +83,7 @@ export class WebhookReceiver {
       this.metrics.webhookDeliveries.inc({ event: envelope.event, outcome: 'dropped' });
       return 'dropped';
     }
-    let taken: boolean;
-    if (scope.kind === 'product' && scope.rows.length > 0) {
-      // The delivery and its outbox rows commit together: neither is kept without the other.
-      taken = await this.productClaims.add({ claim, rows: scope.rows });
-    } else {
-      taken = await this.claims.add(claim);
-    }
+    const taken = await this.claims.add({ claim, rows: scope.kind === 'product' ? scope.rows : [] });
     if (!taken) {
       this.metrics.webhookDeliveries.inc({ event: envelope.event, outcome: 'duplicate' });
       return 'duplicate';
