@@ -39,7 +39,7 @@ export interface DirectoryEntry {
 
 export type PathContent =
   | { kind: 'file'; sha: string; content: Buffer }
-  | { kind: 'dir'; entries: DirectoryEntry[] };
+  | { kind: 'dir'; sha: string; entries: DirectoryEntry[] };
 
 export interface FileCommit {
   commitSha: string;
@@ -145,7 +145,9 @@ export class GitRepositories {
         path: clean === '' ? name : `${clean}/${name}`,
       });
     }
-    return { kind: 'dir', entries };
+    const tree = clean === '' ? `${head}^{tree}` : `${head}:${clean}`;
+    const sha = (await git(gitDir, ['rev-parse', tree])).toString().trim();
+    return { kind: 'dir', sha, entries };
   }
 
   /** Whether `sha` names a commit of the repository. */

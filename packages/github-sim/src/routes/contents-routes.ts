@@ -15,6 +15,17 @@ const rawTokenLifetimeMs = 10 * 60 * 1000;
 
 const base64 = /^[A-Za-z0-9+/\r\n]*={0,2}\s*$/;
 
+/**
+ * The contents API's custom media types (https://docs.github.com/rest/repos/contents#get-repository-content):
+ * `raw` answers a file's bytes, `object` answers a directory as one object with `entries` (a file as usual);
+ * anything else (`application/json`, `vnd.github+json`, `html`, which the simulator does not render) the default.
+ * Accepted as `vnd.github.raw`, `vnd.github.raw+json`, `vnd.github.v3.raw` and `vnd.github.v3.raw+json`.
+ */
+export function contentsFormat(accept: string | undefined): 'raw' | 'object' | 'json' {
+  const match = /application\/vnd\.github(?:\.v3)?\.(raw|object)(?:\+json)?\b/.exec(accept ?? '');
+  return (match?.[1] as 'raw' | 'object' | undefined) ?? 'json';
+}
+
 /** The contents API, enough to create, update and read files (backed by the real bare repository). */
 export function registerContentsRoutes(api: Hono, ctx: SimContext) {
   const { store, world } = ctx;
@@ -61,18 +72,30 @@ export function registerContentsRoutes(api: Hono, ctx: SimContext) {
       const ref = c.req.query('ref') ?? repo.defaultBranch;
       const found = await world.git.readPath(repo.gitDir, ref, path);
       if (!found) throw notFound();
+      const format = contentsFormat(c.req.header('accept'));
       if (found.kind === 'dir') {
-        return c.json(
-          found.entries.map((e) => ({
-            type: e.type,
-            size: e.size,
-            name: e.name,
-            path: e.path,
-            sha: e.sha,
-            ...entryUrls(repo, e.path, e.sha, ref, e.type),
-          })),
-        );
+        const entries = found.entries.map((e) => ({
+          type: e.type,
+          size: e.size,
+          name: e.name,
+          path: e.path,
+          sha: e.sha,
+          ...entryUrls(repo, e.path, e.sha, ref, e.type),
+        }));
+        if (format !== 'object') return c.json(entries);
+        return c.json({
+          type: 'dir',
+          size: 0,
+          name: path.split('/').pop() ?? '',
+          path,
+          sha: found.sha,
+          ...entryUrls(repo, path, found.sha, ref, 'dir'),
+          entries,
+        });
       }
+      // GitHub answers the bytes themselves; Octokit's `mediaType: { format: 'raw' }` reads them as text.
+      if (format === 'raw')
+        return c.body(new Uint8Array(found.content), 200, { 'content-type': 'application/vnd.github.raw; charset=utf-8' });
       return c.json({
         type: 'file',
         encoding: 'base64',
