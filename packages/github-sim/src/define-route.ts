@@ -13,9 +13,11 @@ import {
 } from './principal.js';
 import { contentCreationLimitMessage, secondaryLimitMessage } from './rate-limits.js';
 
-export type RouteAuth = PrincipalKind[] | 'none';
 
-type Handler = (c: Context, principal: Principal) => Response | Promise<Response>;
+type Handler<K extends PrincipalKind> = (
+  c: Context,
+  principal: Extract<Principal, { kind: K }>,
+) => Response | Promise<Response>;
 type Bucket = ReturnType<typeof rateBucket>;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -50,12 +52,12 @@ function checkApiVersion(c: Context) {
  * accepts there, primary and secondary rate limits (with their headers on every answer, errors included),
  * fault injection, and conditional requests (`ETag`/`Last-Modified`, 304 not counted).
  */
-export function defineRoute(
+export function defineRoute<K extends PrincipalKind>(
   api: Hono,
   ctx: SimContext,
   template: string,
-  auth: RouteAuth,
-  handler: Handler,
+  auth: K[] | 'none',
+  handler: Handler<K>,
   /** more paths (Hono syntax) answered by the same route, e.g. the contents root without `{path}` */
   aliases: string[] = [],
 ) {
@@ -64,15 +66,17 @@ export function defineRoute(
   api.on(method, [honoPath, ...aliases], async (c) => {
     ctx.requestCounts.set(template, (ctx.requestCounts.get(template) ?? 0) + 1);
     checkApiVersion(c);
-    if (auth === 'none') return withFault(c, ctx, template, null, () => handler(c, undefined as unknown as Principal));
+    if (auth === 'none')
+      return withFault(c, ctx, template, null, () => handler(c, undefined as unknown as Extract<Principal, { kind: K }>));
     const limited = ctx.limits.settings.enabled;
     let rateHeaders: Record<string, string> = {};
     try {
       const credential = credentialOf(c.req.header('authorization'));
       let principal: Principal;
       try {
-        if (!credential) throw new SimHttpError(401, 'Requires authentication');
-        principal = resolvePrincipal(ctx, credential);
+        const anonymous = c.req.header('authorization') === undefined && (auth as PrincipalKind[]).includes('anonymous');
+        if (!credential && !anonymous) throw new SimHttpError(401, 'Requires authentication');
+        principal = credential ? resolvePrincipal(ctx, credential) : { kind: 'anonymous', address: clientAddress(c) };
       } catch (error) {
         // Failed authentications count against the client's unauthenticated budget, with its headers.
         if (limited) rateHeaders = unauthenticatedHeaders(c, ctx);
@@ -81,12 +85,14 @@ export function defineRoute(
       const bucket = rateBucket(ctx, principal);
       if (limited) rateHeaders = ctx.limits.consume(bucket.key, bucket.limit, bucket.what);
       assertNotSuspended(principal);
-      if (!auth.includes(principal.kind)) throw wrongKind(auth, principal);
+      if (!(auth as PrincipalKind[]).includes(principal.kind)) throw wrongKind(auth, principal);
       if (limited) ctx.limits.spend(bucket.key, template, method, contentCreating.has(template));
       const leave = limited ? ctx.limits.enter(bucket.key) : () => {};
       let response: Response;
       try {
-        response = await withFault(c, ctx, template, bucket, () => handler(c, principal));
+        response = await withFault(c, ctx, template, bucket, () =>
+          handler(c, principal as Extract<Principal, { kind: K }>),
+        );
       } finally {
         leave();
       }
@@ -106,8 +112,10 @@ export function defineRoute(
   });
 }
 
+const clientAddress = (c: Context) => c.req.header('x-forwarded-for') ?? 'client';
+
 function unauthenticatedHeaders(c: Context, ctx: SimContext): Record<string, string> {
-  const address = c.req.header('x-forwarded-for') ?? 'client';
+  const address = clientAddress(c);
   return ctx.limits.consume(
     `ip:${address}`,
     ctx.limits.settings.unauthenticated,

@@ -9,9 +9,14 @@ export type Principal =
   | { kind: 'app'; app: SimApp }
   | { kind: 'installation'; app: SimApp; installation: SimInstallation; token: SimToken }
   | { kind: 'user'; app: SimApp; user: SimUser; token: SimToken }
-  | { kind: 'pat'; user: SimUser; token: SimToken };
+  | { kind: 'pat'; user: SimUser; token: SimToken }
+  /** no credential at all, on a route GitHub answers without one (public repositories); by client address */
+  | { kind: 'anonymous'; address: string };
 
 export type PrincipalKind = Principal['kind'];
+
+/** Who a credential names (never anonymous). */
+export type CredentialPrincipal = Exclude<Principal, { kind: 'anonymous' }>;
 
 /** The credential of a request: `Bearer`/`token` for REST, Basic for git (password = token). */
 export function credentialOf(authorization: string | undefined): string | null {
@@ -31,7 +36,7 @@ export function credentialOf(authorization: string | undefined): string | null {
 const looksLikeJwt = (value: string) => /^eyJ[\w-]*\.[\w-]+\.[\w-]*$/.test(value);
 
 /** Resolves a credential to who is calling, with GitHub's 401s for anything not live. */
-export function resolvePrincipal(ctx: SimContext, credential: string): Principal {
+export function resolvePrincipal(ctx: SimContext, credential: string): CredentialPrincipal {
   if (looksLikeJwt(credential)) {
     const check = checkAppJwt(ctx.store, credential, ctx.clock.now(), {
       appIdOnlyIssuer: ctx.behaviour.appIdOnlyIssuer,
@@ -85,6 +90,12 @@ export function rateBucket(
       return { key: `user:${p.user.id}`, limit: ctx.limits.settings.pat, what: `user ID ${p.user.id}` };
     case 'app':
       return { key: `app:${p.app.id}`, limit: ctx.limits.settings.app, what: `app ID ${p.app.id}` };
+    case 'anonymous':
+      return {
+        key: `ip:${p.address}`,
+        limit: ctx.limits.settings.unauthenticated,
+        what: `${p.address}. (But here's the good news: Authenticated requests get a higher rate limit.)`,
+      };
   }
 }
 

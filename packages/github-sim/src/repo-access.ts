@@ -19,6 +19,10 @@ export function assertRepoAccess(
   switch (p.kind) {
     case 'app':
       throw notFound();
+    case 'anonymous':
+      // Without a credential GitHub shows public repositories read-only and private ones not at all.
+      if (repo.private || level !== 'read') throw notFound();
+      return;
     case 'installation': {
       if (!store.installationReaches(p.installation, repo)) throw notFound();
       if (p.token.repositoryIds && !p.token.repositoryIds.includes(repo.id)) throw notFound();

@@ -30,6 +30,39 @@ describe("GitHub's REST conventions: headers, errors, conditional requests, limi
     expect(unknown.body).toMatchObject({ message: 'Not Found', documentation_url: expect.any(String) });
   });
 
+  it('shows a public repository without a credential (from the unauthenticated budget), hides a private one behind a 404', async () => {
+    const w = await start();
+    await sim.createRepository('octo-org', 'open-source', { private: false });
+    const open = await api(sim, 'GET', '/repos/octo-org/open-source');
+    expect(open.status).toBe(200);
+    expect(open.body).toMatchObject({ full_name: 'octo-org/open-source', private: false });
+    expect(open.headers.get('x-ratelimit-limit')).toBe('60');
+    expect(open.headers.get('x-ratelimit-remaining')).toBe('59');
+    const readme = await api(sim, 'GET', '/repos/octo-org/open-source/contents/README.md');
+    expect(readme.status).toBe(200);
+    const hidden = await api(sim, 'GET', `/repos/octo-org/${w.inRepo.name}`);
+    expect(hidden.status).toBe(404);
+    expect(hidden.body).toMatchObject({ message: 'Not Found' });
+    expect((await api(sim, 'GET', `/repos/octo-org/${w.inRepo.name}/contents/README.md`)).status).toBe(404);
+    // a route that always needs a credential still says so, and a bad credential is still 401
+    const listing = await api(sim, 'GET', '/installation/repositories');
+    expect(listing.status).toBe(401);
+    expect(listing.body).toMatchObject({ message: 'Requires authentication' });
+    const bad = await api(sim, 'GET', '/repos/octo-org/open-source', { token: 'ghs_nope' });
+    expect(bad.status).toBe(401);
+    expect(bad.body).toMatchObject({ message: 'Bad credentials' });
+  });
+
+  it('refuses anonymous reads once the address has spent its 60 requests', async () => {
+    await start();
+    await sim.createRepository('octo-org', 'open-source', { private: false });
+    for (let i = 0; i < 60; i++) expect((await api(sim, 'GET', '/repos/octo-org/open-source')).status).toBe(200);
+    const spent = await api(sim, 'GET', '/repos/octo-org/open-source');
+    expect(spent.status).toBe(403);
+    expect(spent.body.message).toMatch(/^API rate limit exceeded for client\./);
+    expect(spent.headers.get('x-ratelimit-remaining')).toBe('0');
+  });
+
   it('sends rate-limit headers on 401s (the unauthenticated budget of 60) and on the early 403 of a suspended installation', async () => {
     const w = await start();
     const unauthenticated = await api(sim, 'GET', '/installation/repositories', { token: 'ghs_nope' });

@@ -64,7 +64,7 @@ export function registerContentsRoutes(api: Hono, ctx: SimContext) {
     api,
     ctx,
     'GET /repos/{owner}/{repo}/contents/{path}',
-    ['installation', 'user', 'pat'],
+    ['installation', 'user', 'pat', 'anonymous'],
     async (c, p) => {
       const repo = requireRepo(ctx, c.req.param('owner')!, c.req.param('repo')!, p);
       assertRepoAccess(ctx, p, repo, 'contents', 'read');

@@ -56,8 +56,7 @@ export function registerRepoRoutes(api: Hono, ctx: SimContext) {
   });
 
   defineRoute(api, ctx, 'POST /user/repos', ['user', 'pat'], async (c, p) => {
-    if (p.kind === 'installation' || p.kind === 'app')
-      throw new SimHttpError(403, 'Resource not accessible by integration');
+    // An installation token is refused before this (403 "Resource not accessible by integration").
     if (p.kind === 'user') {
       const inst = store.installationFor(p.app.id, p.user.id);
       if (!permits(p.app.permissions, 'administration', 'write') || !inst) {
@@ -67,7 +66,7 @@ export function registerRepoRoutes(api: Hono, ctx: SimContext) {
     return create(c, p.user, p.kind === 'user' ? p.app : null);
   });
 
-  defineRoute(api, ctx, 'GET /repos/{owner}/{repo}', ['installation', 'user', 'pat'], (c, p) => {
+  defineRoute(api, ctx, 'GET /repos/{owner}/{repo}', ['installation', 'user', 'pat', 'anonymous'], (c, p) => {
     const repo = requireRepo(ctx, c.req.param('owner')!, c.req.param('repo')!, p);
     assertRepoAccess(ctx, p, repo, 'metadata', 'read');
     return c.json(full(repo));
