@@ -1,9 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import { type Context, Hono } from 'hono';
 import type { SimContext } from './context.js';
+import { restDocs } from './endpoint-docs.js';
 import { notFound, SimHttpError } from './errors.js';
 import { page } from './html.js';
 import { RepoMovedError } from './repo-access.js';
+import { requestIdOf } from './request-id.js';
 import { registerAdminRoutes } from './routes/admin-routes.js';
 import { registerAppRoutes } from './routes/app-routes.js';
 import { registerContentsRoutes } from './routes/contents-routes.js';
@@ -34,7 +35,7 @@ export function createRoutes(ctx: SimContext): Hono {
   };
   api.onError(onError);
   api.notFound((c) =>
-    c.json({ message: 'Not Found', documentation_url: 'https://docs.github.com/rest', status: '404' }, 404),
+    c.json({ message: 'Not Found', documentation_url: restDocs, status: '404' }, 404),
   );
   registerAppRoutes(api, ctx);
   registerInstallationRoutes(api, ctx);
@@ -54,7 +55,8 @@ export function createRoutes(ctx: SimContext): Hono {
     c.res.headers.set('date', new Date(ctx.clock.now()).toUTCString());
     if (!new URL(c.req.url).pathname.startsWith('/api/v3/')) return;
     c.res.headers.set('x-github-api-version-selected', '2022-11-28');
-    c.res.headers.set('x-github-request-id', requestId());
+    // An answer made by an inner fetch (the `/repositories/{id}` routes) keeps the id its messages quote.
+    if (!c.res.headers.has('x-github-request-id')) c.res.headers.set('x-github-request-id', requestIdOf(c));
     c.res.headers.set('x-github-media-type', mediaType(c.req.header('accept')));
     if (c.res.headers.get('content-type') === 'application/json')
       c.res.headers.set('content-type', 'application/json; charset=utf-8');
@@ -116,12 +118,6 @@ function movedAnswer(c: Context, ctx: SimContext, repoId: number) {
     permanent ? 301 : 307,
     { location },
   );
-}
-
-/** `x-github-request-id`, shaped like GitHub's (`C0F5:3B2A:1F4E5C:2A3B4D:674A1B2C`). */
-function requestId(): string {
-  const hex = (n: number) => randomBytes(n).toString('hex').toUpperCase();
-  return `${hex(2)}:${hex(2)}:${hex(3)}:${hex(3)}:${hex(4)}`;
 }
 
 /**

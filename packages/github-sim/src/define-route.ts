@@ -11,7 +11,14 @@ import {
   rateBucket,
   resolvePrincipal,
 } from './principal.js';
-import { contentCreationLimitMessage, secondaryLimitMessage } from './rate-limits.js';
+import { endpointDocs } from './endpoint-docs.js';
+import {
+  contentCreationLimitMessage,
+  rateLimitDocs,
+  SecondaryLimitError,
+  secondaryLimitMessage,
+} from './rate-limits.js';
+import { requestIdOf } from './request-id.js';
 
 
 type Handler<K extends PrincipalKind> = (
@@ -52,6 +59,11 @@ function checkApiVersion(c: Context) {
  * accepts there, primary and secondary rate limits (with their headers on every answer, errors included),
  * fault injection, and conditional requests (`ETag`/`Last-Modified`, 304 not counted).
  */
+const templates = new Set<string>();
+
+/** Every REST route the simulator answers, as GitHub's templates (once a simulator has been made). */
+export const routeTemplates = (): string[] => [...templates].sort();
+
 export function defineRoute<K extends PrincipalKind>(
   api: Hono,
   ctx: SimContext,
@@ -61,55 +73,82 @@ export function defineRoute<K extends PrincipalKind>(
   /** more paths (Hono syntax) answered by the same route, e.g. the contents root without `{path}` */
   aliases: string[] = [],
 ) {
+  templates.add(template);
   const [method, path] = template.split(' ') as [string, string];
   const honoPath = path.replace(/\{(\w+)\}/g, ':$1').replace(':path', ':path{.+}');
   api.on(method, [honoPath, ...aliases], async (c) => {
     ctx.requestCounts.set(template, (ctx.requestCounts.get(template) ?? 0) + 1);
-    checkApiVersion(c);
-    if (auth === 'none')
-      return withFault(c, ctx, template, null, () => handler(c, undefined as unknown as Extract<Principal, { kind: K }>));
-    const limited = ctx.limits.settings.enabled;
-    let rateHeaders: Record<string, string> = {};
     try {
-      const credential = credentialOf(c.req.header('authorization'));
-      let principal: Principal;
-      try {
-        const anonymous = c.req.header('authorization') === undefined && (auth as PrincipalKind[]).includes('anonymous');
-        if (!credential && !anonymous) throw new SimHttpError(401, 'Requires authentication');
-        principal = credential ? resolvePrincipal(ctx, credential) : { kind: 'anonymous', address: clientAddress(c) };
-      } catch (error) {
-        // Failed authentications count against the client's unauthenticated budget, with its headers.
-        if (limited) rateHeaders = unauthenticatedHeaders(c, ctx);
-        throw error;
-      }
-      const bucket = rateBucket(ctx, principal);
-      if (limited) rateHeaders = ctx.limits.consume(bucket.key, bucket.limit, bucket.what);
-      assertNotSuspended(principal);
-      if (!(auth as PrincipalKind[]).includes(principal.kind)) throw wrongKind(auth, principal);
-      if (limited) ctx.limits.spend(bucket.key, template, method, contentCreating.has(template));
-      const leave = limited ? ctx.limits.enter(bucket.key) : () => {};
-      let response: Response;
-      try {
-        response = await withFault(c, ctx, template, bucket, () =>
-          handler(c, principal as Extract<Principal, { kind: K }>),
+      checkApiVersion(c);
+      if (auth === 'none')
+        return await withFault(c, ctx, template, null, () =>
+          handler(c, undefined as unknown as Extract<Principal, { kind: K }>),
         );
-      } finally {
-        leave();
-      }
-      const conditional = await notModified(c, response);
-      if (conditional) {
-        if (limited) rateHeaders = ctx.limits.refund(bucket.key) ?? rateHeaders;
-        response = conditional;
-      }
-      for (const [name, value] of Object.entries(rateHeaders))
-        if (!response.headers.has(name)) response.headers.set(name, value);
-      return response;
+      // The route accepts only kinds K, so the principal it is handed is one of them.
+      return await authenticated(c, ctx, template, auth, handler as unknown as Handler<PrincipalKind>);
     } catch (error) {
-      if (error instanceof SimHttpError)
-        for (const [name, value] of Object.entries(rateHeaders)) error.headers[name] ??= value;
+      if (error instanceof SimHttpError) {
+        // GitHub's errors link the endpoint's own page, and its secondary-limit message quotes the request id.
+        error.documentationUrl ??= endpointDocs[template] ?? null;
+        if (error instanceof SecondaryLimitError) error.message = secondaryLimitMessage(requestIdOf(c));
+      }
       throw error;
     }
   });
+}
+
+/** A route that needs a credential (or takes none where GitHub answers anonymous callers). */
+async function authenticated(
+  c: Context,
+  ctx: SimContext,
+  template: string,
+  auth: PrincipalKind[],
+  handler: Handler<PrincipalKind>,
+): Promise<Response> {
+  const method = template.split(' ')[0]!;
+  const limited = ctx.limits.settings.enabled;
+  let rateHeaders: Record<string, string> = {};
+  try {
+    const credential = credentialOf(c.req.header('authorization'));
+    let principal: Principal;
+    try {
+      const anonymous = c.req.header('authorization') === undefined && auth.includes('anonymous');
+      if (!credential && !anonymous) throw new SimHttpError(401, 'Requires authentication');
+      principal = credential ? resolvePrincipal(ctx, credential) : { kind: 'anonymous', address: clientAddress(c) };
+    } catch (error) {
+      // Failed authentications count against the client's unauthenticated budget, with its headers.
+      if (limited) rateHeaders = unauthenticatedHeaders(c, ctx);
+      throw error;
+    }
+    const bucket = rateBucket(ctx, principal);
+    if (limited) rateHeaders = ctx.limits.consume(bucket.key, bucket.limit, bucket.what);
+    assertNotSuspended(principal);
+    if (!auth.includes(principal.kind)) throw wrongKind(auth, principal);
+    const giveBack = limited ? ctx.limits.spend(bucket.key, template, method, contentCreating.has(template)) : () => {};
+    const leave = limited ? ctx.limits.enter(bucket.key) : () => {};
+    let response: Response;
+    try {
+      response = await withFault(c, ctx, template, bucket, () => handler(c, principal));
+    } catch (error) {
+      // A refused creation (422, 409...) created nothing: GitHub does not count it as content creation.
+      if (error instanceof SimHttpError && error.status >= 400 && error.status < 500) giveBack();
+      throw error;
+    } finally {
+      leave();
+    }
+    const conditional = await notModified(c, response);
+    if (conditional) {
+      if (limited) rateHeaders = ctx.limits.refund(bucket.key) ?? rateHeaders;
+      response = conditional;
+    }
+    for (const [name, value] of Object.entries(rateHeaders))
+      if (!response.headers.has(name)) response.headers.set(name, value);
+    return response;
+  } catch (error) {
+    if (error instanceof SimHttpError)
+      for (const [name, value] of Object.entries(rateHeaders)) error.headers[name] ??= value;
+    throw error;
+  }
 }
 
 const clientAddress = (c: Context) => c.req.header('x-forwarded-for') ?? 'client';
@@ -157,7 +196,6 @@ async function withFault(
   return run();
 }
 
-const rateLimitDocs = 'https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api';
 
 /** A fault answered in GitHub's shape for its kind, unless the rule gives its own body and headers. */
 function faultAnswer(c: Context, ctx: SimContext, fault: FaultRule, bucket: Bucket | null): Response {
@@ -167,10 +205,10 @@ function faultAnswer(c: Context, ctx: SimContext, fault: FaultRule, bucket: Buck
   let headers: Record<string, string> = {};
   const current = bucket ? ctx.limits.headersOf(bucket.key, bucket.limit) : {};
   if (kind === 'secondary') {
-    body ??= { message: secondaryLimitMessage, documentation_url: `${rateLimitDocs}#about-secondary-rate-limits` };
+    body ??= { message: secondaryLimitMessage(requestIdOf(c)), documentation_url: `${rateLimitDocs}#about-secondary-rate-limits` };
     headers = { ...current, 'retry-after': String(ctx.limits.settings.secondaryRetryAfterSeconds) };
   } else if (kind === 'content-creation') {
-    body ??= { message: contentCreationLimitMessage, documentation_url: `${rateLimitDocs}#about-secondary-rate-limits` };
+    body ??= { message: contentCreationLimitMessage(requestIdOf(c)), documentation_url: `${rateLimitDocs}#about-secondary-rate-limits` };
     headers = { ...current };
   } else if (kind === 'primary') {
     body ??= {

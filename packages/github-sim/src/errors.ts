@@ -1,5 +1,10 @@
+import { restDocs } from './endpoint-docs.js';
+
 /** An error answered in GitHub's shape: `{ message, documentation_url, status }`. */
 export class SimHttpError extends Error {
+  /** the page of the route that answered (set where the route is known), else GitHub's generic one */
+  documentationUrl: string | null = null;
+
   constructor(
     readonly status: number,
     message: string,
@@ -12,7 +17,7 @@ export class SimHttpError extends Error {
   body() {
     return {
       message: this.message,
-      documentation_url: 'https://docs.github.com/rest',
+      documentation_url: this.documentationUrl ?? restDocs,
       status: String(this.status),
       ...this.extra,
     };

@@ -52,12 +52,24 @@ interface Window {
   resetAt: number;
 }
 
-export const secondaryLimitMessage =
-  'You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID.';
+/** GitHub's secondary-limit message, which ends with the request's id (`x-github-request-id`). */
+export const secondaryLimitMessage = (requestId: string) =>
+  `You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID ${requestId}.`;
 
 /** The secondary limit on content creation, as GitHub words it: a 403 without `retry-after`. */
-export const contentCreationLimitMessage =
-  'You have exceeded a secondary rate limit and have been temporarily blocked from content creation. Please retry your request again later. If you reach out to GitHub Support for help, please include the request ID.';
+export const contentCreationLimitMessage = (requestId: string) =>
+  `You have exceeded a secondary rate limit and have been temporarily blocked from content creation. Please retry your request again later. If you reach out to GitHub Support for help, please include the request ID ${requestId}.`;
+
+/** The page GitHub's rate-limit answers link. */
+export const rateLimitDocs = 'https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api';
+
+/** A secondary limit hit: the routes add the request id to the message (the limiter does not know it). */
+export class SecondaryLimitError extends SimHttpError {
+  constructor(headers: Record<string, string>) {
+    super(403, 'secondary rate limit', headers);
+    this.documentationUrl = `${rateLimitDocs}#about-secondary-rate-limits`;
+  }
+}
 
 /** Primary limits (an hourly budget per installation or user) and the secondary limits. */
 export class RateLimiter {
@@ -98,7 +110,9 @@ export class RateLimiter {
   consume(key: string, limit: number, what: string, options: { noThrow?: boolean } = {}): Record<string, string> {
     const window = this.window(key, limit, 3600_000);
     if (window.used >= window.limit && !options.noThrow) {
-      throw new SimHttpError(403, `API rate limit exceeded for ${what}.`, this.headers(window));
+      const error = new SimHttpError(403, `API rate limit exceeded for ${what}.`, this.headers(window));
+      error.documentationUrl = `${rateLimitDocs}#about-primary-rate-limits`;
+      throw error;
     }
     window.used = Math.min(window.limit, window.used + 1);
     return this.headers(window);
@@ -114,9 +128,10 @@ export class RateLimiter {
 
   /**
    * The per-minute secondary limits: points per endpoint (writes cost 5) and content creation. GitHub answers
-   * 403 (or 429) with `retry-after` when one is exceeded.
+   * 403 (or 429) with `retry-after` when one is exceeded. Returns what gives the content-creation cost back, for
+   * a request that created nothing (GitHub does not count a refused creation, e.g. a 422).
    */
-  spend(key: string, endpoint: string, method: string, contentCreating: boolean) {
+  spend(key: string, endpoint: string, method: string, contentCreating: boolean): () => void {
     const { pointsPerMinutePerEndpoint: points, contentCreationPerMinute, contentCreationPerHour } =
       this.settings;
     const checks: [string, number | null, number, number][] = [
@@ -128,22 +143,24 @@ export class RateLimiter {
     }
     const windows = checks
       .filter(([, limit]) => limit !== null)
-      .map(([name, limit, length, cost]) => ({ window: this.window(name, limit!, length), cost }));
+      .map(([name, limit, length, cost]) => ({ name, window: this.window(name, limit!, length), cost }));
     const over = windows.find(({ window, cost }) => window.used + cost > window.limit);
     if (over) {
       const wait = Math.max(1, Math.ceil((over.window.resetAt - this.now()) / 1000));
-      throw new SimHttpError(403, secondaryLimitMessage, { 'retry-after': String(wait) });
+      throw new SecondaryLimitError({ 'retry-after': String(wait) });
     }
     for (const { window, cost } of windows) window.used += cost;
+    const creation = windows.filter(({ name }) => name.startsWith('create-'));
+    return () => {
+      for (const { window, cost } of creation) window.used = Math.max(0, window.used - cost);
+    };
   }
 
   /** Enters a request for the secondary limit; the returned function leaves it. */
   enter(key: string): () => void {
     const count = (this.inFlight.get(key) ?? 0) + 1;
     if (count > this.settings.maxConcurrent) {
-      throw new SimHttpError(403, secondaryLimitMessage, {
-        'retry-after': String(this.settings.secondaryRetryAfterSeconds),
-      });
+      throw new SecondaryLimitError({ 'retry-after': String(this.settings.secondaryRetryAfterSeconds) });
     }
     this.inFlight.set(key, count);
     let left = false;

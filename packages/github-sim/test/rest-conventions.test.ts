@@ -151,6 +151,12 @@ describe("GitHub's REST conventions: headers, errors, conditional requests, limi
     const limited = await patch();
     expect(limited.status).toBe(403);
     expect(limited.body.message).toMatch(/secondary rate limit/);
+    // GitHub's message ends with the request's own id, the one in its header
+    expect(limited.body.message).toMatch(/please include the request ID [0-9A-F:]+\.$/);
+    expect(limited.body.message).toContain(`request ID ${limited.headers.get('x-github-request-id')}.`);
+    expect(limited.body.documentation_url).toBe(
+      'https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api#about-secondary-rate-limits',
+    );
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
     // Another endpoint has its own points.
     expect((await api(sim, 'GET', '/repos/octo-org/made-by-app', { token })).status).toBe(200);
@@ -158,6 +164,34 @@ describe("GitHub's REST conventions: headers, errors, conditional requests, limi
     expect((await create('one')).status).toBe(201);
     expect((await create('two')).status).toBe(201);
     expect((await create('three')).status).toBe(403);
+  });
+
+  it('does not count a refused creation (422) toward the content-creation limit', async () => {
+    const w = await start({ rateLimits: { contentCreationPerMinute: 2 } });
+    const token = await w.mint();
+    const create = (name: string) => api(sim, 'POST', '/orgs/octo-org/repos', { token, body: { name } });
+    expect((await create('one')).status).toBe(201);
+    for (let i = 0; i < 3; i++) {
+      const clash = await create('one');
+      expect(clash.status).toBe(422);
+      expect(clash.body.message).toBe('Repository creation failed.');
+    }
+    expect((await create('two')).status).toBe(201);
+    const limited = await create('three');
+    expect(limited.status).toBe(403);
+    expect(limited.body.message).toMatch(/secondary rate limit/);
+  });
+
+  it("links each error to its endpoint's page in GitHub's reference, as GitHub does", async () => {
+    const w = await start();
+    const token = await w.mint();
+    const missing = await api(sim, 'GET', '/repos/octo-org/no-such-repo', { token });
+    expect(missing.status).toBe(404);
+    expect(missing.body.documentation_url).toBe('https://docs.github.com/rest/repos/repos#get-a-repository');
+    const noFile = await api(sim, 'GET', '/repos/octo-org/made-by-app/contents/nope.md', { token });
+    expect(noFile.body.documentation_url).toBe('https://docs.github.com/rest/repos/contents#get-repository-content');
+    const unknownRoute = await api(sim, 'GET', '/no/such/route');
+    expect(unknownRoute.body.documentation_url).toBe('https://docs.github.com/rest');
   });
 
   it("grows an installation's hourly budget by 50 per repository above 20, up to 12,500", async () => {
