@@ -5,6 +5,7 @@ import { badCredentials, SimHttpError } from './errors.js';
 import type { FaultRule } from './faults.js';
 import {
   assertNotSuspended,
+  credentialHeaders,
   credentialOf,
   type Principal,
   type PrincipalKind,
@@ -122,6 +123,7 @@ async function authenticated(
     }
     const bucket = rateBucket(ctx, principal);
     if (limited) rateHeaders = ctx.limits.consume(bucket.key, bucket.limit, bucket.what);
+    rateHeaders = { ...rateHeaders, ...credentialHeaders(principal) };
     assertNotSuspended(principal);
     if (!auth.includes(principal.kind)) throw wrongKind(auth, principal);
     const giveBack = limited ? ctx.limits.spend(bucket.key, template, method, contentCreating.has(template)) : () => {};
@@ -138,7 +140,7 @@ async function authenticated(
     }
     const conditional = await notModified(c, response);
     if (conditional) {
-      if (limited) rateHeaders = ctx.limits.refund(bucket.key) ?? rateHeaders;
+      if (limited) rateHeaders = { ...rateHeaders, ...ctx.limits.refund(bucket.key) };
       response = conditional;
     }
     for (const [name, value] of Object.entries(rateHeaders))

@@ -72,6 +72,22 @@ export function principalOf(c: Context): Principal {
   return c.get('principal' as never) as Principal;
 }
 
+/**
+ * Headers GitHub sends about the credential itself: a classic token's scopes (`x-oauth-scopes`), and when an
+ * expiring token (a user token, a PAT with an expiry) runs out (`github-authentication-token-expiration`, as
+ * `2026-03-30 12:00:00 UTC`).
+ */
+export function credentialHeaders(p: Principal): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (p.kind === 'pat') headers['x-oauth-scopes'] = p.token.scopes.join(', ');
+  if ((p.kind === 'user' || p.kind === 'pat') && p.token.expiresAt !== null)
+    headers['github-authentication-token-expiration'] = new Date(p.token.expiresAt)
+      .toISOString()
+      .replace('T', ' ')
+      .replace(/\.\d{3}Z$/, ' UTC');
+  return headers;
+}
+
 /** The rate-limit bucket and its size for a principal (installations share one per installation). */
 export function rateBucket(
   ctx: SimContext,

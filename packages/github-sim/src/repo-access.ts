@@ -30,7 +30,7 @@ export function assertRepoAccess(
         !permits(p.token.permissions, permission, level) ||
         !permits(p.installation.permissions, permission, level)
       ) {
-        throw new SimHttpError(403, 'Resource not accessible by integration');
+        throw notAccessible(permission, level);
       }
       return;
     }
@@ -40,8 +40,7 @@ export function assertRepoAccess(
       // A user token reaches only what both the user and the app's installation reach.
       const inst = store.installationFor(p.app.id, owner.id);
       if (!role || !inst || inst.suspendedAt || !store.installationReaches(inst, repo)) throw notFound();
-      if (!permits(inst.permissions, permission, level))
-        throw new SimHttpError(403, 'Resource not accessible by integration');
+      if (!permits(inst.permissions, permission, level)) throw notAccessible(permission, level);
       if (level === 'admin' || (permission === 'administration' && level === 'write')) {
         if (role !== 'admin') throw new SimHttpError(403, 'Must have admin rights to Repository.');
       }
@@ -57,6 +56,16 @@ export function assertRepoAccess(
       return;
     }
   }
+}
+
+/**
+ * The 403 of a token without the permission, naming the permission the endpoint accepts in
+ * `x-accepted-github-permissions` (https://docs.github.com/rest/authentication/permissions-required-for-github-apps).
+ */
+function notAccessible(permission: string, level: PermissionLevel): SimHttpError {
+  return new SimHttpError(403, 'Resource not accessible by integration', {
+    'x-accepted-github-permissions': `${permission}=${level}`,
+  });
 }
 
 /**

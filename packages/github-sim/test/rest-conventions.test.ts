@@ -182,6 +182,33 @@ describe("GitHub's REST conventions: headers, errors, conditional requests, limi
     expect(limited.body.message).toMatch(/secondary rate limit/);
   });
 
+  it('names the permission a 403 lacked (x-accepted-github-permissions), a classic token its scopes, an expiring token its end', async () => {
+    const w = await start();
+    const readOnly = await w.mint({ permissions: { contents: 'read', metadata: 'read' } });
+    const refused = await api(sim, 'PUT', '/repos/octo-org/made-by-app/contents/a.md', {
+      token: readOnly,
+      body: { message: 'a', content: Buffer.from('a').toString('base64') },
+    });
+    expect(refused.status).toBe(403);
+    expect(refused.body.message).toBe('Resource not accessible by integration');
+    expect(refused.headers.get('x-accepted-github-permissions')).toBe('contents=write');
+    const pat = sim.world.addPersonalAccessToken(w.admin, ['repo', 'delete_repo']);
+    const byPat = await api(sim, 'GET', '/repos/octo-org/made-by-app', { token: pat });
+    expect(byPat.headers.get('x-oauth-scopes')).toBe('repo, delete_repo');
+    expect(byPat.headers.get('github-authentication-token-expiration')).toBeNull();
+    const user = sim.world.issueUserTokens(w.app, w.admin).access;
+    const byUser = await api(sim, 'GET', '/user', { token: user.value });
+    expect(byUser.status).toBe(200);
+    const expiry = byUser.headers.get('github-authentication-token-expiration');
+    expect(expiry).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC$/);
+    expect(Date.parse(expiry!.replace(' UTC', 'Z').replace(' ', 'T'))).toBe(Math.floor(user.expiresAt! / 1000) * 1000);
+    expect(byUser.headers.get('x-oauth-scopes')).toBeNull();
+    // an installation token says nothing of either
+    const byInstallation = await api(sim, 'GET', '/repos/octo-org/made-by-app', { token: readOnly });
+    expect(byInstallation.headers.get('x-oauth-scopes')).toBeNull();
+    expect(byInstallation.headers.get('x-accepted-github-permissions')).toBeNull();
+  });
+
   it("links each error to its endpoint's page in GitHub's reference, as GitHub does", async () => {
     const w = await start();
     const token = await w.mint();
