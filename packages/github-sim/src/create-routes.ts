@@ -7,6 +7,7 @@ import { RepoMovedError } from './repo-access.js';
 import { requestIdOf } from './request-id.js';
 import { registerAdminRoutes } from './routes/admin-routes.js';
 import { registerAppRoutes } from './routes/app-routes.js';
+import { registerBranchesRoutes } from './routes/branches-routes.js';
 import { registerContentsRoutes } from './routes/contents-routes.js';
 import { registerGitRefsRoutes } from './routes/git-refs-routes.js';
 import { registerPullsRoutes } from './routes/pulls-routes.js';
@@ -42,6 +43,7 @@ export function createRoutes(ctx: SimContext): Hono {
   registerRepoRoutes(api, ctx);
   registerContentsRoutes(api, ctx);
   registerGitRefsRoutes(api, ctx);
+  registerBranchesRoutes(api, ctx);
   registerPullsRoutes(api, ctx);
   registerUserRoutes(api, ctx);
   registerMembershipRoutes(api, ctx);

@@ -15,6 +15,8 @@ export const endpointDocs: Record<string, string> = {
     'https://docs.github.com/rest/apps/installations#revoke-an-installation-access-token',
   'DELETE /repos/{owner}/{repo}':
     'https://docs.github.com/rest/repos/repos#delete-a-repository',
+  'DELETE /repos/{owner}/{repo}/contents/{path}':
+    'https://docs.github.com/rest/repos/contents#delete-a-file',
   'DELETE /user/installations/{installation_id}/repositories/{repository_id}':
     'https://docs.github.com/rest/apps/installations#remove-a-repository-from-an-app-installation',
   'GET /app':
@@ -35,12 +37,22 @@ export const endpointDocs: Record<string, string> = {
     'https://docs.github.com/rest/rate-limit/rate-limit#get-rate-limit-status-for-the-authenticated-user',
   'GET /repos/{owner}/{repo}':
     'https://docs.github.com/rest/repos/repos#get-a-repository',
+  'GET /repos/{owner}/{repo}/branches':
+    'https://docs.github.com/rest/branches/branches#list-branches',
+  'GET /repos/{owner}/{repo}/commits':
+    'https://docs.github.com/rest/commits/commits#list-commits',
   'GET /repos/{owner}/{repo}/contents/{path}':
     'https://docs.github.com/rest/repos/contents#get-repository-content',
+  'GET /repos/{owner}/{repo}/git/matching-refs/{ref}':
+    'https://docs.github.com/rest/git/refs#list-matching-references',
   'GET /repos/{owner}/{repo}/git/ref/{ref}':
     'https://docs.github.com/rest/git/refs#get-a-reference',
   'GET /repos/{owner}/{repo}/installation':
     'https://docs.github.com/rest/apps/apps#get-a-repository-installation-for-the-authenticated-app',
+  'GET /repos/{owner}/{repo}/pulls':
+    'https://docs.github.com/rest/pulls/pulls#list-pull-requests',
+  'GET /repos/{owner}/{repo}/pulls/{pull_number}':
+    'https://docs.github.com/rest/pulls/pulls#get-a-pull-request',
   'GET /user':
     'https://docs.github.com/rest/users/users#get-the-authenticated-user',
   'GET /user/installations':
@@ -53,6 +65,8 @@ export const endpointDocs: Record<string, string> = {
     'https://docs.github.com/rest/apps/apps#get-a-user-installation-for-the-authenticated-app',
   'PATCH /repos/{owner}/{repo}':
     'https://docs.github.com/rest/repos/repos#update-a-repository',
+  'PATCH /repos/{owner}/{repo}/pulls/{pull_number}':
+    'https://docs.github.com/rest/pulls/pulls#update-a-pull-request',
   'POST /app-manifests/{code}/conversions':
     'https://docs.github.com/rest/apps/apps#create-a-github-app-from-a-manifest',
   'POST /app/hook/deliveries/{delivery_id}/attempts':
@@ -73,6 +87,8 @@ export const endpointDocs: Record<string, string> = {
     'https://docs.github.com/rest/apps/apps#suspend-an-app-installation',
   'PUT /repos/{owner}/{repo}/contents/{path}':
     'https://docs.github.com/rest/repos/contents#create-or-update-file-contents',
+  'PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge':
+    'https://docs.github.com/rest/pulls/pulls#merge-a-pull-request',
   'PUT /user/installations/{installation_id}/repositories/{repository_id}':
     'https://docs.github.com/rest/apps/installations#add-a-repository-to-an-app-installation',
 };

@@ -41,6 +41,19 @@ export type PathContent =
   | { kind: 'file'; sha: string; content: Buffer }
   | { kind: 'dir'; sha: string; entries: DirectoryEntry[] };
 
+export interface CommitInfo {
+  sha: string;
+  treeSha: string;
+  parents: string[];
+  authorName: string;
+  authorEmail: string;
+  authoredAt: number;
+  committerName: string;
+  committerEmail: string;
+  committedAt: number;
+  message: string;
+}
+
 export interface FileCommit {
   commitSha: string;
   blobSha: string;
@@ -190,5 +203,109 @@ export class GitRepositories {
     } finally {
       await rm(indexFile, { force: true });
     }
+  }
+
+  /** The refs under `prefix` (`refs/heads/`, `refs/tags/`, `refs/heads/feat`), sorted by name, with their objects. */
+  async listRefs(gitDir: string, prefix: string): Promise<{ ref: string; sha: string; type: string }[]> {
+    const out = (
+      await git(gitDir, ['for-each-ref', '--sort=refname', '--format=%(refname) %(objectname) %(objecttype)'])
+    ).toString();
+    return out
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => {
+        const [ref, sha, type] = line.split(' ') as [string, string, string];
+        return { ref, sha, type };
+      })
+      .filter(({ ref }) => ref.startsWith(prefix));
+  }
+
+  /** Up to `limit` commits reachable from `ref` (a branch, tag or sha), newest first; null when `ref` is unknown. */
+  async listCommits(gitDir: string, ref: string, limit: number, path?: string): Promise<CommitInfo[] | null> {
+    let tip: string;
+    try {
+      tip = (await git(gitDir, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`])).toString().trim();
+    } catch {
+      return null;
+    }
+    if (!tip) return null;
+    const format = ['%H', '%T', '%P', '%an', '%ae', '%at', '%cn', '%ce', '%ct', '%B'].join('%x1f') + '%x1e';
+    const args = ['log', `--format=${format}`, `--max-count=${limit}`, tip, ...(path ? ['--', path] : [])];
+    const out = (await git(gitDir, args)).toString('utf8');
+    return out
+      .split('\x1e')
+      .map((record) => record.replace(/^\n/, ''))
+      .filter(Boolean)
+      .map((record) => {
+        const [sha, treeSha, parents, an, ae, at, cn, ce, ct, message] = record.split('\x1f') as string[];
+        return {
+          sha: sha!,
+          treeSha: treeSha!,
+          parents: parents ? parents.split(' ') : [],
+          authorName: an!,
+          authorEmail: ae!,
+          authoredAt: Number(at) * 1000,
+          committerName: cn!,
+          committerEmail: ce!,
+          committedAt: Number(ct) * 1000,
+          message: (message ?? '').replace(/\n+$/, ''),
+        };
+      });
+  }
+
+  /** Removes `path` from `branch` in a new commit; the commit's sha and tree, or null when the file is absent. */
+  async deleteFile(
+    gitDir: string,
+    branch: string,
+    path: string,
+    message: string,
+    now: number,
+  ): Promise<{ commitSha: string; treeSha: string; parentSha: string } | null> {
+    const parent = await this.headSha(gitDir, branch);
+    if (!parent || !(await this.readFile(gitDir, branch, path))) return null;
+    const indexFile = join(gitDir, `index-${process.pid}-${Math.random().toString(36).slice(2)}`);
+    const env = { GIT_INDEX_FILE: indexFile, ...authorEnv(now) };
+    try {
+      await git(gitDir, ['read-tree', parent], { env });
+      // Mode 0 in --index-info removes the entry (--force-remove needs a work tree, which a bare repository lacks).
+      await git(gitDir, ['update-index', '--index-info'], { env, input: `0 ${'0'.repeat(40)}\t${path}\n` });
+      const treeSha = (await git(gitDir, ['write-tree'], { env })).toString().trim();
+      const commitSha = (await git(gitDir, ['commit-tree', treeSha, '-m', message, '-p', parent], { env }))
+        .toString()
+        .trim();
+      await git(gitDir, ['update-ref', `refs/heads/${branch}`, commitSha, parent]);
+      return { commitSha, treeSha, parentSha: parent };
+    } finally {
+      await rm(indexFile, { force: true });
+    }
+  }
+
+  /**
+   * Merges `head` into `base` with a merge commit, as GitHub's merge button does (`git merge-tree --write-tree`,
+   * no work tree). Null when the two conflict; the base branch moves only if it is still where it was.
+   */
+  async mergeBranches(
+    gitDir: string,
+    base: string,
+    head: string,
+    message: string,
+    now: number,
+  ): Promise<{ commitSha: string; before: string } | null> {
+    const [baseSha, headSha] = await Promise.all([this.headSha(gitDir, base), this.headSha(gitDir, head)]);
+    if (!baseSha || !headSha) return null;
+    let treeSha: string;
+    try {
+      treeSha = (await git(gitDir, ['merge-tree', '--write-tree', baseSha, headSha])).toString().split('\n')[0]!.trim();
+    } catch {
+      return null; // exit status 1: conflicts
+    }
+    const env = authorEnv(now);
+    const commitSha = (
+      await git(gitDir, ['commit-tree', treeSha, '-m', message, '-p', baseSha, '-p', headSha], { env })
+    )
+      .toString()
+      .trim();
+    await git(gitDir, ['update-ref', `refs/heads/${base}`, commitSha, baseSha]);
+    return { commitSha, before: baseSha };
   }
 }

@@ -181,12 +181,20 @@ export class SimWorld {
   }
 
   /** `pull_request` (opened...) to each installation that reaches the repository and subscribes to it. */
-  pullRequestEvent(repo: SimRepo, action: string, number: number, pullRequest: Record<string, unknown>, sender: SimAccount) {
+  pullRequestEvent(
+    repo: SimRepo,
+    action: string,
+    number: number,
+    pullRequest: Record<string, unknown>,
+    sender: SimAccount,
+    changes?: Record<string, unknown>,
+  ) {
     for (const inst of this.store.installations.values()) {
       if (!this.store.installationReaches(inst, repo) || inst.suspendedAt || !inst.events.includes('pull_request')) continue;
       const app = this.store.requireApp(inst.appId);
       const payload = this.payloads.repository(action, inst, repo, sender);
-      this.webhooks.deliver(app, 'pull_request', { action, number, pull_request: pullRequest, ...payload }, { installationId: inst.id, repositoryId: repo.id });
+      const body = { action, number, ...(changes ? { changes } : {}), pull_request: pullRequest, ...payload };
+      this.webhooks.deliver(app, 'pull_request', body, { installationId: inst.id, repositoryId: repo.id });
     }
   }
 

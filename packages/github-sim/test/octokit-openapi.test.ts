@@ -111,6 +111,14 @@ describe("the simulator under the real Octokit client, against GitHub's OpenAPI 
       'GET /repos/{owner}/{repo}/git/ref/{ref}',
       'POST /repos/{owner}/{repo}/git/refs',
       'POST /repos/{owner}/{repo}/pulls',
+      'GET /repos/{owner}/{repo}/branches',
+      'GET /repos/{owner}/{repo}/commits',
+      'GET /repos/{owner}/{repo}/git/matching-refs/{ref}',
+      'GET /repos/{owner}/{repo}/pulls',
+      'GET /repos/{owner}/{repo}/pulls/{pull_number}',
+      'PATCH /repos/{owner}/{repo}/pulls/{pull_number}',
+      'PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge',
+      'DELETE /repos/{owner}/{repo}/contents/{path}',
     ])
       expect(validated).toContain(route);
   });
@@ -187,6 +195,60 @@ describe("the simulator under the real Octokit client, against GitHub's OpenAPI 
     await appOctokit.request('DELETE /app/installations/{installation_id}/suspended', {
       installation_id: installationId,
     });
+  });
+
+  it("answers branches, commits, matching refs, file deletion and the pull request life in GitHub's shapes", async () => {
+    const repo = { owner: 'octo-org', repo: 'seeded' };
+    const main = await installationOctokit.request('GET /repos/{owner}/{repo}/git/ref/{ref}', { ...repo, ref: 'heads/main' });
+    await installationOctokit.request('POST /repos/{owner}/{repo}/git/refs', { ...repo, ref: 'refs/heads/feature', sha: main.data.object.sha });
+    const put = await installationOctokit.request('PUT /repos/{owner}/{repo}/contents/{path}', { ...repo, path: 'c.md', message: 'add c', branch: 'feature', content: Buffer.from('c').toString('base64') });
+
+    const branches = await installationOctokit.request('GET /repos/{owner}/{repo}/branches', repo);
+    expect(branches.data.map((b) => `${b.name}@${b.commit.sha}`)).toEqual([`feature@${put.data.commit.sha}`, `main@${main.data.object.sha}`]);
+    const matching = await installationOctokit.request('GET /repos/{owner}/{repo}/git/matching-refs/{ref}', { ...repo, ref: 'heads/feat' });
+    expect(matching.data.map((r) => r.ref)).toEqual(['refs/heads/feature']);
+    const none = await installationOctokit.request('GET /repos/{owner}/{repo}/git/matching-refs/{ref}', { ...repo, ref: 'tags/' });
+    expect(none.data).toEqual([]);
+    const commits = await installationOctokit.request('GET /repos/{owner}/{repo}/commits', { ...repo, sha: 'feature' });
+    expect(commits.data.map((c) => c.commit.message)).toEqual(['add c', expect.any(String)]);
+    expect(commits.data[0]!.parents.map((parent) => parent.sha)).toEqual([main.data.object.sha]);
+    const onePage = await installationOctokit.request('GET /repos/{owner}/{repo}/commits', { ...repo, sha: 'feature', per_page: 1 });
+    expect(onePage.data).toHaveLength(1);
+    expect(onePage.headers.link).toContain('rel="next"');
+    const unknownRef = await installationOctokit.request('GET /repos/{owner}/{repo}/commits', { ...repo, sha: 'no-such-branch' }).catch((e) => e);
+    expect(unknownRef.status).toBe(404);
+
+    const opened = await installationOctokit.request('POST /repos/{owner}/{repo}/pulls', { ...repo, title: 'Add c', head: 'feature', base: 'main' });
+    const number = opened.data.number;
+    const listed = await installationOctokit.request('GET /repos/{owner}/{repo}/pulls', repo);
+    expect(listed.data.map((pull) => pull.number)).toEqual([number]);
+    const edited = await installationOctokit.request('PATCH /repos/{owner}/{repo}/pulls/{pull_number}', { ...repo, pull_number: number, title: 'Add c.md', state: 'closed' });
+    expect(edited.data).toMatchObject({ title: 'Add c.md', state: 'closed', merged: false });
+    expect((await installationOctokit.request('GET /repos/{owner}/{repo}/pulls', repo)).data).toEqual([]);
+    expect((await installationOctokit.request('GET /repos/{owner}/{repo}/pulls', { ...repo, state: 'closed' })).data).toHaveLength(1);
+    const closedMerge = await installationOctokit.request('PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge', { ...repo, pull_number: number }).catch((e) => e);
+    expect(closedMerge.status).toBe(405);
+    await installationOctokit.request('PATCH /repos/{owner}/{repo}/pulls/{pull_number}', { ...repo, pull_number: number, state: 'open' });
+    const stale = await installationOctokit.request('PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge', { ...repo, pull_number: number, sha: main.data.object.sha }).catch((e) => e);
+    expect(stale.status).toBe(409);
+    const merged = await installationOctokit.request('PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge', { ...repo, pull_number: number, sha: put.data.commit.sha });
+    expect(merged.data).toMatchObject({ merged: true, message: 'Pull Request successfully merged' });
+    const read = await installationOctokit.request('GET /repos/{owner}/{repo}/pulls/{pull_number}', { ...repo, pull_number: number });
+    expect(read.data).toMatchObject({ state: 'closed', merged: true, merge_commit_sha: merged.data.sha, merged_by: { login: 'openapi-app[bot]' } });
+    const onMain = await installationOctokit.request('GET /repos/{owner}/{repo}/commits', repo);
+    expect(onMain.data[0]!.sha).toBe(merged.data.sha);
+    expect(onMain.data[0]!.parents.map((parent) => parent.sha)).toEqual([main.data.object.sha, put.data.commit.sha]);
+    const file = await installationOctokit.request('GET /repos/{owner}/{repo}/contents/{path}', { ...repo, path: 'c.md' });
+    const reopen = await installationOctokit.request('PATCH /repos/{owner}/{repo}/pulls/{pull_number}', { ...repo, pull_number: number, state: 'open' }).catch((e) => e);
+    expect(reopen.status).toBe(422);
+
+    const wrongSha = await installationOctokit.request('DELETE /repos/{owner}/{repo}/contents/{path}', { ...repo, path: 'c.md', message: 'rm', sha: main.data.object.sha }).catch((e) => e);
+    expect(wrongSha.status).toBe(409);
+    const deleted = await installationOctokit.request('DELETE /repos/{owner}/{repo}/contents/{path}', { ...repo, path: 'c.md', message: 'remove c', sha: (file.data as { sha: string }).sha });
+    expect(deleted.data.content).toBeNull();
+    expect(deleted.data.commit.parents?.map((parent) => parent.sha)).toEqual([merged.data.sha]);
+    const gone = await installationOctokit.request('GET /repos/{owner}/{repo}/contents/{path}', { ...repo, path: 'c.md' }).catch((e) => e);
+    expect(gone.status).toBe(404);
   });
 
   it("answers the routes added for the next features in GitHub's shapes", async () => {

@@ -165,4 +165,54 @@ describe('push, create and delete webhooks from a git push', () => {
     expect(opened[0]!.body).toMatchObject({ action: 'opened', number: pull.body.number, pull_request: { id: pull.body.id, head: { ref: 'feature' } } });
     expect(problemsWith(webhookSchema('pull_request', 'opened')!, opened[0]!.body)).toBeFalsy();
   });
+
+  it('sends pull_request edited, closed and reopened on a PATCH, and push then closed with merged on a merge, valid by the schemas', async () => {
+    w.installation.events.push('pull_request');
+    w.installation.permissions = { ...w.installation.permissions, pull_requests: 'write' };
+    const token = await w.mint();
+    const main = await sim.world.git.headSha(w.inRepo.gitDir, 'main');
+    await api(sim, 'POST', '/repos/octo-org/made-by-app/git/refs', { token, body: { ref: 'refs/heads/feature', sha: main } });
+    await api(sim, 'PUT', '/repos/octo-org/made-by-app/contents/c.md', {
+      token,
+      body: { message: 'add c', content: Buffer.from('c').toString('base64'), branch: 'feature' },
+    });
+    const pull = await api(sim, 'POST', '/repos/octo-org/made-by-app/pulls', { token, body: { title: 'Add c', head: 'feature', base: 'main' } });
+    const path = `/repos/octo-org/made-by-app/pulls/${pull.body.number}`;
+    await payloads();
+    sim.webhooks.deliveries.splice(0);
+    expect((await api(sim, 'PATCH', path, { token, body: { title: 'Add c.md', state: 'closed' } })).status).toBe(200);
+    expect((await api(sim, 'PATCH', path, { token, body: { state: 'open' } })).status).toBe(200);
+    const merged = await api(sim, 'PUT', `${path}/merge`, { token, body: {} });
+    expect(merged.status).toBe(200);
+    const seen = await payloads();
+    expect(seen.map((d) => `${d.event}:${d.body.action ?? d.body.ref}`)).toEqual([
+      'pull_request:edited',
+      'pull_request:closed',
+      'pull_request:reopened',
+      'push:refs/heads/main',
+      'pull_request:closed',
+    ]);
+    expect(seen[0]!.body.changes).toEqual({ title: { from: 'Add c' } });
+    expect(seen[1]!.body.pull_request).toMatchObject({ state: 'closed', merged: false });
+    expect(seen[3]!.body).toMatchObject({ before: main, after: merged.body.sha });
+    expect(seen[4]!.body.pull_request).toMatchObject({ state: 'closed', merged: true, merge_commit_sha: merged.body.sha });
+    for (const delivery of seen)
+      expect(problemsWith(webhookSchema(delivery.event, delivery.event === 'push' ? null : delivery.body.action)!, delivery.body), `${delivery.event} ${delivery.body.action}`).toBeFalsy();
+  });
+
+  it('sends push for a file deleted through the contents API, with the file in removed', async () => {
+    const token = await w.mint();
+    const file = await api(sim, 'GET', '/repos/octo-org/made-by-app/contents/README.md', { token });
+    await payloads();
+    sim.webhooks.deliveries.splice(0);
+    const deleted = await api(sim, 'DELETE', '/repos/octo-org/made-by-app/contents/README.md', {
+      token,
+      body: { message: 'drop the readme', sha: file.body.sha },
+    });
+    expect(deleted.status).toBe(200);
+    const [push] = await payloads();
+    expect(push!.body).toMatchObject({ ref: 'refs/heads/main', after: deleted.body.commit.sha });
+    expect(push!.body.commits.map((c: { message: string; removed: string[] }) => [c.message, c.removed])).toEqual([['drop the readme', ['README.md']]]);
+    expect(problemsWith(webhookSchema('push', null)!, push!.body)).toBeFalsy();
+  });
 });

@@ -51,6 +51,38 @@ export function registerContentsRoutes(api: Hono, ctx: SimContext) {
   const fileUrls = (repo: SimRepo, path: string, sha: string, ref: string) =>
     entryUrls(repo, path, sha, ref, 'file');
 
+  /** The commit a contents write made, as GitHub answers it (the simulator is its author and committer). */
+  const fileCommitPayload = (
+    repo: SimRepo,
+    commit: { commitSha: string; treeSha: string; parentSha: string | null },
+    message: string,
+    now: number,
+  ) => {
+    const fullName = `${store.account(repo.ownerId)!.login}/${repo.name}`;
+    const urls = ctx.urls();
+    const person = { name: 'github-sim', email: 'sim@github.invalid', date: isoSeconds(now) };
+    return {
+      sha: commit.commitSha,
+      node_id: Buffer.from(`C:${commit.commitSha}`).toString('base64url'),
+      url: `${urls.api}/repos/${fullName}/git/commits/${commit.commitSha}`,
+      html_url: `${urls.web}/${fullName}/commit/${commit.commitSha}`,
+      author: person,
+      committer: person,
+      message,
+      tree: { url: `${urls.api}/repos/${fullName}/git/trees/${commit.treeSha}`, sha: commit.treeSha },
+      parents: commit.parentSha
+        ? [
+            {
+              url: `${urls.api}/repos/${fullName}/git/commits/${commit.parentSha}`,
+              html_url: `${urls.web}/${fullName}/commit/${commit.parentSha}`,
+              sha: commit.parentSha,
+            },
+          ]
+        : [],
+      verification: { verified: false, reason: 'unsigned', signature: null, payload: null, verified_at: null },
+    };
+  };
+
   const rawTokenFor = (repo: SimRepo) => {
     const now = ctx.clock.now();
     for (const [value, grant] of ctx.rawTokens) if (grant.expiresAt <= now) ctx.rawTokens.delete(value);
@@ -110,6 +142,39 @@ export function registerContentsRoutes(api: Hono, ctx: SimContext) {
     ['/repos/:owner/:repo/contents', '/repos/:owner/:repo/contents/'],
   );
 
+  /** Deletes a file in a new commit: `message` and the file's `sha` are required, as on GitHub. */
+  defineRoute(
+    api,
+    ctx,
+    'DELETE /repos/{owner}/{repo}/contents/{path}',
+    ['installation', 'user', 'pat'],
+    async (c, p) => {
+      const repo = requireRepo(ctx, c.req.param('owner')!, c.req.param('repo')!, p);
+      assertRepoAccess(ctx, p, repo, 'contents', 'write');
+      if (repo.archived) throw new SimHttpError(403, 'Repository was archived so is read-only.');
+      const path = c.req.param('path')!;
+      const body = await readJsonBody(c);
+      if (typeof body.message !== 'string' || body.message === '')
+        throw validationFailed('Invalid request.\n\n"message" wasn\'t supplied.');
+      if (typeof body.sha !== 'string') throw validationFailed('Invalid request.\n\n"sha" wasn\'t supplied.');
+      const branch = typeof body.branch === 'string' ? body.branch : repo.defaultBranch;
+      const existing = await world.git.readFile(repo.gitDir, branch, path);
+      if (!existing) throw notFound();
+      if (body.sha !== existing.sha) throw new SimHttpError(409, `${path} does not match ${body.sha}`);
+      const now = ctx.clock.now();
+      const commit = await world.git.deleteFile(repo.gitDir, branch, path, body.message, now);
+      if (!commit) throw notFound();
+      repo.pushedAt = now;
+      world.refMovedByApi(
+        repo,
+        { ref: `refs/heads/${branch}`, before: commit.parentSha, after: commit.commitSha },
+        senderOf(ctx, p),
+        pusherOf(p),
+      );
+      return c.json({ content: null, commit: fileCommitPayload(repo, commit, body.message, now) });
+    },
+  );
+
   defineRoute(
     api,
     ctx,
@@ -145,13 +210,6 @@ export function registerContentsRoutes(api: Hono, ctx: SimContext) {
       repo.pushedAt = now;
       // GitHub sends a push for a commit made through the contents API too.
       world.refMovedByApi(repo, { ref: `refs/heads/${branch}`, before, after: commit.commitSha }, senderOf(ctx, p), pusherOf(p));
-      const fullName = `${store.account(repo.ownerId)!.login}/${repo.name}`;
-      const urls = ctx.urls();
-      const person = {
-        name: 'github-sim',
-        email: 'sim@github.invalid',
-        date: isoSeconds(now),
-      };
       return c.json(
         {
           content: {
@@ -162,32 +220,7 @@ export function registerContentsRoutes(api: Hono, ctx: SimContext) {
             type: 'file',
             ...fileUrls(repo, path, commit.blobSha, branch),
           },
-          commit: {
-            sha: commit.commitSha,
-            node_id: Buffer.from(`C:${commit.commitSha}`).toString('base64url'),
-            url: `${urls.api}/repos/${fullName}/git/commits/${commit.commitSha}`,
-            html_url: `${urls.web}/${fullName}/commit/${commit.commitSha}`,
-            author: person,
-            committer: person,
-            message: body.message,
-            tree: { url: `${urls.api}/repos/${fullName}/git/trees/${commit.treeSha}`, sha: commit.treeSha },
-            parents: commit.parentSha
-              ? [
-                  {
-                    url: `${urls.api}/repos/${fullName}/git/commits/${commit.parentSha}`,
-                    html_url: `${urls.web}/${fullName}/commit/${commit.parentSha}`,
-                    sha: commit.parentSha,
-                  },
-                ]
-              : [],
-            verification: {
-              verified: false,
-              reason: 'unsigned',
-              signature: null,
-              payload: null,
-              verified_at: null,
-            },
-          },
+          commit: fileCommitPayload(repo, commit, body.message, now),
         },
         existing ? 200 : 201,
       );

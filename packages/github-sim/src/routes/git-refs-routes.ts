@@ -11,14 +11,14 @@ import { pusherOf, senderOf } from './repo-routes.js';
 /** Branches as git references (`GET .../git/ref/heads/NAME`, `POST .../git/refs`), on the real bare repository. */
 export function registerGitRefsRoutes(api: Hono, ctx: SimContext) {
   const { store, world } = ctx;
-  const refPayload = (repo: SimRepo, ref: string, sha: string) => {
+  const refPayload = (repo: SimRepo, ref: string, sha: string, type = 'commit') => {
     const fullName = `${store.account(repo.ownerId)!.login}/${repo.name}`;
     const api = ctx.urls().api;
     return {
       ref,
       node_id: Buffer.from(`REF:${repo.id}:${ref}`).toString('base64url'),
       url: `${api}/repos/${fullName}/git/${ref}`,
-      object: { type: 'commit', sha, url: `${api}/repos/${fullName}/git/commits/${sha}` },
+      object: { type, sha, url: `${api}/repos/${fullName}/git/${type === 'tag' ? 'tags' : 'commits'}/${sha}` },
     };
   };
 
@@ -31,6 +31,21 @@ export function registerGitRefsRoutes(api: Hono, ctx: SimContext) {
     if (!sha) throw notFound();
     return c.json(refPayload(repo, `refs/${ref}`, sha));
   });
+
+  // Every ref whose name starts with `refs/{ref}` (`heads/`, `tags/`, `heads/feat`); an empty list, not a 404.
+  defineRoute(
+    api,
+    ctx,
+    'GET /repos/{owner}/{repo}/git/matching-refs/{ref}',
+    ['installation', 'user', 'pat', 'anonymous'],
+    async (c, p) => {
+      const repo = requireRepo(ctx, c.req.param('owner')!, c.req.param('repo')!, p);
+      assertRepoAccess(ctx, p, repo, 'contents', 'read');
+      const refs = await world.git.listRefs(repo.gitDir, `refs/${c.req.param('ref') ?? ''}`);
+      return c.json(refs.map(({ ref, sha, type }) => refPayload(repo, ref, sha, type)));
+    },
+    ['/repos/:owner/:repo/git/matching-refs/:ref{.+}'],
+  );
 
   defineRoute(api, ctx, 'POST /repos/{owner}/{repo}/git/refs', ['installation', 'user', 'pat'], async (c, p) => {
     const repo = requireRepo(ctx, c.req.param('owner')!, c.req.param('repo')!, p);
