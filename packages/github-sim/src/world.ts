@@ -58,6 +58,8 @@ export class SimWorld {
       private?: boolean;
       autoInit?: boolean;
       creatorAppId?: number | null;
+      /** who created it: then `repository.created` goes to the installations that reach it (a seed sends none) */
+      sender?: SimAccount;
     } = {},
   ): Promise<SimRepo> {
     const placeholder = this.store.createRepoRecord(owner, name, '', options);
@@ -77,6 +79,7 @@ export class SimWorld {
       const inst = this.store.installationFor(options.creatorAppId, owner.id);
       if (inst && inst.selection === 'selected') inst.repositoryIds.add(placeholder.id);
     }
+    if (options.sender) this.sendRepositoryEvent(placeholder, 'created', options.sender);
     return placeholder;
   }
 
@@ -133,7 +136,11 @@ export class SimWorld {
     this.sendRepositoryEvent(repo, 'transferred', sender, changes);
   }
 
-  /** GitHub never sends `repository.deleted` to apps: the deletion is silent here too. */
+  /**
+   * GitHub never sends `repository.deleted` to apps (neither to one on "All repositories" nor to one the repository
+   * was selected for; no `installation_repositories.removed` either): the deletion is silent here too, and an app
+   * notices it by a 404 or a listing.
+   */
   async deleteRepository(repo: SimRepo) {
     for (const inst of this.store.installations.values()) inst.repositoryIds.delete(repo.id);
     this.store.repos.delete(repo.id);

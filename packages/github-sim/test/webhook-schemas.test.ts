@@ -46,6 +46,8 @@ describe("webhook payloads against GitHub's published webhook schemas", () => {
     await patch({ archived: true });
     await patch({ archived: false });
     await patch({ name: 'renamed-guide' });
+    // the app creates a repository (it reaches it, even on "Only select repositories"): repository.created
+    expect((await api(sim, 'POST', '/orgs/octo-org/repos', { token, body: { name: 'new-tickets' } })).status).toBe(201);
     sim.world.acceptNewPermissions(w.installation, { ...w.installation.permissions, issues: 'read' }, w.admin);
     sim.suspend(w.installation);
     sim.unsuspend(w.installation);
@@ -87,6 +89,7 @@ describe("webhook payloads against GitHub's published webhook schemas", () => {
       'installation_repositories.removed',
       'installation_target.renamed',
       'repository.archived',
+      'repository.created',
       'repository.edited',
       'repository.privatized',
       'repository.publicized',

@@ -75,6 +75,25 @@ describe('webhook deliveries', () => {
     expect(renamed.changes.repository.name.from).toBe('made-by-app');
   });
 
+  it('sends repository.created to the installations that reach a new repository, none to those that do not', async () => {
+    const other = sim.addApp({ slug: 'other-app', ownerLogin: 'octo-org' });
+    other.app.webhookUrl = w.app.webhookUrl;
+    sim.install(other.app, 'octo-org', { by: 'octo-admin', selection: 'selected', repositories: ['customer-code'] });
+    await sim.webhooks.settle();
+    received.length = 0;
+    const token = await w.mint();
+    const created = await api(sim, 'POST', '/orgs/octo-org/repos', { token, body: { name: 'new-tickets' } });
+    expect(created.status).toBe(201);
+    await sim.webhooks.settle();
+    expect(received.map((r) => `${r.headers['x-github-event']}.${JSON.parse(r.body).action}`)).toEqual(['repository.created']);
+    expect(received[0]!.headers['x-github-hook-installation-target-id']).toBe(String(w.app.id));
+    expect(JSON.parse(received[0]!.body).repository).toMatchObject({ id: created.body.id, name: 'new-tickets' });
+    // a seeded repository (no one created it through the API) sends nothing
+    await sim.createRepository('octo-org', 'seeded-quietly');
+    await sim.webhooks.settle();
+    expect(received).toHaveLength(1);
+  });
+
   it('sends installation_target.renamed when the account changes its login, and github_app_authorization.revoked', async () => {
     sim.world.renameAccount(w.org, 'octo-org-renamed', w.admin);
     sim.world.issueUserTokens(w.app, w.admin);

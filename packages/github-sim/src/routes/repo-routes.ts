@@ -17,7 +17,7 @@ export function registerRepoRoutes(api: Hono, ctx: SimContext) {
   const full = (repo: Parameters<typeof repository>[1]) =>
     repository(ctx.urls(), repo, store.account(repo.ownerId)!, { full: true });
 
-  async function create(c: Context, owner: SimAccount, creatorApp: SimApp | null) {
+  async function create(c: Context, owner: SimAccount, creatorApp: SimApp | null, sender: SimAccount) {
     const body = await readJsonBody(c);
     const name = body.name;
     if (typeof name !== 'string' || !repoName.test(name) || name === '.' || name === '..') {
@@ -44,6 +44,7 @@ export function registerRepoRoutes(api: Hono, ctx: SimContext) {
       private: isPrivate,
       autoInit: Boolean(body.auto_init),
       creatorAppId: creatorApp?.id ?? null,
+      sender,
     });
     return c.json(full(repo), 201);
   }
@@ -52,7 +53,7 @@ export function registerRepoRoutes(api: Hono, ctx: SimContext) {
     const org = store.accountByLogin(c.req.param('org')!);
     if (!org || org.type !== 'Organization') throw notFound();
     assertMayCreateIn(ctx, p, org);
-    return create(c, org, p.kind === 'pat' ? null : p.app);
+    return create(c, org, p.kind === 'pat' ? null : p.app, senderOf(ctx, p));
   });
 
   defineRoute(api, ctx, 'POST /user/repos', ['user', 'pat'], async (c, p) => {
@@ -63,7 +64,7 @@ export function registerRepoRoutes(api: Hono, ctx: SimContext) {
         throw new SimHttpError(403, 'Resource not accessible by integration');
       }
     }
-    return create(c, p.user, p.kind === 'user' ? p.app : null);
+    return create(c, p.user, p.kind === 'user' ? p.app : null, senderOf(ctx, p));
   });
 
   defineRoute(api, ctx, 'GET /repos/{owner}/{repo}', ['installation', 'user', 'pat', 'anonymous'], (c, p) => {
