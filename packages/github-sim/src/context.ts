@@ -43,4 +43,6 @@ export interface SimContext {
   >;
   /** codes of the manifest flow -> the app created and its credentials, for the one conversion */
   manifestCodes: Map<string, { appId: number; pem: string; webhookSecret: string | null; expiresAt: number }>;
+  /** the GHES release this instance says it runs, or null for none */
+  enterpriseVersion: string | null;
 }

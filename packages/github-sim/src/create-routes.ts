@@ -8,6 +8,7 @@ import { requestIdOf } from './request-id.js';
 import { registerAdminRoutes } from './routes/admin-routes.js';
 import { registerAppRoutes } from './routes/app-routes.js';
 import { registerBranchesRoutes } from './routes/branches-routes.js';
+import { registerGhesRoutes } from './routes/ghes-routes.js';
 import { registerContentsRoutes } from './routes/contents-routes.js';
 import { registerGitRefsRoutes } from './routes/git-refs-routes.js';
 import { registerPullsRoutes } from './routes/pulls-routes.js';
@@ -55,7 +56,9 @@ export function createRoutes(ctx: SimContext): Hono {
     await next();
     // GitHub's clock, which clients use to correct their JWT times.
     c.res.headers.set('date', new Date(ctx.clock.now()).toUTCString());
-    if (!new URL(c.req.url).pathname.startsWith('/api/v3/')) return;
+    const path = new URL(c.req.url).pathname;
+    if (!path.startsWith('/api/v3/') && path !== '/api/v3' && path !== '/api/graphql') return;
+    if (ctx.enterpriseVersion) c.res.headers.set('x-github-enterprise-version', ctx.enterpriseVersion);
     c.res.headers.set('x-github-api-version-selected', '2022-11-28');
     // An answer made by an inner fetch (the `/repositories/{id}` routes) keeps the id its messages quote.
     if (!c.res.headers.has('x-github-request-id')) c.res.headers.set('x-github-request-id', requestIdOf(c));
@@ -77,6 +80,13 @@ export function createRoutes(ctx: SimContext): Hono {
   };
   root.all('/api/v3/repositories/:id{[0-9]+}', byId);
   root.all('/api/v3/repositories/:id{[0-9]+}/*', byId);
+  registerGhesRoutes(api, root, ctx);
+  // The API root answers with and without its trailing slash (`gh` asks for `/api/v3/`).
+  root.get('/api/v3/', (c) => {
+    const url = new URL(c.req.url);
+    url.pathname = '/api/v3';
+    return root.fetch(new Request(url, c.req.raw));
+  });
   root.route('/api/v3', api);
   registerWebSession(root, ctx);
   registerWebInstall(root, ctx);

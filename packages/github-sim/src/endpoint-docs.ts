@@ -3,6 +3,9 @@
  * `externalDocs` of the operation in GitHub's OpenAPI description; a test keeps the two equal).
  */
 export const endpointDocs: Record<string, string> = {
+  'GET /': 'https://docs.github.com/rest/meta/meta#github-api-root',
+  'GET /meta': 'https://docs.github.com/rest/meta/meta#get-apiname-meta-information',
+  'GET /repos/{owner}/{repo}/readme': 'https://docs.github.com/rest/repos/contents#get-a-repository-readme',
   'DELETE /app/installations/{installation_id}':
     'https://docs.github.com/rest/apps/apps#delete-an-installation-for-the-authenticated-app',
   'DELETE /app/installations/{installation_id}/suspended':

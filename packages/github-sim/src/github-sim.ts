@@ -1,5 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,6 +37,16 @@ export interface GitHubSimOptions {
   rateLimits?: Partial<RateLimitSettings>;
   /** GitHub gives up on a delivery after 10 s (30 s on GHES) */
   webhookTimeoutMs?: number;
+  /**
+   * Serve HTTPS with this key and certificate (PEM), as a GHES host is reached: `gh` and other clients that insist
+   * on https for an enterprise host can then use the simulator (trust the certificate, e.g. `SSL_CERT_FILE`).
+   */
+  tls?: { key: string; cert: string };
+  /**
+   * The GHES release the instance says it runs (`X-GitHub-Enterprise-Version`, `GET /meta`'s `installed_version`);
+   * null for none (github.com answers neither). Default `3.17.0`.
+   */
+  enterpriseVersion?: string | null;
 }
 
 const defaultBehaviour: SimBehaviour = {
@@ -65,7 +76,7 @@ export class GitHubSim {
   private readonly ownsDataDir: boolean;
   private readonly dataDir: string;
 
-  private constructor(options: GitHubSimOptions) {
+  private constructor(private readonly options: GitHubSimOptions) {
     this.clock = options.clock ?? createSimClock();
     const now = () => this.clock.now();
     this.ownsDataDir = !options.dataDir;
@@ -95,6 +106,7 @@ export class GitHubSim {
       manifestDrafts: new Map(),
       rawTokens: new Map(),
       manifestCodes: new Map(),
+      enterpriseVersion: options.enterpriseVersion === undefined ? '3.17.0' : options.enterpriseVersion,
     };
   }
 
@@ -120,16 +132,17 @@ export class GitHubSim {
   private async listen(port: number, host: string) {
     const routes = createRoutes(this.context);
     const listener = getRequestListener(routes.fetch);
-    this.server = createServer((req, res) => {
+    const handle: RequestListener = (req, res) => {
       if (!handleGitRequest(this.context, req, res)) void listener(req, res);
-    });
+    };
+    this.server = this.options.tls ? createTlsServer(this.options.tls, handle) : createServer(handle);
     await new Promise<void>((resolve, reject) => {
       this.server!.once('error', reject);
       this.server!.listen(port, host, () => resolve());
     });
     const address = this.server.address() as AddressInfo;
     const shownHost = host.includes(':') ? `[${host}]` : host;
-    this.baseUrl = `http://${shownHost}:${address.port}`;
+    this.baseUrl = `${this.options.tls ? 'https' : 'http'}://${shownHost}:${address.port}`;
   }
 
   async close(): Promise<void> {

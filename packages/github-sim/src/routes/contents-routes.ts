@@ -142,6 +142,35 @@ export function registerContentsRoutes(api: Hono, ctx: SimContext) {
     ['/repos/:owner/:repo/contents', '/repos/:owner/:repo/contents/'],
   );
 
+  /** The README of the root (`README.md`, `README`, any case) on a branch, as a file entry; 404 when there is none. */
+  defineRoute(
+    api,
+    ctx,
+    'GET /repos/{owner}/{repo}/readme',
+    ['installation', 'user', 'pat', 'anonymous'],
+    async (c, p) => {
+      const repo = requireRepo(ctx, c.req.param('owner')!, c.req.param('repo')!, p);
+      assertRepoAccess(ctx, p, repo, 'contents', 'read');
+      const ref = c.req.query('ref') ?? repo.defaultBranch;
+      const root = await world.git.readPath(repo.gitDir, ref, '');
+      const entry = root?.kind === 'dir' ? root.entries.find((e) => e.type === 'file' && /^readme(\.\w+)?$/i.test(e.name)) : undefined;
+      const found = entry ? await world.git.readPath(repo.gitDir, ref, entry.path) : null;
+      if (!entry || found?.kind !== 'file') throw notFound();
+      if (contentsFormat(c.req.header('accept')) === 'raw')
+        return c.body(new Uint8Array(found.content), 200, { 'content-type': 'application/vnd.github.raw; charset=utf-8' });
+      return c.json({
+        type: 'file',
+        encoding: 'base64',
+        size: found.content.length,
+        name: entry.name,
+        path: entry.path,
+        content: found.content.toString('base64'),
+        sha: found.sha,
+        ...fileUrls(repo, entry.path, found.sha, ref),
+      });
+    },
+  );
+
   /** Deletes a file in a new commit: `message` and the file's `sha` are required, as on GitHub. */
   defineRoute(
     api,
