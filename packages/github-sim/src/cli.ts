@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { seedDemo } from './demo-seed.js';
 import { GitHubSim } from './github-sim.js';
@@ -11,6 +12,9 @@ const { values } = parseArgs({
     'setup-url': { type: 'string' },
     'callback-url': { type: 'string' },
     'print-key': { type: 'boolean', default: false },
+    'print-credentials': { type: 'boolean', default: false },
+    'tls-key': { type: 'string' },
+    'tls-cert': { type: 'string' },
     'no-rate-limits': { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
@@ -26,6 +30,11 @@ if (values.help) {
   --setup-url URL      the demo app's Setup URL
   --callback-url URL   the demo app's callback URL
   --print-key          print the demo app's generated private key
+  --print-credentials  print every demo secret: the app's id, client id and secret, webhook secret and private
+                       key, and each demo user's classic token (ghp_) and user token for the app (ghu_, 8 h).
+                       Never printed by default: anyone who reads the output can act as those users.
+  --tls-key FILE       serve HTTPS with this PEM key (with --tls-cert), as a GHES host is reached by gh
+  --tls-cert FILE      the PEM certificate for --tls-key
   --no-rate-limits     act as a GHES with rate limiting turned off (GET /rate_limit answers 404)`);
   process.exit(0);
 }
@@ -36,10 +45,24 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(2);
 }
 
+if (Boolean(values['tls-key']) !== Boolean(values['tls-cert'])) {
+  console.error('--tls-key and --tls-cert go together: give both, or neither');
+  process.exit(2);
+}
+let tls: { key: string; cert: string } | undefined;
+try {
+  if (values['tls-key'] && values['tls-cert'])
+    tls = { key: readFileSync(values['tls-key'], 'utf8'), cert: readFileSync(values['tls-cert'], 'utf8') };
+} catch (error) {
+  console.error(`could not read the TLS key or certificate: ${(error as Error).message}`);
+  process.exit(2);
+}
+
 const sim = await GitHubSim.start({
   port,
   host: values.host,
   rateLimits: values['no-rate-limits'] ? { enabled: false } : {},
+  ...(tls ? { tls } : {}),
 });
 const demo = seedDemo(sim, {
   webhookUrl: values['webhook-url'] ?? null,
@@ -55,8 +78,22 @@ console.log(`github-sim listening
   install page: ${sim.webUrl}/github-apps/${demo.app.slug}/installations/new
   users:        ada (admin of tisket-com), bob (member of tisket-com), cyd (admin of acme-corp)
   controls:     GET ${sim.webUrl}/_sim/state, GET /_sim/counters, POST /_sim/faults, PUT /_sim/clock`);
-if (values['print-key']) console.log(demo.privateKey);
-else console.log("  (pass --print-key to print the demo app's private key)");
+if (values['print-credentials']) {
+  const lines = [
+    'credentials (secrets: keep this output to yourself)',
+    `  app id:          ${demo.app.id}`,
+    `  client id:       ${demo.app.clientId}`,
+    `  client secret:   ${demo.app.clientSecret}`,
+    `  webhook secret:  ${demo.app.webhookSecret ?? '(none; pass --webhook-secret)'}`,
+  ];
+  for (const [login, pat] of Object.entries(demo.personalAccessTokens)) {
+    const userToken = sim.world.issueUserTokens(demo.app, sim.store.requireUser(login)).access.value;
+    lines.push(`  ${login.padEnd(4)} classic token: ${pat}   user token for ${demo.app.slug}: ${userToken}`);
+  }
+  console.log(lines.join('\n'));
+  console.log(demo.privateKey);
+} else if (values['print-key']) console.log(demo.privateKey);
+else console.log("  (pass --print-credentials to print the demo app's secrets and the demo users' tokens)");
 
 const stop = async () => {
   await sim.close();

@@ -62,3 +62,48 @@ it('acts as a GHES without rate limiting with --no-rate-limits', async () => {
     child.kill('SIGTERM');
   }
 });
+
+it('prints the demo credentials only when asked (--print-credentials), and they work', async () => {
+  const banner = async (args: string[], until: string) => {
+    const child = spawn(process.execPath, [bin, '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const output = await new Promise<string>((resolve, reject) => {
+      let text = '';
+      child.stdout.on('data', (chunk) => {
+        text += chunk;
+        if (text.includes(until)) resolve(text);
+      });
+      child.on('exit', (code) => reject(new Error(`exited ${code}: ${text}`)));
+      setTimeout(() => reject(new Error(`no banner: ${text}`)), 15_000);
+    });
+    return { child, output };
+  };
+  const quiet = await banner([], 'pass --print-credentials');
+  quiet.child.kill('SIGTERM');
+  expect(quiet.output).not.toMatch(/gh[pu]_|BEGIN RSA PRIVATE KEY|client secret/);
+
+  const { child, output } = await banner(['--print-credentials', '--webhook-secret', 'shh'], 'END RSA PRIVATE KEY');
+  try {
+    expect(output).toContain('webhook secret:  shh');
+    const apiUrl = /REST API:\s+(\S+)/.exec(output)![1]!;
+    const userToken = /ada {2}classic token: \S+ {3}user token for tisket: (ghu_\S+)/.exec(output)![1]!;
+    const pat = /bob {2}classic token: (ghp_\S+)/.exec(output)![1]!;
+    const asAda = await fetch(`${apiUrl}/user`, { headers: { authorization: `Bearer ${userToken}` } });
+    expect(((await asAda.json()) as { login: string }).login).toBe('ada');
+    const asBob = await fetch(`${apiUrl}/user`, { headers: { authorization: `token ${pat}` } });
+    expect(((await asBob.json()) as { login: string }).login).toBe('bob');
+    expect(/client secret:\s+\S+/.test(output)).toBe(true);
+  } finally {
+    child.kill('SIGTERM');
+  }
+});
+
+it('refuses --tls-key without --tls-cert, naming both', async () => {
+  const child = spawn(process.execPath, [bin, '--port', '0', '--tls-key', '/nonexistent.pem'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr.on('data', (c) => {
+    err += c;
+  });
+  const code = await new Promise((resolve) => child.on('exit', resolve));
+  expect(code).toBe(2);
+  expect(err).toContain('--tls-key and --tls-cert go together');
+});
