@@ -19,6 +19,20 @@ export interface SimBehaviour {
   mintLatencyMs: number;
 }
 
+/** One REST request and its answer, as recorded (`record: true`), for checking a client's traffic afterwards. */
+export interface SimExchange {
+  /** GitHub's template of the route (`GET /repos/{owner}/{repo}`) */
+  route: string;
+  method: string;
+  path: string;
+  /** the kind of credential, or `anonymous` (or `none` for routes that take none) */
+  as: string;
+  status: number;
+  /** the answer's JSON body (null for none or non-JSON) */
+  body: unknown;
+  headers: Record<string, string>;
+}
+
 /** What every route of the simulator shares. */
 export interface SimContext {
   store: SimStore;
@@ -43,6 +57,8 @@ export interface SimContext {
   >;
   /** codes of the manifest flow -> the app created and its credentials, for the one conversion */
   manifestCodes: Map<string, { appId: number; pem: string; webhookSecret: string | null; expiresAt: number }>;
+  /** every REST exchange answered, in order, when the simulator was made with `record: true` (else null) */
+  exchanges: SimExchange[] | null;
   /** the GHES release this instance says it runs, or null for none */
   enterpriseVersion: string | null;
 }

@@ -1,6 +1,7 @@
 import { type Context, Hono } from 'hono';
 import type { SimContext } from './context.js';
 import { restDocs } from './endpoint-docs.js';
+import { recordExchange } from './exchange-log.js';
 import { notFound, SimHttpError } from './errors.js';
 import { page } from './html.js';
 import { RepoMovedError } from './repo-access.js';
@@ -65,6 +66,7 @@ export function createRoutes(ctx: SimContext): Hono {
     c.res.headers.set('x-github-media-type', mediaType(c.req.header('accept')));
     if (c.res.headers.get('content-type') === 'application/json')
       c.res.headers.set('content-type', 'application/json; charset=utf-8');
+    await recordExchange(ctx, c);
   });
   root.onError(onError);
   // `/repositories/{id}/...` is where GitHub's redirects for moved repositories point: the same routes by id.

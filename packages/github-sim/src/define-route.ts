@@ -13,6 +13,7 @@ import {
   resolvePrincipal,
 } from './principal.js';
 import { endpointDocs } from './endpoint-docs.js';
+import { noteRoute } from './exchange-log.js';
 import {
   contentCreationLimitMessage,
   rateLimitDocs,
@@ -79,6 +80,7 @@ export function defineRoute<K extends PrincipalKind>(
   const honoPath = path.replace(/\{(\w+)\}/g, ':$1').replace(':path', ':path{.+}');
   api.on(method, [honoPath, ...aliases], async (c) => {
     ctx.requestCounts.set(template, (ctx.requestCounts.get(template) ?? 0) + 1);
+    noteRoute(c, template, 'none');
     try {
       checkApiVersion(c);
       if (auth === 'none')
@@ -116,6 +118,7 @@ async function authenticated(
       const anonymous = c.req.header('authorization') === undefined && auth.includes('anonymous');
       if (!credential && !anonymous) throw new SimHttpError(401, 'Requires authentication');
       principal = credential ? resolvePrincipal(ctx, credential) : { kind: 'anonymous', address: clientAddress(c) };
+      noteRoute(c, template, principal.kind);
     } catch (error) {
       // Failed authentications count against the client's unauthenticated budget, with its headers.
       if (limited) rateHeaders = unauthenticatedHeaders(c, ctx);

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getRequestListener } from '@hono/node-server';
 import { createSimClock, type SimClock } from './clock.js';
-import type { SimBehaviour, SimContext } from './context.js';
+import type { SimBehaviour, SimContext, SimExchange } from './context.js';
 import { createRoutes } from './create-routes.js';
 import { FaultTable } from './faults.js';
 import { GitRepositories } from './git-repos.js';
@@ -47,6 +47,8 @@ export interface GitHubSimOptions {
    * null for none (github.com answers neither). Default `3.17.0`.
    */
   enterpriseVersion?: string | null;
+  /** record every REST exchange in `sim.exchanges` (for checking a client's traffic against GitHub's description) */
+  record?: boolean;
 }
 
 const defaultBehaviour: SimBehaviour = {
@@ -107,6 +109,7 @@ export class GitHubSim {
       rawTokens: new Map(),
       manifestCodes: new Map(),
       enterpriseVersion: options.enterpriseVersion === undefined ? '3.17.0' : options.enterpriseVersion,
+      exchanges: options.record ? [] : null,
     };
   }
 
@@ -119,6 +122,11 @@ export class GitHubSim {
 
   get urls(): SimUrls {
     return { api: `${this.baseUrl}/api/v3`, web: this.baseUrl };
+  }
+
+  /** Every REST exchange so far, in order, when made with `record: true` (empty otherwise). */
+  get exchanges(): readonly SimExchange[] {
+    return this.context.exchanges ?? [];
   }
 
   get apiUrl(): string {

@@ -1,5 +1,5 @@
 export { createSimClock, type SimClock } from './clock.js';
-export type { SimBehaviour } from './context.js';
+export type { SimBehaviour, SimExchange } from './context.js';
 export { type DemoSeed, seedDemo } from './demo-seed.js';
 export type { FaultRule } from './faults.js';
 export { GitHubSim, type GitHubSimOptions } from './github-sim.js';

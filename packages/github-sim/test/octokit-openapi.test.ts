@@ -2,11 +2,14 @@ import { createAppAuth } from '@octokit/auth-app';
 import { Octokit } from '@octokit/core';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GitHubSim, type SimApp } from '../src/index.js';
+import { routeTemplates } from '../src/define-route.js';
 import { problemsWith, spec } from './openapi-schemas.js';
 
 const violations: string[] = [];
 const validated = new Set<string>();
 const headerViolations: string[] = [];
+/** the routes that answered a 2xx somewhere in this file (every route the simulator has must) */
+const answered = new Set<string>();
 
 /** GitHub's headers on every REST answer (checked on each response the clients see). */
 function checkHeaders(route: string, status: number, headers: Record<string, unknown>) {
@@ -47,7 +50,7 @@ describe("the simulator under the real Octokit client, against GitHub's OpenAPI 
 
   // A fresh simulator per test: tests revoke the user's token, rename and delete repositories.
   beforeEach(async () => {
-    sim = await GitHubSim.start();
+    sim = await GitHubSim.start({ record: true });
     sim.addUser('octo-admin');
     sim.addOrg('octo-org', { 'octo-admin': 'admin' });
     const seeded = sim.addApp({
@@ -95,12 +98,19 @@ describe("the simulator under the real Octokit client, against GitHub's OpenAPI 
   afterEach(async () => {
     await sim.close();
     testsRun++;
+    // The simulator's own record of every exchange (Octokit's and plain fetches alike), checked the same way.
+    for (const exchange of sim.exchanges) {
+      check(exchange.route, exchange.status, exchange.body);
+      checkHeaders(exchange.route, exchange.status, exchange.headers);
+      if (exchange.status >= 200 && exchange.status < 300) answered.add(exchange.route);
+    }
     expect(violations.splice(0)).toEqual([]);
     expect(headerViolations.splice(0)).toEqual([]);
   });
   // Once every test above has run (not under a -t filter), the routes they validated cover the ones the product uses.
   afterAll(() => {
     if (testsRun < 4) return;
+    expect(routeTemplates().filter((route) => !answered.has(route))).toEqual([]);
     expect(validated.size).toBeGreaterThanOrEqual(27);
     for (const route of [
       'GET /user/memberships/orgs/{org}',
@@ -249,6 +259,30 @@ describe("the simulator under the real Octokit client, against GitHub's OpenAPI 
     expect(deleted.data.commit.parents?.map((parent) => parent.sha)).toEqual([merged.data.sha]);
     const gone = await installationOctokit.request('GET /repos/{owner}/{repo}/contents/{path}', { ...repo, path: 'c.md' }).catch((e) => e);
     expect(gone.status).toBe(404);
+  });
+
+  it("answers the API root, /meta, the README, transfers, selection by a classic token and the deletions in GitHub's shapes", async () => {
+    await plainOctokit.request('GET /');
+    await plainOctokit.request('GET /meta');
+    const repo = { owner: 'octo-org', repo: 'seeded' };
+    const readme = await installationOctokit.request('GET /repos/{owner}/{repo}/readme', repo);
+    expect(readme.data.name).toBe('README.md');
+    const admin = sim.store.requireUser('octo-admin');
+    const pat = new Octokit({ baseUrl: sim.apiUrl, auth: sim.world.addPersonalAccessToken(admin, ['repo', 'delete_repo']) });
+    for (const client of [pat]) {
+      client.hook.after('request', (response, options) => check(`${options.method} ${options.url}`, response.status, response.data));
+    }
+    const spare = await sim.createRepository('octo-org', 'spare');
+    await pat.request('PUT /user/installations/{installation_id}/repositories/{repository_id}', { installation_id: installationId, repository_id: spare.id });
+    await pat.request('DELETE /user/installations/{installation_id}/repositories/{repository_id}', { installation_id: installationId, repository_id: spare.id });
+    sim.addOrg('second-org', { 'octo-admin': 'admin' });
+    const moved = await pat.request('POST /repos/{owner}/{repo}/transfer', { owner: 'octo-org', repo: 'spare', new_owner: 'second-org' });
+    expect(moved.status).toBe(202);
+    await pat.request('DELETE /repos/{owner}/{repo}', { owner: 'second-org', repo: 'spare' });
+    const revoked = await installationOctokit.request('DELETE /installation/token');
+    expect(revoked.status).toBe(204);
+    await appOctokit.request('DELETE /app/installations/{installation_id}', { installation_id: installationId });
+    expect(sim.store.installations.has(installationId)).toBe(false);
   });
 
   it("answers the routes added for the next features in GitHub's shapes", async () => {
