@@ -15,6 +15,16 @@ export interface PacerDeps {
   ledger?: PacingLedger;
 }
 
+/** Whether GitHub said how long to wait (`retry-after`). */
+function saysHowLong(error: unknown): boolean {
+  const retryAfter = Number((error as { response?: { headers?: Record<string, string | undefined> } }).response?.headers?.['retry-after']);
+  return Number.isFinite(retryAfter) && retryAfter > 0;
+}
+
+/** The first wait for a secondary limit without `retry-after`, and the most it grows to. */
+const unsaidWaitMs = 60_000;
+const unsaidWaitMaxMs = 16 * 60_000;
+
 /** GitHub's secondary limit answer: 403 or 429 with `retry-after`, or a message naming the secondary limit. */
 export function secondaryLimitWaitMs(error: unknown): number | null {
   const e = error as { status?: number; message?: string; response?: { headers?: Record<string, string | undefined> } };
@@ -35,6 +45,12 @@ export function secondaryLimitWaitMs(error: unknown): number | null {
  */
 export class CreationPacer {
   private readonly lanes = new Map<string, Promise<unknown>>();
+  /**
+   * Per account, how many secondary limits without `retry-after` came in a row (this process's count): each doubles
+   * the wait, "at least one minute ... increase exponentially" as GitHub's best practices ask; a creation that works,
+   * or a quiet spell as long as the longest wait, starts over.
+   */
+  private readonly strikes = new Map<string, { count: number; at: number }>();
   private readonly ledger: PacingLedger;
   private readonly minIntervalMs: number;
   private readonly maxWaitMs: number;
@@ -62,6 +78,15 @@ export class CreationPacer {
     return turn;
   }
 
+  /** 1 min, 2, 4, 8, then 16 at most, for the account's secondary limits without `retry-after` in a row. */
+  private growingWait(account: string): number {
+    const now = this.deps.now();
+    const last = this.strikes.get(account);
+    const count = last && now - last.at < unsaidWaitMaxMs + unsaidWaitMs * 2 ** last.count ? last.count + 1 : 1;
+    this.strikes.set(account, { count, at: now });
+    return Math.min(unsaidWaitMaxMs, unsaidWaitMs * 2 ** (count - 1));
+  }
+
   private async paced<T>(account: string, create: () => Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       const slot = await this.ledger.reserve(account, this.minIntervalMs, this.deps.now());
@@ -75,10 +100,13 @@ export class CreationPacer {
       const gap = slot.startAt - this.deps.now();
       if (gap > 0) await this.sleep(gap);
       try {
-        return await create();
+        const created = await create();
+        this.strikes.delete(account);
+        return created;
       } catch (error) {
-        const waitMs = secondaryLimitWaitMs(error);
+        let waitMs = secondaryLimitWaitMs(error);
         if (waitMs === null) throw error;
+        if (!saysHowLong(error)) waitMs = this.growingWait(account);
         await this.ledger.block(account, this.deps.now() + waitMs);
         if (attempt > 0 || waitMs > this.maxWaitMs) throw limited(waitMs, error);
       }
