@@ -79,6 +79,8 @@ export const envSchema = z.object({
   HUBGATE_EVENTS_RETRY_HOURS: z.coerce.number().min(0.01).max(720).default(72),
   /** a push GitHub has not delivered within this many seconds is found by the events reconcile (default 300) */
   HUBGATE_EVENTS_STALE_SECONDS: z.coerce.number().int().min(10).max(86_400).default(300),
+  /** how long a replica holds an event it is sending before another may take it (it died), in seconds (default 60) */
+  HUBGATE_EVENTS_LEASE_SECONDS: z.coerce.number().int().min(5).max(3_600).default(60),
   /** megabytes of webhook bodies held at once before their signatures are checked; beyond it, 503 with Retry-After */
   HUBGATE_WEBHOOK_BUFFER_MB: z.coerce.number().int().min(25).max(4_096).default(100),
   /** repository name of each kind of project; `{slug}` is the project's slug (docs/projects.md) */
@@ -122,6 +124,8 @@ export interface ServerConfig {
     readonly deployment: { readonly url: string; readonly secrets: readonly string[] } | null;
     readonly retryWindowMs: number;
     readonly staleAfterMs: number;
+    /** how long a replica holds an event it is sending (`HUBGATE_EVENTS_LEASE_SECONDS`) */
+    readonly leaseMs: number;
   };
   readonly webhookBufferBytes: number;
   readonly allowedPrivateHosts: readonly string[];
@@ -303,6 +307,7 @@ export function loadConfig(
       deployment: e.HUBGATE_EVENTS_URL ? Object.freeze({ url: e.HUBGATE_EVENTS_URL, secrets: Object.freeze(eventSecrets) }) : null,
       retryWindowMs: e.HUBGATE_EVENTS_RETRY_HOURS * 3_600_000,
       staleAfterMs: e.HUBGATE_EVENTS_STALE_SECONDS * 1000,
+      leaseMs: e.HUBGATE_EVENTS_LEASE_SECONDS * 1000,
     }),
     webhookBufferBytes: e.HUBGATE_WEBHOOK_BUFFER_MB * 1024 * 1024,
     sandboxPorts: { github: e.HUBGATE_SANDBOX_GITHUB_PORT, oidc: e.HUBGATE_SANDBOX_OIDC_PORT },

@@ -137,6 +137,7 @@ export function buildServices(input: ServiceInputs): Services {
     now,
     {
       deployment: deploymentEndpoint && { url: deploymentEndpoint.url, secrets: [...deploymentEndpoint.secrets] },
+      leaseMs: input.config.events.leaseMs,
       ...input.events,
       schedule: { windowMs: input.config.events.retryWindowMs, ...input.events?.schedule },
     },
