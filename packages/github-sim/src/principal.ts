@@ -1,4 +1,3 @@
-import type { Context } from 'hono';
 import { checkAppJwt } from './app-jwt.js';
 import type { SimContext } from './context.js';
 import { badCredentials, SimHttpError } from './errors.js';
@@ -66,10 +65,6 @@ export function resolvePrincipal(ctx: SimContext, credential: string): Credentia
 export function assertNotSuspended(p: Principal) {
   if (p.kind === 'installation' && p.installation.suspendedAt)
     throw new SimHttpError(403, 'This installation has been suspended');
-}
-
-export function principalOf(c: Context): Principal {
-  return c.get('principal' as never) as Principal;
 }
 
 /**

@@ -34,6 +34,8 @@ export interface FirstRunAppOptions {
   url: string;
   form: FormDefaults;
   fetch: typeof fetch;
+  /** the clock the registration states expire by (epoch ms; default the system's) */
+  now?: () => number;
   /** the converted app, written where the operator chose; answers what the done page says */
   finish(converted: Awaited<ReturnType<typeof convertManifestCode>>, where: { apiUrl: string; webUrl: string; output: Output }): Promise<DonePage>;
 }
@@ -48,6 +50,7 @@ const digest = (value: string) => createHash('sha256').update(value).digest();
 export function firstRunApp(options: FirstRunAppOptions) {
   const pending = new Map<string, { browser: Buffer; apiUrl: string; webUrl: string; output: Output; expiresAt: number }>();
   let registered = false;
+  const clock = options.now ?? Date.now;
   const tokenDigest = digest(options.token);
   const secure = options.url.startsWith('https:');
   const app = new Hono();
@@ -83,7 +86,7 @@ export function firstRunApp(options: FirstRunAppOptions) {
     const webUrl = form.webUrl.replace(/\/+$/, '');
     const state = randomBytes(24).toString('base64url');
     const browser = randomBytes(24).toString('base64url');
-    const now = Date.now();
+    const now = clock();
     for (const [key, entry] of pending) if (entry.expiresAt <= now) pending.delete(key);
     while (pending.size >= maxPendingStates) pending.delete(pending.keys().next().value!);
     pending.set(state, { browser: digest(browser), apiUrl: apiUrlFor(webUrl), webUrl, output: form.output, expiresAt: now + stateLifetimeMs });
@@ -99,7 +102,7 @@ export function firstRunApp(options: FirstRunAppOptions) {
     if (registered) return c.html(registeredPage(), 409);
     const state = c.req.query('state') ?? '';
     const entry = pending.get(state);
-    if (!entry || entry.expiresAt <= Date.now())
+    if (!entry || entry.expiresAt <= clock())
       return c.html(problemPage('Registration not found', 'This return from GitHub does not match a registration in progress (unknown, expired or already used).'), 400);
     const browser = getCookie(c, cookieName);
     if (!browser || !timingSafeEqual(digest(browser), entry.browser))

@@ -1,7 +1,6 @@
 import type { RepoRow } from '../stores/repo-store.js';
-import type { Project, RepositoryAccess } from '@hubgate/contract';
+import type { Project } from '@hubgate/contract';
 
-export type ProjectAccess = RepositoryAccess;
 /** `Project` of the API contract (@hubgate/contract). */
 export type ProjectView = Project;
 
