@@ -217,6 +217,9 @@ describe("the simulator under the real Octokit client, against GitHub's OpenAPI 
     expect(branches.data.map((b) => `${b.name}@${b.commit.sha}`)).toEqual([`feature@${put.data.commit.sha}`, `main@${main.data.object.sha}`]);
     const matching = await installationOctokit.request('GET /repos/{owner}/{repo}/git/matching-refs/{ref}', { ...repo, ref: 'heads/feat' });
     expect(matching.data.map((r) => r.ref)).toEqual(['refs/heads/feature']);
+    // unencoded, as curl or fetch send it
+    const raw = await fetch(`${sim.apiUrl}/repos/octo-org/seeded/git/ref/heads/feature`, { headers: { authorization: `Bearer ${sim.world.mintInstallationToken(app, sim.store.installations.get(installationId)!).value}` } });
+    expect(((await raw.json()) as { ref: string }).ref).toBe('refs/heads/feature');
     const none = await installationOctokit.request('GET /repos/{owner}/{repo}/git/matching-refs/{ref}', { ...repo, ref: 'tags/' });
     expect(none.data).toEqual([]);
     const commits = await installationOctokit.request('GET /repos/{owner}/{repo}/commits', { ...repo, sha: 'feature' });

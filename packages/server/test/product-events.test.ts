@@ -116,6 +116,33 @@ describe('repository events for the product (docs/events.md)', () => {
     expect(endpoint.received.length).toBeGreaterThan(endpoint.accepted.length);
   });
 
+  it('forwards whatever else the app subscribes to: a pull request opened and merged on a project repository, with the project', async () => {
+    const { project } = await tenantWithProject('Pulls');
+    // The tenant's app also subscribes to pull_request (with its permission), as docs/events.md says to.
+    const inst = [...sim().store.installations.values()].find((i) => i.accountId === sim().store.requireAccount('tisket-com').id)!;
+    inst.events.push('pull_request');
+    inst.permissions = { ...inst.permissions, pull_requests: 'write' };
+    const app = sim().store.requireApp(inst.appId);
+    const token = sim().world.mintInstallationToken(app, inst).value;
+    const [owner, repo] = project.repository.fullName.split('/') as [string, string];
+    const call = (method: string, path: string, body?: unknown) =>
+      fetch(`${sim().apiUrl}/repos/${owner}/${repo}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      }).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
+    const base = (await call('GET', '/git/ref/heads/main')).body.object.sha as string;
+    expect((await call('POST', '/git/refs', { ref: 'refs/heads/tkt-2', sha: base })).status).toBe(201);
+    expect((await call('PUT', '/contents/TKT-2.md', { message: 'TKT-2', content: Buffer.from('TKT-2').toString('base64'), branch: 'tkt-2' })).status).toBe(201);
+    const pull = await call('POST', '/pulls', { title: 'TKT-2', head: 'tkt-2', base: 'main' });
+    expect(pull.status).toBe(201);
+    expect((await call('PUT', `/pulls/${pull.body.number}/merge`, {})).status).toBe(200);
+    await settled();
+    const pulls = local.filter((e) => e.event === 'pull_request');
+    expect(pulls.map((e) => `${e.action}:${(e.payload as { pull_request: { merged: boolean } }).pull_request.merged}`)).toEqual(['opened:false', 'closed:true']);
+    expect(pulls[1]).toMatchObject({ project: { id: project.id }, tenant: { organizationId: tisket }, foundBy: 'webhook' });
+  });
+
   it('loses nothing when the replica sending an event dies: another takes it once the lease has passed', async () => {
     const { token, secret } = await tenantWithProject();
     await settled();

@@ -22,6 +22,7 @@ export function registerGitRefsRoutes(api: Hono, ctx: SimContext) {
     };
   };
 
+  // `heads/main` comes as two path segments from clients that do not encode the slash (curl, fetch), as one from Octokit.
   defineRoute(api, ctx, 'GET /repos/{owner}/{repo}/git/ref/{ref}', ['installation', 'user', 'pat'], async (c, p) => {
     const repo = requireRepo(ctx, c.req.param('owner')!, c.req.param('repo')!, p);
     assertRepoAccess(ctx, p, repo, 'contents', 'read');
@@ -30,7 +31,7 @@ export function registerGitRefsRoutes(api: Hono, ctx: SimContext) {
     const sha = branch ? await world.git.headSha(repo.gitDir, branch) : null;
     if (!sha) throw notFound();
     return c.json(refPayload(repo, `refs/${ref}`, sha));
-  });
+  }, ['/repos/:owner/:repo/git/ref/:ref{.+}']);
 
   // Every ref whose name starts with `refs/{ref}` (`heads/`, `tags/`, `heads/feat`); an empty list, not a 404.
   defineRoute(
