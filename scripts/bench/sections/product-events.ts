@@ -171,7 +171,7 @@ export async function productEvents(bench: Bench) {
 
     const r = bench.report;
     r.section(
-      '12. Repository events for the product (PostgreSQL)',
+      '11b. Repository events for the product (PostgreSQL)',
       `Signed \`push\` deliveries at ${rate}/s for ${seconds} s per row and round to one production replica on PostgreSQL; each is an event of a project repository, sent through the outbox to the tenant's Standard Webhooks endpoint (docs/events.md). "beside a slow endpoint": a tenth of the pushes go to another tenant whose endpoint takes 2 s per answer. Latency is from the delivery's POST to its arrival at the fast tenant's endpoint.`,
     );
     const alone = rounds.map((x) => x.alone.p99);
