@@ -65,7 +65,7 @@ describe('the event endpoint settings (admins change, members read; docs/events.
   it('refuses, naming the problem and storing nothing, a URL that is not https, not public, or carries credentials', async () => {
     const ada = await h.signIn('user_ada');
     const cases: [string, RegExp, number][] = [
-      ['http://example.com/hooks', /https/, 422],
+      ['http://example.com/hooks', /^url: http:\/\/example.com is not https: events are posted over https only\.$/, 422],
       ['https://127.0.0.1:9/hooks', /public address/, 422],
       ['https://10.1.2.3/hooks', /public address/, 422],
       ['https://user:pw@example.com/hooks', /user name or password/, 422],

@@ -177,11 +177,13 @@ export async function checkOutboundUrl(
   url: URL,
   policy: OutboundPolicy,
   resolve: Resolver = dnsResolver,
+  /** what the https rule is about, in its refusal ("a GitHub host is reached", "events are posted") */
+  what = 'a GitHub host is reached',
 ): Promise<{ addresses: string[] }> {
   const allowed = allowsPrivateHost(policy.allowedPrivateHosts, url);
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && allowed))
     throw markPermanent(
-      new AppError('unprocessable', `${url.origin} is not https: a GitHub host is reached over https only.`, { details: { field: 'apiUrl' } }),
+      new AppError('unprocessable', `${url.origin} is not https: ${what} over https only.`, { details: { field: 'apiUrl' } }),
     );
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const addresses = isIP(host) ? [{ address: host, family: isIP(host) }] : await resolve(host).catch(() => []);

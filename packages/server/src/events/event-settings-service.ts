@@ -62,8 +62,8 @@ export class EventSettingsService {
   async saveEndpoint(user: TenantUser, url: string): Promise<EventEndpointSaved> {
     const parsed = new URL(url);
     if (parsed.username || parsed.password) throw new AppError('unprocessable', 'url: must not carry a user name or password; the signature authenticates hubgate.', { details: { field: 'url' } });
-    await checkOutboundUrl(parsed, this.outbound).catch((error: AppError) => {
-      throw new AppError('unprocessable', `url: ${error.message.replace('a GitHub host is reached over https only', 'events are posted over https only')}`, {
+    await checkOutboundUrl(parsed, this.outbound, undefined, 'events are posted').catch((error: AppError) => {
+      throw new AppError('unprocessable', `url: ${error.message}`, {
         details: { field: 'url' },
       });
     });
