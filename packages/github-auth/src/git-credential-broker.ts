@@ -1,6 +1,7 @@
 import { GitHubAuthError } from './errors.js';
 import { parseRepoUrl } from './repo-url.js';
 import type { CachedCredential } from './git-credential-file-cache.js';
+import { hubgateBaseUrl } from './hubgate-url.js';
 
 /**
  * Where the workload's OpenID ID token comes from when no agent key is stored anywhere (docs/workload-identity.md):
@@ -23,23 +24,9 @@ export interface BrokerSettings {
   permissions?: Record<string, string>;
 }
 
-const loopbackHost = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
-
 /** Reads the remote-mode settings; refuses to send the key anywhere but https or this machine. */
 export function brokerSettingsFromEnv(env: NodeJS.ProcessEnv): BrokerSettings {
-  const raw = env.HUBGATE_URL!.trim();
-  let url: URL;
-  try {
-    url = new URL(raw.endsWith('/') ? raw : `${raw}/`);
-  } catch {
-    throw new GitHubAuthError('invalid_config', `HUBGATE_URL "${raw}" is not a URL (expected https://hubgate.example)`);
-  }
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopbackHost.test(url.hostname))) {
-    throw new GitHubAuthError(
-      'invalid_config',
-      `HUBGATE_URL ${url.origin} is neither https nor a loopback address: the agent key is only ever sent over https`,
-    );
-  }
+  const url = hubgateBaseUrl(env.HUBGATE_URL!);
   const permissions = parsePermissions(env.HUBGATE_TOKEN_PERMISSIONS);
   const agentKey = env.HUBGATE_AGENT_KEY?.trim();
   if (agentKey) return { url, agentKey, ...(permissions ? { permissions } : {}) };

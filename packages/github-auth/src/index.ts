@@ -39,6 +39,7 @@ export { CredentialResolver, type CredentialResolverOptions, type GitCredentials
 export { type GitCredentialIo, type GitCredentialResult, runGitCredential } from './git-credential-main.js';
 // the server's initial push hands git its credential in the helper protocol's own format
 export { formatCredentialOutput } from './git-credential-protocol.js';
+export { hubgateBaseUrl } from './hubgate-url.js';
 export { type ParsedRepoUrl, parseRepoUrl } from './repo-url.js';
 // Side effects and errors
 export { type Clock, systemClock } from './clock.js';

@@ -1,8 +1,7 @@
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { readFile } from 'node:fs/promises';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-
-const loopbackHost = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
+import { hubgateBaseUrl } from '@hubgate/github-auth';
 
 /**
  * `hubgate mcp`: the MCP server over stdio, for clients that start their servers as processes (Claude Desktop,
@@ -16,9 +15,7 @@ export async function runMcpBridge(env: NodeJS.ProcessEnv): Promise<void> {
   const tokenFile = env.HUBGATE_ID_TOKEN_FILE?.trim();
   if (!raw || (!key && !tokenFile))
     throw new Error('hubgate mcp needs HUBGATE_URL (the address of hubgate) and HUBGATE_AGENT_KEY, or HUBGATE_ID_TOKEN_FILE (a workload identity)');
-  const base = new URL(raw.endsWith('/') ? raw : `${raw}/`);
-  if (base.protocol !== 'https:' && !(base.protocol === 'http:' && loopbackHost.test(base.hostname)))
-    throw new Error(`HUBGATE_URL ${base.origin} is neither https nor a loopback address: the agent key is only ever sent over https`);
+  const base = hubgateBaseUrl(raw);
   // A workload's ID token is read again for every request: the kubelet rotates the file, and tokens expire.
   const bearer = async () => (key ? key : (await readFile(tokenFile!, 'utf8')).trim());
   const upstream = new StreamableHTTPClientTransport(new URL('mcp', base), {
