@@ -15,8 +15,21 @@ interface RequestErrorLike {
 export interface RateLimitSnapshot {
   limit: number;
   remaining: number;
-  /** epoch milliseconds */
+  /** epoch milliseconds (0 when GitHub did not say) */
   resetAt: number;
+}
+
+/**
+ * The budget an answer's `x-ratelimit-*` headers report, or null when it carries none (a GHES with rate limiting
+ * off, a fault): the one reading of those headers for the app client and the service.
+ */
+export function rateLimitOf(headers: Record<string, string | undefined> | undefined): RateLimitSnapshot | null {
+  if (headers?.['x-ratelimit-remaining'] === undefined) return null;
+  const remaining = Number(headers['x-ratelimit-remaining']);
+  const limit = Number(headers['x-ratelimit-limit']);
+  const reset = Number(headers['x-ratelimit-reset']);
+  if (!Number.isFinite(remaining)) return null;
+  return { limit: Number.isFinite(limit) ? limit : remaining, remaining, resetAt: Number.isFinite(reset) ? reset * 1000 : 0 };
 }
 
 /**
@@ -43,11 +56,7 @@ export class AppClient {
   }
 
   private noteRateLimit(headers: Record<string, string | undefined> | undefined) {
-    const remaining = Number(headers?.['x-ratelimit-remaining']);
-    const limit = Number(headers?.['x-ratelimit-limit']);
-    if (Number.isFinite(remaining) && Number.isFinite(limit) && headers?.['x-ratelimit-remaining'] !== undefined) {
-      this.lastRateLimit = { limit, remaining, resetAt: Number(headers['x-ratelimit-reset'] ?? 0) * 1000 };
-    }
+    this.lastRateLimit = rateLimitOf(headers) ?? this.lastRateLimit;
   }
 
   async request<T = unknown>(route: string, params: Record<string, unknown> = {}): Promise<GitHubResponse<T>> {

@@ -1,7 +1,7 @@
 // The whole public surface of @hubgate/github-auth: what consumers call, and every type in those signatures.
 
 // A GitHub App and its JWTs
-export type { AppClient, AppClientOptions, RateLimitSnapshot } from './app-client.js';
+export { type AppClient, type AppClientOptions, type RateLimitSnapshot, rateLimitOf } from './app-client.js';
 export { type AppCredentials, type AppCredentialsOptions, createAppCredentials, webUrlFor } from './app-credentials.js';
 export type { AppJwt, JwtSigner } from './app-jwt.js';
 export { parsePrivateKey } from './private-key.js';

@@ -9,6 +9,7 @@ import {
   InstallationTokenProvider as Provider,
   type Logger as AuthLogger,
   type RedisTokenStore,
+  rateLimitOf,
 } from '@hubgate/github-auth';
 import { AppError } from '../errors/app-error.js';
 import type { GitHubAppSettings } from './github-app-settings.js';
@@ -107,10 +108,7 @@ export class GitHubApp {
   rateLimit: { remaining: number; resetAt: number } | null = null;
 
   private noteRateLimit(headers: Record<string, string | undefined> | undefined) {
-    const remaining = Number(headers?.['x-ratelimit-remaining']);
-    const reset = Number(headers?.['x-ratelimit-reset']);
-    if (headers?.['x-ratelimit-remaining'] !== undefined && Number.isFinite(remaining))
-      this.rateLimit = { remaining, resetAt: Number.isFinite(reset) ? reset * 1000 : 0 };
+    this.rateLimit = rateLimitOf(headers) ?? this.rateLimit;
   }
 
   /** A request as the app (JWT); GitHub's retry and rate-limit rules apply. */
