@@ -4,6 +4,7 @@ import type { SimContext } from './context.js';
 import { badCredentials, SimHttpError } from './errors.js';
 import type { FaultRule } from './faults.js';
 import {
+  anonymousCaller,
   assertNotSuspended,
   credentialHeaders,
   credentialOf,
@@ -21,7 +22,6 @@ import {
   secondaryLimitMessage,
 } from './rate-limits.js';
 import { requestIdOf } from './request-id.js';
-
 
 type Handler<K extends PrincipalKind> = (
   c: Context,
@@ -55,17 +55,17 @@ function checkApiVersion(c: Context) {
     });
 }
 
+const templates = new Set<string>();
+
+/** Every REST route the simulator answers, as GitHub's templates (once a simulator has been made). */
+export const routeTemplates = (): string[] => [...templates].sort();
+
 /**
  * Registers one REST route under `/api/v3`, given as GitHub's template (`GET /app/installations/{installation_id}`).
  * Every route gets the same treatment: a request counter, authentication with the kinds of credential GitHub
  * accepts there, primary and secondary rate limits (with their headers on every answer, errors included),
  * fault injection, and conditional requests (`ETag`/`Last-Modified`, 304 not counted).
  */
-const templates = new Set<string>();
-
-/** Every REST route the simulator answers, as GitHub's templates (once a simulator has been made). */
-export const routeTemplates = (): string[] => [...templates].sort();
-
 export function defineRoute<K extends PrincipalKind>(
   api: Hono,
   ctx: SimContext,
@@ -117,7 +117,7 @@ async function authenticated(
     try {
       const anonymous = c.req.header('authorization') === undefined && auth.includes('anonymous');
       if (!credential && !anonymous) throw new SimHttpError(401, 'Requires authentication');
-      principal = credential ? resolvePrincipal(ctx, credential) : { kind: 'anonymous', address: clientAddress(c) };
+      principal = credential ? resolvePrincipal(ctx, credential) : anonymousCaller(c);
       noteRoute(c, template, principal.kind);
     } catch (error) {
       // Failed authentications count against the client's unauthenticated budget, with its headers.
@@ -156,16 +156,9 @@ async function authenticated(
   }
 }
 
-const clientAddress = (c: Context) => c.req.header('x-forwarded-for') ?? 'client';
-
 function unauthenticatedHeaders(c: Context, ctx: SimContext): Record<string, string> {
-  const address = clientAddress(c);
-  return ctx.limits.consume(
-    `ip:${address}`,
-    ctx.limits.settings.unauthenticated,
-    `${address}. (But here's the good news: Authenticated requests get a higher rate limit.)`,
-    { noThrow: true },
-  );
+  const bucket = rateBucket(ctx, anonymousCaller(c));
+  return ctx.limits.consume(bucket.key, bucket.limit, bucket.what, { noThrow: true });
 }
 
 /**
@@ -200,7 +193,6 @@ async function withFault(
   if (fault?.status || fault?.kind) return faultAnswer(c, ctx, fault, bucket);
   return run();
 }
-
 
 /** A fault answered in GitHub's shape for its kind, unless the rule gives its own body and headers. */
 function faultAnswer(c: Context, ctx: SimContext, fault: FaultRule, bucket: Bucket | null): Response {

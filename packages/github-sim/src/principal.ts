@@ -1,3 +1,4 @@
+import type { Context } from 'hono';
 import { checkAppJwt } from './app-jwt.js';
 import type { SimContext } from './context.js';
 import { badCredentials, SimHttpError } from './errors.js';
@@ -13,6 +14,11 @@ export type Principal =
   | { kind: 'anonymous'; address: string };
 
 export type PrincipalKind = Principal['kind'];
+
+/** A caller without a credential, known by its address (`x-forwarded-for` when a proxy says it). */
+export function anonymousCaller(c: Context): Extract<Principal, { kind: 'anonymous' }> {
+  return { kind: 'anonymous', address: c.req.header('x-forwarded-for') ?? 'client' };
+}
 
 /** Who a credential names (never anonymous). */
 export type CredentialPrincipal = Exclude<Principal, { kind: 'anonymous' }>;

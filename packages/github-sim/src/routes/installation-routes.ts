@@ -4,7 +4,7 @@ import { defineRoute } from '../define-route.js';
 import { paginate } from '../paginate.js';
 import { repository } from '../payloads.js';
 import { SimHttpError } from '../errors.js';
-import { assertNotSuspended, credentialOf, rateBucket, resolvePrincipal } from '../principal.js';
+import { anonymousCaller, assertNotSuspended, credentialOf, rateBucket, resolvePrincipal } from '../principal.js';
 
 /** Routes called with an installation token. */
 export function registerInstallationRoutes(api: Hono, ctx: SimContext) {
@@ -46,7 +46,7 @@ export function registerInstallationRoutes(api: Hono, ctx: SimContext) {
       assertNotSuspended(principal);
       bucket = rateBucket(ctx, principal);
     } else {
-      bucket = { key: `ip:${c.req.header('x-forwarded-for') ?? 'client'}`, limit: ctx.limits.settings.unauthenticated };
+      bucket = rateBucket(ctx, anonymousCaller(c));
     }
     if (!ctx.limits.settings.enabled) throw new SimHttpError(404, 'Rate limiting is not enabled.');
     const core = ctx.limits.peek(bucket.key, bucket.limit);
