@@ -1,4 +1,4 @@
-import type { Hono } from 'hono';
+import type { Context, Hono } from 'hono';
 import type { SimContext } from '../context.js';
 import { defineRoute } from '../define-route.js';
 import { notFound, SimHttpError, validationFailed } from '../errors.js';
@@ -50,6 +50,23 @@ export function registerContentsRoutes(api: Hono, ctx: SimContext) {
   };
   const fileUrls = (repo: SimRepo, path: string, sha: string, ref: string) =>
     entryUrls(repo, path, sha, ref, 'file');
+
+  /** A file as the contents API answers it: its bytes to the raw media type, else the entry with base64 content. */
+  const fileAnswer = (c: Context, repo: SimRepo, path: string, file: { sha: string; content: Buffer }, ref: string) => {
+    // GitHub answers the bytes themselves; Octokit's `mediaType: { format: 'raw' }` reads them as text.
+    if (contentsFormat(c.req.header('accept')) === 'raw')
+      return c.body(new Uint8Array(file.content), 200, { 'content-type': 'application/vnd.github.raw; charset=utf-8' });
+    return c.json({
+      type: 'file',
+      encoding: 'base64',
+      size: file.content.length,
+      name: path.split('/').pop(),
+      path,
+      content: file.content.toString('base64'),
+      sha: file.sha,
+      ...fileUrls(repo, path, file.sha, ref),
+    });
+  };
 
   /** The commit a contents write made, as GitHub answers it (the simulator is its author and committer). */
   const fileCommitPayload = (
@@ -125,19 +142,7 @@ export function registerContentsRoutes(api: Hono, ctx: SimContext) {
           entries,
         });
       }
-      // GitHub answers the bytes themselves; Octokit's `mediaType: { format: 'raw' }` reads them as text.
-      if (format === 'raw')
-        return c.body(new Uint8Array(found.content), 200, { 'content-type': 'application/vnd.github.raw; charset=utf-8' });
-      return c.json({
-        type: 'file',
-        encoding: 'base64',
-        size: found.content.length,
-        name: path.split('/').pop(),
-        path,
-        content: found.content.toString('base64'),
-        sha: found.sha,
-        ...fileUrls(repo, path, found.sha, ref),
-      });
+      return fileAnswer(c, repo, path, found, ref);
     },
     ['/repos/:owner/:repo/contents', '/repos/:owner/:repo/contents/'],
   );
@@ -156,18 +161,7 @@ export function registerContentsRoutes(api: Hono, ctx: SimContext) {
       const entry = root?.kind === 'dir' ? root.entries.find((e) => e.type === 'file' && /^readme(\.\w+)?$/i.test(e.name)) : undefined;
       const found = entry ? await world.git.readPath(repo.gitDir, ref, entry.path) : null;
       if (!entry || found?.kind !== 'file') throw notFound();
-      if (contentsFormat(c.req.header('accept')) === 'raw')
-        return c.body(new Uint8Array(found.content), 200, { 'content-type': 'application/vnd.github.raw; charset=utf-8' });
-      return c.json({
-        type: 'file',
-        encoding: 'base64',
-        size: found.content.length,
-        name: entry.name,
-        path: entry.path,
-        content: found.content.toString('base64'),
-        sha: found.sha,
-        ...fileUrls(repo, entry.path, found.sha, ref),
-      });
+      return fileAnswer(c, repo, entry.path, found, ref);
     },
   );
 
