@@ -22,12 +22,14 @@ interface SimPull {
   author: SimAccount & { bot: boolean };
   createdAt: number;
   updatedAt: number;
-  state: 'open' | 'closed';
+  /** null while open: the state is derived from it (`stateOf`) */
   closedAt: number | null;
   mergedAt: number | null;
   mergeCommitSha: string | null;
   mergedBy: (SimAccount & { bot: boolean }) | null;
 }
+
+const stateOf = (pull: SimPull): 'open' | 'closed' => (pull.closedAt === null ? 'open' : 'closed');
 
 /** The pull requests of each simulator (per repository), numbered from 1 as GitHub's are. */
 const pullsOf = new WeakMap<SimContext, Map<number, SimPull[]>>();
@@ -80,7 +82,6 @@ export function registerPullsRoutes(api: Hono, ctx: SimContext) {
       author: authorOf(p),
       createdAt: ctx.clock.now(),
       updatedAt: ctx.clock.now(),
-      state: 'open',
       closedAt: null,
       mergedAt: null,
       mergeCommitSha: null,
@@ -99,7 +100,7 @@ export function registerPullsRoutes(api: Hono, ctx: SimContext) {
   };
   /** An open pull request follows its head branch (a push to it moves `head.sha`). */
   const current = async (repo: SimRepo, pull: SimPull) => {
-    if (pull.state === 'open') pull.headSha = (await world.git.headSha(repo.gitDir, pull.head)) ?? pull.headSha;
+    if (stateOf(pull) === 'open') pull.headSha = (await world.git.headSha(repo.gitDir, pull.head)) ?? pull.headSha;
     return pull;
   };
 
@@ -119,7 +120,7 @@ export function registerPullsRoutes(api: Hono, ctx: SimContext) {
       const base = c.req.query('base');
       const newestFirst = (c.req.query('direction') ?? 'desc') === 'desc';
       const pulls = (pullsOf.get(ctx)!.get(repo.id) ?? [])
-        .filter((pull) => state === 'all' || pull.state === state)
+        .filter((pull) => state === 'all' || stateOf(pull) === state)
         .filter((pull) => (head === undefined || pull.head === head) && (base === undefined || pull.base === base))
         .sort((a, b) => (newestFirst ? b.number - a.number : a.number - b.number));
       const page = paginate(c, pulls);
@@ -167,8 +168,7 @@ export function registerPullsRoutes(api: Hono, ctx: SimContext) {
     const owner = store.account(repo.ownerId)!;
     const sender = senderOf(ctx, p);
     const actions: string[] = Object.keys(changes).length > 0 ? ['edited'] : [];
-    if (body.state !== undefined && body.state !== pull.state) {
-      pull.state = body.state;
+    if (body.state !== undefined && body.state !== stateOf(pull)) {
       pull.closedAt = body.state === 'closed' ? now : null;
       actions.push(body.state === 'closed' ? 'closed' : 'reopened');
     }
@@ -187,7 +187,7 @@ export function registerPullsRoutes(api: Hono, ctx: SimContext) {
     const body = await readJsonBody(c, true);
     if (body.merge_method !== undefined && body.merge_method !== 'merge')
       throw validationFailed('Merge method is not supported by the simulator; only "merge" is.');
-    if (pull.state !== 'open') throw new SimHttpError(405, 'Pull Request is not mergeable');
+    if (stateOf(pull) !== 'open') throw new SimHttpError(405, 'Pull Request is not mergeable');
     if (body.sha !== undefined && body.sha !== pull.headSha)
       throw new SimHttpError(409, 'Head branch was modified. Review and try the merge again.');
     const now = ctx.clock.now();
@@ -196,7 +196,7 @@ export function registerPullsRoutes(api: Hono, ctx: SimContext) {
     const merged = await world.git.mergeBranches(repo.gitDir, pull.base, pull.head, message, now);
     if (!merged) throw new SimHttpError(405, 'Pull Request is not mergeable');
     const sender = senderOf(ctx, p);
-    Object.assign(pull, { state: 'closed', closedAt: now, mergedAt: now, updatedAt: now, mergeCommitSha: merged.commitSha, mergedBy: authorOf(p) });
+    Object.assign(pull, { closedAt: now, mergedAt: now, updatedAt: now, mergeCommitSha: merged.commitSha, mergedBy: authorOf(p) });
     repo.pushedAt = now;
     // GitHub sends the base branch's push, then the pull request's `closed` with `merged: true`.
     world.refMovedByApi(repo, { ref: `refs/heads/${pull.base}`, before: merged.before, after: merged.commitSha }, sender, pusherOf(p));
@@ -235,7 +235,7 @@ function pullPayload(ctx: SimContext, repo: SimRepo, owner: SimAccount, pull: Si
     comments_url: `${api}/issues/${pull.number}/comments`,
     statuses_url: `${api}/statuses/${pull.headSha}`,
     number: pull.number,
-    state: pull.state,
+    state: stateOf(pull),
     locked: false,
     title: pull.title,
     user,

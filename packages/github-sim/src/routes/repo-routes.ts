@@ -173,12 +173,12 @@ function assertMayCreateIn(ctx: SimContext, p: Principal, org: SimAccount) {
   throw new SimHttpError(403, 'Resource not accessible by integration');
 }
 
-/** The `sender` of webhooks caused by a request: the user, or the app's bot account for installations. */
 /** The `pusher.name` of a change: the app's bot for an installation or the app, else the user's login. */
 export function pusherOf(p: Principal): string {
   return p.kind === 'user' || p.kind === 'pat' ? p.user.login : `${(p as { app: SimApp }).app.slug}[bot]`;
 }
 
+/** The `sender` of webhooks caused by a request: the user, or the app's bot account for installations. */
 export function senderOf(ctx: SimContext, p: Principal): SimAccount {
   if (p.kind === 'user' || p.kind === 'pat') return p.user;
   const app = (p as { app: SimApp }).app;
