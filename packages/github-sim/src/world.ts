@@ -153,9 +153,7 @@ export class SimWorld {
    * that reaches the repository and subscribes to the event (as GitHub does; `create` comes before its `push`).
    */
   pushed(repo: SimRepo, updates: RefUpdate[], sender: SimAccount, pusher: string, forcedOf: (update: RefUpdate) => boolean, commitsOf: (update: RefUpdate) => PushedCommit[]) {
-    for (const inst of this.store.installations.values()) {
-      if (!this.store.installationReaches(inst, repo) || inst.suspendedAt) continue;
-      const app = this.store.requireApp(inst.appId);
+    for (const { inst, app } of this.watching(repo)) {
       const meta = { installationId: inst.id, repositoryId: repo.id };
       for (const update of updates) {
         const created = update.before === zeroSha;
@@ -196,12 +194,18 @@ export class SimWorld {
     sender: SimAccount,
     changes?: Record<string, unknown>,
   ) {
-    for (const inst of this.store.installations.values()) {
-      if (!this.store.installationReaches(inst, repo) || inst.suspendedAt || !inst.events.includes('pull_request')) continue;
-      const app = this.store.requireApp(inst.appId);
-      const payload = this.payloads.repository(action, inst, repo, sender);
-      const body = { action, number, ...(changes ? { changes } : {}), pull_request: pullRequest, ...payload };
+    for (const { inst, app } of this.watching(repo, 'pull_request')) {
+      const body = { number, pull_request: pullRequest, ...this.payloads.repository(action, inst, repo, sender, changes) };
       this.webhooks.deliver(app, 'pull_request', body, { installationId: inst.id, repositoryId: repo.id });
+    }
+  }
+
+  /** The installations that reach the repository, are not suspended and subscribe to `event`, with their apps. */
+  private *watching(repo: SimRepo, event?: string) {
+    for (const inst of this.store.installations.values()) {
+      if (!this.store.installationReaches(inst, repo) || inst.suspendedAt) continue;
+      if (event !== undefined && !inst.events.includes(event)) continue;
+      yield { inst, app: this.store.requireApp(inst.appId) };
     }
   }
 
@@ -211,14 +215,7 @@ export class SimWorld {
     sender: SimAccount,
     changes?: Record<string, unknown>,
   ) {
-    for (const inst of this.store.installations.values()) {
-      if (
-        !this.store.installationReaches(inst, repo) ||
-        inst.suspendedAt ||
-        !inst.events.includes('repository')
-      )
-        continue;
-      const app = this.store.requireApp(inst.appId);
+    for (const { inst, app } of this.watching(repo, 'repository')) {
       this.webhooks.deliver(
         app,
         'repository',

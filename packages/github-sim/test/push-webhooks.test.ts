@@ -215,4 +215,21 @@ describe('push, create and delete webhooks from a git push', () => {
     expect(push!.body.commits.map((c: { message: string; removed: string[] }) => [c.message, c.removed])).toEqual([['drop the readme', ['README.md']]]);
     expect(problemsWith(webhookSchema('push', null)!, push!.body)).toBeFalsy();
   });
+
+  it('sends pull_request and repository events only to installations that subscribe to them', async () => {
+    w.installation.permissions = { ...w.installation.permissions, pull_requests: 'write' };
+    w.installation.events = w.installation.events.filter((e) => e !== 'pull_request' && e !== 'repository');
+    const token = await w.mint();
+    const main = await sim.world.git.headSha(w.inRepo.gitDir, 'main');
+    await api(sim, 'POST', '/repos/octo-org/made-by-app/git/refs', { token, body: { ref: 'refs/heads/feature', sha: main } });
+    await api(sim, 'PUT', '/repos/octo-org/made-by-app/contents/c.md', {
+      token,
+      body: { message: 'add c', content: Buffer.from('c').toString('base64'), branch: 'feature' },
+    });
+    expect((await api(sim, 'POST', '/repos/octo-org/made-by-app/pulls', { token, body: { title: 'Add c', head: 'feature', base: 'main' } })).status).toBe(201);
+    expect((await api(sim, 'PATCH', '/repos/octo-org/made-by-app', { token, body: { description: 'tickets' } })).status).toBe(200);
+    const events = (await payloads()).map((d) => d.event);
+    expect(events).toContain('push');
+    expect(events.filter((e) => e === 'pull_request' || e === 'repository')).toEqual([]);
+  });
 });
