@@ -15,10 +15,10 @@ export interface PacerDeps {
   ledger?: PacingLedger;
 }
 
-/** Whether GitHub said how long to wait (`retry-after`). */
-function saysHowLong(error: unknown): boolean {
+/** How long GitHub said to wait (`retry-after`), or null when it did not say. */
+function retryAfterMs(error: unknown): number | null {
   const retryAfter = Number((error as { response?: { headers?: Record<string, string | undefined> } }).response?.headers?.['retry-after']);
-  return Number.isFinite(retryAfter) && retryAfter > 0;
+  return Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : null;
 }
 
 /** The first wait for a secondary limit without `retry-after`, and the most it grows to. */
@@ -27,12 +27,12 @@ const unsaidWaitMaxMs = 16 * 60_000;
 
 /** GitHub's secondary limit answer: 403 or 429 with `retry-after`, or a message naming the secondary limit. */
 export function secondaryLimitWaitMs(error: unknown): number | null {
-  const e = error as { status?: number; message?: string; response?: { headers?: Record<string, string | undefined> } };
+  const e = error as { status?: number; message?: string };
   if (e.status !== 403 && e.status !== 429) return null;
-  const retryAfter = Number(e.response?.headers?.['retry-after']);
-  if (Number.isFinite(retryAfter) && retryAfter > 0) return retryAfter * 1000;
+  const said = retryAfterMs(error);
+  if (said !== null) return said;
   // "If the retry-after response header is not present, wait at least one minute" (GitHub's REST best practices).
-  if (/secondary rate limit/i.test(e.message ?? '')) return 60_000;
+  if (/secondary rate limit/i.test(e.message ?? '')) return unsaidWaitMs;
   return null;
 }
 
@@ -106,7 +106,7 @@ export class CreationPacer {
       } catch (error) {
         let waitMs = secondaryLimitWaitMs(error);
         if (waitMs === null) throw error;
-        if (!saysHowLong(error)) waitMs = this.growingWait(account);
+        if (retryAfterMs(error) === null) waitMs = this.growingWait(account);
         await this.ledger.block(account, this.deps.now() + waitMs);
         if (attempt > 0 || waitMs > this.maxWaitMs) throw limited(waitMs, error);
       }
