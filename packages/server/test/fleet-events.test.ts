@@ -1,14 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { GitHubSim, seedDemo } from '@hubgate/github-sim';
 import { and, eq } from 'drizzle-orm';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { eventOutbox } from '../src/db/schema/index.js';
-import { type LocalOidcProvider, startLocalOidcProvider } from '../src/sandbox/local-oidc-provider.js';
 import { RepoStore } from '../src/stores/repo-store.js';
-import { freshDatabase } from './db-harness.js';
 import { eventually, startEndpoint } from './events-fixtures.js';
-import { callApi, signInThrough } from './fleet/fleet-browser.js';
+import { callApi, connectThrough, signInThrough } from './fleet/fleet-browser.js';
+import { type FleetWorld, startFleetWorld } from './fleet/fleet-world.js';
 import { freePort, type Replica, startReplica } from './fleet/replica-process.js';
 import { RoundRobinProxy } from './fleet/round-robin-proxy.js';
 
@@ -17,9 +15,9 @@ import { RoundRobinProxy } from './fleet/round-robin-proxy.js';
  * on one PostgreSQL database; the deployment's endpoint (HUBGATE_EVENTS_URL) hangs until the first replica is dead.
  */
 const org = 'org_01TISKET';
-let database: Awaited<ReturnType<typeof freshDatabase>>;
-let sim: GitHubSim;
-let oidc: LocalOidcProvider;
+let world: FleetWorld;
+let database: FleetWorld['database'];
+let sim: FleetWorld['sim'];
 let endpoint: Awaited<ReturnType<typeof startEndpoint>>;
 const proxy = new RoundRobinProxy();
 const replicas: Replica[] = [];
@@ -29,38 +27,14 @@ const eventSecret = `whsec_${randomBytes(24).toString('base64')}`;
 beforeAll(async () => {
   await proxy.start();
   endpoint = await startEndpoint();
-  database = await freshDatabase('postgres');
-  sim = await GitHubSim.start();
-  const webhookSecret = randomBytes(20).toString('hex');
-  const demo = seedDemo(sim, {
-    setupUrl: `${proxy.url}/github/setup`,
-    callbackUrls: [`${proxy.url}/github/callback`],
-    webhookUrl: `${proxy.url}/webhooks/github`,
-    webhookSecret,
-  });
-  oidc = await startLocalOidcProvider({ redirectUri: `${proxy.url}/auth/callback`, postLogoutRedirectUri: `${proxy.url}/auth/signed-out` });
+  world = await startFleetWorld(proxy.url);
+  ({ database, sim } = world);
   env = {
-    PUBLIC_URL: proxy.url,
-    DATABASE_URL: database.url!,
-    HUBGATE_SECRET_KEY: randomBytes(32).toString('hex'),
-    HUBGATE_RECONCILE_INTERVAL_SECONDS: '0',
+    ...world.env,
     HUBGATE_EVENTS_URL: endpoint.url,
     HUBGATE_EVENTS_SECRET: eventSecret,
     // the dead replica's lease passes in 5 s instead of 60
     HUBGATE_EVENTS_LEASE_SECONDS: '5',
-    HUBGATE_DATA_DIR: '/tmp/hubgate-fleet-events-unused',
-    LOG_LEVEL: 'warn',
-    GITHUB_APP_ID: String(demo.app.id),
-    GITHUB_APP_CLIENT_ID: demo.app.clientId,
-    GITHUB_APP_CLIENT_SECRET: demo.app.clientSecret,
-    GITHUB_APP_SLUG: demo.app.slug,
-    GITHUB_APP_PRIVATE_KEY: demo.privateKey,
-    GITHUB_APP_WEBHOOK_SECRET: webhookSecret,
-    GITHUB_API_URL: sim.apiUrl,
-    GITHUB_WEB_URL: sim.webUrl,
-    OIDC_ISSUER: oidc.issuer,
-    OIDC_CLIENT_ID: oidc.clientId,
-    OIDC_CLIENT_SECRET: oidc.clientSecret,
   };
   const port = await freePort();
   replicas.push(await startReplica('replica-a', port, env));
@@ -70,11 +44,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.allSettled(replicas.map((r) => r.kill()));
   await proxy.close();
-  await sim?.webhooks.settle();
-  await sim?.close();
-  await oidc?.close();
+  await world?.close();
   await endpoint?.close();
-  await database?.close();
 }, 60_000);
 
 it('loses no event when the replica sending it is killed: the next replica sends it once the lease has passed, once', async () => {
@@ -83,12 +54,8 @@ it('loses no event when the replica sending it is killed: the next replica sends
     const ada = await signInThrough(proxy.url, 'user_ada');
     const app = sim.store.requireApp(Number(env.GITHUB_APP_ID));
     const repo = await sim.createRepository('tisket-com', 'events-handbook', { creatorApp: app });
-    const started = await callApi(ada, proxy.url, 'POST', '/api/github/connect', {});
-    await ada.post(`${sim.webUrl}/session`, { form: { login: 'ada', return_to: '/' }, follow: false });
+    await connectThrough(ada, proxy.url, sim, 'ada', 'tisket-com');
     const account = sim.store.requireAccount('tisket-com');
-    await ada.post(`${sim.webUrl}/github-apps/tisket/installations`, {
-      form: { account_id: String(account.id), repository_selection: 'all', state: new URL(started.body.installUrl).searchParams.get('state')! },
-    });
     expect((await callApi(ada, proxy.url, 'GET', '/api/github/connection')).body.state).toBe('connected');
     await new RepoStore(database.db).insert({
       organizationId: org,

@@ -1,12 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { GitHubSim, seedDemo } from '@hubgate/github-sim';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { githubInstallations, webhookDeliveries } from '../src/db/schema/index.js';
-import { type LocalOidcProvider, startLocalOidcProvider } from '../src/sandbox/local-oidc-provider.js';
 import { RepoStore } from '../src/stores/repo-store.js';
-import { freshDatabase } from './db-harness.js';
-import { askToken, callApi, type SignedIn, signInThrough } from './fleet/fleet-browser.js';
+import { askToken, callApi, connectThrough, type SignedIn, signInThrough } from './fleet/fleet-browser.js';
+import { type FleetWorld, startFleetWorld } from './fleet/fleet-world.js';
 import { freePort, type Replica, startReplica } from './fleet/replica-process.js';
 import { RoundRobinProxy } from './fleet/round-robin-proxy.js';
 
@@ -17,48 +15,24 @@ import { RoundRobinProxy } from './fleet/round-robin-proxy.js';
 const redisUrl = process.env.REDIS_URL_TEST ?? 'redis://127.0.0.1:6379/0';
 const org = 'org_01TISKET';
 
-let database: Awaited<ReturnType<typeof freshDatabase>>;
-let sim: GitHubSim;
-let oidc: LocalOidcProvider;
+let world: FleetWorld;
+let database: FleetWorld['database'];
+let sim: FleetWorld['sim'];
 const proxy = new RoundRobinProxy();
 const replicas: Replica[] = [];
 let replicaEnv: Record<string, string>;
 
 beforeAll(async () => {
   await proxy.start();
-  database = await freshDatabase('postgres');
-  sim = await GitHubSim.start();
-  const webhookSecret = randomBytes(20).toString('hex');
-  const demo = seedDemo(sim, {
-    setupUrl: `${proxy.url}/github/setup`,
-    callbackUrls: [`${proxy.url}/github/callback`],
-    webhookUrl: `${proxy.url}/webhooks/github`,
-    webhookSecret,
-  });
-  oidc = await startLocalOidcProvider({ redirectUri: `${proxy.url}/auth/callback`, postLogoutRedirectUri: `${proxy.url}/auth/signed-out` });
+  world = await startFleetWorld(proxy.url);
+  ({ database, sim } = world);
   replicaEnv = {
-    PUBLIC_URL: proxy.url,
-    DATABASE_URL: database.url!,
+    ...world.env,
     // One Redis for the fleet: a fresh cache key makes any entry of an earlier run unreadable (a miss).
     REDIS_URL: redisUrl,
     HUBGATE_CACHE_KEY: randomBytes(32).toString('hex'),
-    HUBGATE_SECRET_KEY: randomBytes(32).toString('hex'),
-    HUBGATE_RECONCILE_INTERVAL_SECONDS: '0',
     // A crashed replica's delivery waits out its lease before another start takes it: 10 s instead of 60.
     HUBGATE_WEBHOOK_LEASE_SECONDS: '10',
-    HUBGATE_DATA_DIR: '/tmp/hubgate-fleet-unused',
-    LOG_LEVEL: 'warn',
-    GITHUB_APP_ID: String(demo.app.id),
-    GITHUB_APP_CLIENT_ID: demo.app.clientId,
-    GITHUB_APP_CLIENT_SECRET: demo.app.clientSecret,
-    GITHUB_APP_SLUG: demo.app.slug,
-    GITHUB_APP_PRIVATE_KEY: demo.privateKey,
-    GITHUB_APP_WEBHOOK_SECRET: webhookSecret,
-    GITHUB_API_URL: sim.apiUrl,
-    GITHUB_WEB_URL: sim.webUrl,
-    OIDC_ISSUER: oidc.issuer,
-    OIDC_CLIENT_ID: oidc.clientId,
-    OIDC_CLIENT_SECRET: oidc.clientSecret,
   };
   const ports = await Promise.all([0, 1, 2].map(() => freePort()));
   replicas.push(...(await Promise.all(ports.map((port, i) => startReplica(`replica-${i}`, port, replicaEnv)))));
@@ -68,10 +42,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.allSettled(replicas.map((r) => r.kill()));
   await proxy.close();
-  await sim?.webhooks.settle();
-  await sim?.close();
-  await oidc?.close();
-  await database?.close();
+  await world?.close();
 }, 60_000);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -105,14 +76,8 @@ it(
       // Another repository of the account: moving the selection between "all" and "fleet-handbook" only adds
       // and removes it, so each change is a webhook and the project stays reachable.
       await sim.createRepository('tisket-com', 'fleet-notes');
-      const started = await callApi(ada, proxy.url, 'POST', '/api/github/connect', {});
-      expect(started.status).toBe(200);
-      await ada.post(`${sim.webUrl}/session`, { form: { login: 'ada', return_to: '/' }, follow: false });
-      const state = new URL(started.body.installUrl).searchParams.get('state')!;
+      const installed = await connectThrough(ada, proxy.url, sim, 'ada', 'tisket-com');
       const account = sim.store.requireAccount('tisket-com');
-      const installed = await ada.post(`${sim.webUrl}/github-apps/tisket/installations`, {
-        form: { account_id: String(account.id), repository_selection: 'all', state },
-      });
       expect(installed.finalUrl.startsWith(proxy.url)).toBe(true);
       const connection = await callApi(ada, proxy.url, 'GET', '/api/github/connection');
       expect(connection.body.state).toBe('connected');

@@ -1,3 +1,4 @@
+import type { GitHubSim } from '@hubgate/github-sim';
 import { Browserless } from '../browserless.js';
 
 export type SignedIn = Browserless & { csrf: string };
@@ -46,4 +47,19 @@ export async function askToken(proxyUrl: string, key: string, body: unknown) {
     body: JSON.stringify(body),
   });
   return { status: response.status, body: (await response.json()) as any, replica: response.headers.get('x-fleet-replica') };
+}
+
+/**
+ * The signed-in admin connects `account` on "All repositories" through the proxy: hubgate's connect, the simulated
+ * GitHub's install page as `login`, and the return to hubgate (the final response).
+ */
+export async function connectThrough(browser: SignedIn, proxyUrl: string, sim: GitHubSim, login: string, account: string) {
+  const started = await callApi(browser, proxyUrl, 'POST', '/api/github/connect', {});
+  if (started.status !== 200) throw new Error(`connect answered ${started.status}: ${JSON.stringify(started.body)}`);
+  await browser.post(`${sim.webUrl}/session`, { form: { login, return_to: '/' }, follow: false });
+  const state = new URL(started.body.installUrl).searchParams.get('state')!;
+  const accountId = sim.store.requireAccount(account).id;
+  return browser.post(`${sim.webUrl}/github-apps/tisket/installations`, {
+    form: { account_id: String(accountId), repository_selection: 'all', state },
+  });
 }
