@@ -4,18 +4,27 @@ import { expect, it } from 'vitest';
 
 const bin = fileURLToPath(new URL('../bin/github-sim.mjs', import.meta.url));
 
-it('starts standalone with a demo seed and prints how to use it', async () => {
-  const child = spawn(process.execPath, [bin, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  try {
-    const output = await new Promise<string>((resolve, reject) => {
-      let text = '';
-      child.stdout.on('data', (chunk) => {
-        text += chunk;
-        if (text.includes('controls:')) resolve(text);
-      });
-      child.on('exit', (code) => reject(new Error(`exited ${code}: ${text}`)));
-      setTimeout(() => reject(new Error(`no banner: ${text}`)), 15_000);
+/** Starts the CLI with `args` and waits until its output holds `until`; the caller kills it. */
+async function startCli(args: string[], until: string) {
+  const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const output = await new Promise<string>((resolve, reject) => {
+    let text = '';
+    child.stdout.on('data', (chunk) => {
+      text += chunk;
+      if (text.includes(until)) resolve(text);
     });
+    child.on('exit', (code) => reject(new Error(`exited ${code}: ${text}`)));
+    setTimeout(() => reject(new Error(`no banner: ${text}`)), 15_000);
+  }).catch((error: Error) => {
+    child.kill('SIGTERM');
+    throw error;
+  });
+  return { child, output };
+}
+
+it('starts standalone with a demo seed and prints how to use it', async () => {
+  const { child, output } = await startCli(['--port', '0'], 'controls:');
+  try {
     expect(output).toContain('demo app:     Tisket');
     const apiUrl = /REST API:\s+(\S+)/.exec(output)![1]!;
     const answer = await fetch(`${apiUrl}/app`);
@@ -40,19 +49,8 @@ it('refuses a bad port with a message that names it', async () => {
 });
 
 it('acts as a GHES without rate limiting with --no-rate-limits', async () => {
-  const child = spawn(process.execPath, [bin, '--port', '0', '--no-rate-limits', '--print-key'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const { child, output } = await startCli(['--port', '0', '--no-rate-limits', '--print-key'], 'END RSA PRIVATE KEY');
   try {
-    const output = await new Promise<string>((resolve, reject) => {
-      let text = '';
-      child.stdout.on('data', (chunk) => {
-        text += chunk;
-        if (text.includes('END RSA PRIVATE KEY')) resolve(text);
-      });
-      child.on('exit', (code) => reject(new Error(`exited ${code}: ${text}`)));
-      setTimeout(() => reject(new Error(`no banner: ${text}`)), 15_000);
-    });
     const apiUrl = /REST API:\s+(\S+)/.exec(output)![1]!;
     const answer = await fetch(`${apiUrl}/rate_limit`, { headers: { authorization: 'Bearer ghs_unknown' } });
     // Failed authentication on a GHES without rate limiting carries no rate-limit headers.
@@ -64,24 +62,11 @@ it('acts as a GHES without rate limiting with --no-rate-limits', async () => {
 });
 
 it('prints the demo credentials only when asked (--print-credentials), and they work', async () => {
-  const banner = async (args: string[], until: string) => {
-    const child = spawn(process.execPath, [bin, '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const output = await new Promise<string>((resolve, reject) => {
-      let text = '';
-      child.stdout.on('data', (chunk) => {
-        text += chunk;
-        if (text.includes(until)) resolve(text);
-      });
-      child.on('exit', (code) => reject(new Error(`exited ${code}: ${text}`)));
-      setTimeout(() => reject(new Error(`no banner: ${text}`)), 15_000);
-    });
-    return { child, output };
-  };
-  const quiet = await banner([], 'pass --print-credentials');
+  const quiet = await startCli(['--port', '0'], 'pass --print-credentials');
   quiet.child.kill('SIGTERM');
   expect(quiet.output).not.toMatch(/gh[pu]_|BEGIN RSA PRIVATE KEY|client secret/);
 
-  const { child, output } = await banner(['--print-credentials', '--webhook-secret', 'shh'], 'END RSA PRIVATE KEY');
+  const { child, output } = await startCli(['--port', '0', '--print-credentials', '--webhook-secret', 'shh'], 'END RSA PRIVATE KEY');
   try {
     expect(output).toContain('webhook secret:  shh');
     const apiUrl = /REST API:\s+(\S+)/.exec(output)![1]!;
